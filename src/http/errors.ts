@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+
+export type FieldErrors = Record<string, string>;
+
+/** An error the API reports to its caller, rendered as Mangopay's {Message, Type, Id, Date, errors}. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly errors: FieldErrors | null = null,
+    /** Extra top-level properties (the OAuth endpoint adds the standard `error` code). */
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const PARAM_MESSAGE =
+  'One or several required parameters are missing or incorrect. An incorrect resource ID also raises this kind of error.';
+
+/** The registry: every error the API can answer, one factory each. */
+export const ERRORS = {
+  paramError: (errors: FieldErrors | null, message = PARAM_MESSAGE) => new ApiError(400, 'param_error', message, errors),
+  notFound: (entity: string, id: string) =>
+    new ApiError(404, 'ressource_not_found', 'The ressource does not exist', {
+      RessourceNotFound: `Cannot found the ressource ${entity} with the id=${id} `,
+    }),
+  routeNotFound: (method: string, url: string) =>
+    new ApiError(404, 'ressource_not_found', 'The ressource does not exist', {
+      RessourceNotFound: `No endpoint ${method} ${url}`,
+    }),
+  methodNotAllowed: (method: string, url: string) =>
+    new ApiError(405, 'method_not_allowed', `The method ${method} is not allowed on ${url}`),
+  invalidCredentials: (why?: string) =>
+    new ApiError(
+      401,
+      'invalid_credentials',
+      'The authorization credentials are not valid',
+      why ? { Authorization: why } : null,
+    ),
+  invalidClient: (why: string) =>
+    new ApiError(401, 'invalid_credentials', 'The authorization credentials are not valid', { Authorization: why }, {
+      error: 'invalid_client',
+      error_description: why,
+    }),
+  unsupportedGrantType: () =>
+    new ApiError(400, 'param_error', PARAM_MESSAGE, { grant_type: 'grant_type must be client_credentials' }, {
+      error: 'unsupported_grant_type',
+    }),
+  tokenOveruse: (budget: number, windowSeconds: number, retryAfter: number) =>
+    new ApiError(
+      429,
+      'rate_limit',
+      `Too many token requests: at most ${budget} per ${windowSeconds} s for one client. ` +
+        'Reuse each bearer token for its whole lifetime (expires_in) instead of asking for a new one before each call.',
+      null,
+      { error: 'too_many_token_requests' },
+      { 'Retry-After': String(retryAfter) },
+    ),
+  rateLimit: () => new ApiError(429, 'rate_limit', 'Rate limit exceeded. Please contact support for more assistance'),
+  malformedJson: (detail: string) =>
+    new ApiError(400, 'param_error', 'The request body is not valid JSON', { Body: detail }),
+  unsupportedMediaType: (contentType: string) =>
+    new ApiError(415, 'unsupported_media_type', `The content type ${contentType} is not supported; send application/json`, {
+      'Content-Type': `${contentType} is not supported`,
+    }),
+  payloadTooLarge: (limit: number) =>
+    new ApiError(413, 'payload_too_large', `The request body is larger than the ${limit} bytes allowed`),
+  termsNotAccepted: () =>
+    new ApiError(
+      403,
+      'user_hasnt_accepted_terms_and_conditions',
+      'User must accept the terms and conditions before account creation or modification.',
+    ),
+  invalidAction: (message: string) => new ApiError(400, 'invalid_action', message),
+  notAllowedForOwner: () =>
+    new ApiError(400, 'not_allowed_for_user_category_owner', 'This endpoint is not allowed for User categorized as OWNER'),
+  notAllowedForPayer: () =>
+    new ApiError(400, 'not_allowed_for_user_category_payer', 'This endpoint is not allowed for User categorized as PAYER'),
+  scaProxyMissing: () =>
+    new ApiError(
+      403,
+      'sca_proxy_missing',
+      'You are not authorized to perform this action. The user has not provided consent to the requested proxy',
+    ),
+  userClosed: () => new ApiError(400, 'user_closed', 'User closed: No action can be performed'),
+  legacyEndpointRemoved: (replacement: string) =>
+    new ApiError(
+      410,
+      'deprecated_endpoint',
+      `This legacy endpoint stopped working on 15 December 2025. Use ${replacement} instead.`,
+    ),
+  internal: () => new ApiError(500, 'other', 'Internal Server Error'),
+};
+
+export function errorBody(err: ApiError, now: number): Record<string, unknown> {
+  return {
+    Message: err.message,
+    Type: err.type,
+    Id: `${randomUUID()}#${now}`,
+    Date: now,
+    errors: err.errors,
+    ...err.extra,
+  };
+}

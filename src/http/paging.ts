@@ -1,0 +1,73 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS } from './errors.js';
+import { Input } from './input.js';
+
+export interface Paging {
+  page: number;
+  perPage: number;
+  sortField: string;
+  sortDir: 'ASC' | 'DESC';
+  before?: number;
+  after?: number;
+}
+
+export const MAX_PER_PAGE = 100;
+
+/**
+ * page / per_page / Sort / BeforeDate / AfterDate, with case-insensitive names.
+ * Returns the Input so that the caller can read its own filters into the same errors.
+ */
+export function parsePaging(
+  query: unknown,
+  opts: { sortFields: string[]; defaultSort: string; defaultDir?: 'ASC' | 'DESC' },
+): { paging: Paging; input: Input } {
+  const q = new Input(query);
+  const page = q.int('page', { min: 1, max: 1_000_000 }) ?? 1;
+  const perPage = q.int('per_page', { min: 1, max: MAX_PER_PAGE }) ?? 10;
+  let sortField = opts.defaultSort;
+  let sortDir: 'ASC' | 'DESC' = opts.defaultDir ?? 'DESC';
+  const sort = q.str('Sort');
+  if (sort) {
+    const [field, dir = 'ASC'] = sort.split(':');
+    const known = opts.sortFields.find((f) => f.toLowerCase() === field.trim().toLowerCase());
+    if (!known || !/^(asc|desc)$/i.test(dir.trim())) {
+      q.fail('Sort', `Sort must be ${opts.sortFields.map((f) => `${f}:ASC or ${f}:DESC`).join(', ')}`);
+    } else {
+      sortField = known;
+      sortDir = dir.trim().toUpperCase() as 'ASC' | 'DESC';
+    }
+  }
+  const before = q.int('BeforeDate');
+  const after = q.int('AfterDate');
+  return { paging: { page, perPage, sortField, sortDir, before, after }, input: q };
+}
+
+export function throwIfInvalid(q: Input): void {
+  if (!q.ok) throw ERRORS.paramError(q.errors);
+}
+
+export function pageCount(total: number, perPage: number): number {
+  return Math.max(1, Math.ceil(total / perPage));
+}
+
+/** Sends one page with X-Number-Of-Pages, X-Number-Of-Items and a Link header. */
+export function sendPage(req: FastifyRequest, reply: FastifyReply, items: unknown[], total: number, p: Paging) {
+  const pages = pageCount(total, p.perPage);
+  const url = new URL(req.url, `${req.protocol}://${req.host}`);
+  const link = (page: number, rel: string) => {
+    for (const key of [...url.searchParams.keys()]) {
+      if (/^(page|per_page)$/i.test(key)) url.searchParams.delete(key);
+    }
+    url.searchParams.set('page', String(page));
+    url.searchParams.set('per_page', String(p.perPage));
+    return `<${url.toString()}>; rel="${rel}"`;
+  };
+  const links = [link(1, 'first')];
+  if (p.page > 1) links.push(link(Math.min(p.page - 1, pages), 'prev'));
+  if (p.page < pages) links.push(link(p.page + 1, 'next'));
+  links.push(link(pages, 'last'));
+  reply.header('X-Number-Of-Pages', String(pages));
+  reply.header('X-Number-Of-Items', String(total));
+  reply.header('Link', links.join(', '));
+  return items;
+}

@@ -1,0 +1,142 @@
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Db } from '../../db/index.js';
+import { ERRORS } from '../../http/errors.js';
+import { newId, secret } from '../../lib/ids.js';
+
+const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
+
+/** API keys may be chosen by people (MANGROVE_API_KEY), so they get a salted, slow hash. */
+export async function hashApiKey(key: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(key, salt, 32);
+  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export async function verifyApiKey(key: string, stored: string): Promise<boolean> {
+  const [scheme, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await scrypt(key, Buffer.from(salt, 'base64'), expected.length);
+  return timingSafeEqual(expected, actual);
+}
+
+/** Bearer tokens are random 160-bit values: a fast hash is enough and keeps each request to one lookup. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface NewClient {
+  id: string;
+  apiKey: string;
+}
+
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export async function createClient(db: Db, opts: { id?: string; name?: string; apiKey?: string } = {}): Promise<NewClient> {
+  const id = opts.id ?? newId('client').toLowerCase();
+  if (!CLIENT_ID.test(id) || id.toLowerCase() === 'oauth') throw new Error(`invalid client id "${id}"`);
+  const apiKey = opts.apiKey ?? secret();
+  await db.query('INSERT INTO clients (id, name, api_key_hash, created_at) VALUES ($1, $2, $3, $4)', [
+    id,
+    opts.name ?? id,
+    await hashApiKey(apiKey),
+    Math.floor(Date.now() / 1000),
+  ]);
+  return { id, apiKey };
+}
+
+/** Makes sure the configured client exists with this key; idempotent, and the key given wins. */
+export async function ensureClient(db: Db, id: string, apiKey: string): Promise<'created' | 'updated' | 'unchanged'> {
+  const rows = await db.query<{ api_key_hash: string }>('SELECT api_key_hash FROM clients WHERE id = $1', [id]);
+  if (!rows.length) {
+    try {
+      await createClient(db, { id, apiKey });
+      return 'created';
+    } catch (err: any) {
+      // another process created it at the same moment
+      if (err?.code !== '23505') throw err;
+      return ensureClient(db, id, apiKey);
+    }
+  }
+  if (await verifyApiKey(apiKey, rows[0].api_key_hash)) return 'unchanged';
+  await db.query('UPDATE clients SET api_key_hash = $2 WHERE id = $1', [id, await hashApiKey(apiKey)]);
+  return 'updated';
+}
+
+export async function countClients(db: Db): Promise<number> {
+  const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM clients');
+  return n;
+}
+
+export interface TokenPolicy {
+  ttl: number;
+  budget: number;
+  budgetWindow: number;
+}
+
+/** The client-credentials grant: checks the key, the token budget, then issues a new token. */
+export async function issueToken(db: Db, clientId: string, apiKey: string, now: number, policy: TokenPolicy) {
+  const rows = await db.query<{ api_key_hash: string }>('SELECT api_key_hash FROM clients WHERE id = $1', [clientId]);
+  if (!rows.length || !(await verifyApiKey(apiKey, rows[0].api_key_hash))) {
+    throw ERRORS.invalidClient('Unknown ClientId or wrong API key');
+  }
+  const windowStart = now - (now % policy.budgetWindow);
+  const [used] = await db.query<{ count: number }>(
+    `INSERT INTO token_budget AS b (client_id, window_start, count) VALUES ($1, $2, 1)
+     ON CONFLICT (client_id) DO UPDATE SET
+       count = CASE WHEN b.window_start = EXCLUDED.window_start THEN b.count + 1 ELSE 1 END,
+       window_start = EXCLUDED.window_start
+     RETURNING count`,
+    [clientId, windowStart],
+  );
+  if (used.count > policy.budget) {
+    throw ERRORS.tokenOveruse(policy.budget, policy.budgetWindow, windowStart + policy.budgetWindow - now);
+  }
+  const token = randomBytes(20).toString('hex');
+  await db.query('INSERT INTO api_tokens (token_hash, client_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
+    hashToken(token),
+    clientId,
+    now,
+    now + policy.ttl,
+  ]);
+  // Tokens long expired are of no use to anyone.
+  await db.query('DELETE FROM api_tokens WHERE client_id = $1 AND expires_at < $2', [clientId, now - 86400]);
+  return { access_token: token, token_type: 'Bearer', expires_in: policy.ttl };
+}
+
+export const RATE_WINDOWS = [900, 1800, 3600, 86400] as const;
+
+export interface Authenticated {
+  clientId: string;
+  /** Calls made in each window, this one included. */
+  counts: number[];
+  resets: number[];
+}
+
+/**
+ * Resolves a bearer token to its client and counts the call in the client's four
+ * rate-limit windows, in one statement so that every process shares the counters.
+ */
+export async function authenticate(db: Db, token: string, now: number): Promise<Authenticated | null> {
+  const starts = RATE_WINDOWS.map((w) => now - (now % w));
+  const rows = await db.query<any>(
+    `WITH t AS (SELECT client_id FROM api_tokens WHERE token_hash = $1 AND expires_at > $2)
+     INSERT INTO rate_limits AS r (client_id, w0_start, w0_count, w1_start, w1_count, w2_start, w2_count, w3_start, w3_count)
+     SELECT client_id, $3, 1, $4, 1, $5, 1, $6, 1 FROM t
+     ON CONFLICT (client_id) DO UPDATE SET
+       w0_count = CASE WHEN r.w0_start = EXCLUDED.w0_start THEN r.w0_count + 1 ELSE 1 END, w0_start = EXCLUDED.w0_start,
+       w1_count = CASE WHEN r.w1_start = EXCLUDED.w1_start THEN r.w1_count + 1 ELSE 1 END, w1_start = EXCLUDED.w1_start,
+       w2_count = CASE WHEN r.w2_start = EXCLUDED.w2_start THEN r.w2_count + 1 ELSE 1 END, w2_start = EXCLUDED.w2_start,
+       w3_count = CASE WHEN r.w3_start = EXCLUDED.w3_start THEN r.w3_count + 1 ELSE 1 END, w3_start = EXCLUDED.w3_start
+     RETURNING client_id, w0_count, w1_count, w2_count, w3_count`,
+    [hashToken(token), now, ...starts],
+  );
+  if (!rows.length) return null;
+  const r = rows[0];
+  return {
+    clientId: r.client_id,
+    counts: [r.w0_count, r.w1_count, r.w2_count, r.w3_count],
+    resets: starts.map((s, i) => s + RATE_WINDOWS[i]),
+  };
+}
