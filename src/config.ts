@@ -76,6 +76,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenBudgetWindow: int(env, 'MANGROVE_TOKEN_BUDGET_WINDOW', 3600, 1),
     bodyLimit: int(env, 'MANGROVE_BODY_LIMIT', 12 * 1024 * 1024, 1024),
     publicUrl: env.MANGROVE_PUBLIC_URL?.trim().replace(/\/+$/, '') || null,
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    logLevel: env.LOG_LEVEL?.trim() || 'warn',
   };
 }

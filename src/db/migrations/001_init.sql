@@ -14,7 +14,7 @@ CREATE TABLE api_tokens (
 );
 CREATE INDEX api_tokens_expiry ON api_tokens (expires_at);
 
--- Fixed windows of 15 min, 30 min, 60 min and 24 h; one row per client so that
+-- Windows of 15 min, 30 min, 60 min and 24 h, each opened by the first call after the last closed; one row per client so that
 -- every server process counts against the same numbers.
 CREATE TABLE rate_limits (
   client_id  text PRIMARY KEY REFERENCES clients(id),
@@ -68,7 +68,7 @@ CREATE INDEX events_by_client_type ON events (client_id, event_type, date, seq);
 CREATE TABLE sca_sessions (
   token         text PRIMARY KEY,
   client_id     text NOT NULL REFERENCES clients(id),
-  user_id       text NOT NULL REFERENCES users(id),
+  user_id       text NOT NULL REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED,
   kind          text NOT NULL CHECK (kind IN ('ENROLLMENT', 'CONSENT')),
   created_at    bigint NOT NULL,
   expires_at    bigint NOT NULL,

@@ -119,24 +119,25 @@ export interface Authenticated {
  * rate-limit windows, in one statement so that every process shares the counters.
  */
 export async function authenticate(db: Db, token: string, now: number): Promise<Authenticated | null> {
-  const starts = RATE_WINDOWS.map((w) => now - (now % w));
+  // Each window opens at the first call after the previous one closed, so a fresh client
+  // sees resets at +15 min, +30 min, +1 h and +24 h, as the SDKs expect.
+  const set = RATE_WINDOWS.map(
+    (w, i) => `w${i}_count = CASE WHEN $2 < r.w${i}_start + ${w} THEN r.w${i}_count + 1 ELSE 1 END,
+       w${i}_start = CASE WHEN $2 < r.w${i}_start + ${w} THEN r.w${i}_start ELSE $2 END`,
+  );
   const rows = await db.query<any>(
     `WITH t AS (SELECT client_id FROM api_tokens WHERE token_hash = $1 AND expires_at > $2)
      INSERT INTO rate_limits AS r (client_id, w0_start, w0_count, w1_start, w1_count, w2_start, w2_count, w3_start, w3_count)
-     SELECT client_id, $3, 1, $4, 1, $5, 1, $6, 1 FROM t
-     ON CONFLICT (client_id) DO UPDATE SET
-       w0_count = CASE WHEN r.w0_start = EXCLUDED.w0_start THEN r.w0_count + 1 ELSE 1 END, w0_start = EXCLUDED.w0_start,
-       w1_count = CASE WHEN r.w1_start = EXCLUDED.w1_start THEN r.w1_count + 1 ELSE 1 END, w1_start = EXCLUDED.w1_start,
-       w2_count = CASE WHEN r.w2_start = EXCLUDED.w2_start THEN r.w2_count + 1 ELSE 1 END, w2_start = EXCLUDED.w2_start,
-       w3_count = CASE WHEN r.w3_start = EXCLUDED.w3_start THEN r.w3_count + 1 ELSE 1 END, w3_start = EXCLUDED.w3_start
-     RETURNING client_id, w0_count, w1_count, w2_count, w3_count`,
-    [hashToken(token), now, ...starts],
+     SELECT client_id, $2, 1, $2, 1, $2, 1, $2, 1 FROM t
+     ON CONFLICT (client_id) DO UPDATE SET ${set.join(',\n       ')}
+     RETURNING client_id, w0_count, w1_count, w2_count, w3_count, w0_start, w1_start, w2_start, w3_start`,
+    [hashToken(token), now],
   );
   if (!rows.length) return null;
   const r = rows[0];
   return {
     clientId: r.client_id,
-    counts: [r.w0_count, r.w1_count, r.w2_count, r.w3_count],
-    resets: starts.map((s, i) => s + RATE_WINDOWS[i]),
+    counts: RATE_WINDOWS.map((_, i) => r[`w${i}_count`]),
+    resets: RATE_WINDOWS.map((w, i) => r[`w${i}_start`] + w),
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../../db/index.js';
 import { ERRORS, type FieldErrors } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
+import type { Paging } from '../../http/paging.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import { isValidCompanyNumber } from './company-number.js';
@@ -359,4 +360,8 @@ export function scaStatus(u: UserRecord) {
       ViewAccountInformation: u.consentAt !== null,
     },
   };
+}
+
+export async function listUsers(ctx: Ctx, p: Paging) {
+  return store.listUsers(ctx.db, ctx.clientId, p);
 }

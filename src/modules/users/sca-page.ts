@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Db } from '../../db/index.js';
+import { Input } from '../../http/input.js';
+import { nowSeconds } from '../../http/context.js';
+import type { LegalData } from './model.js';
+import { completeScaSession, failScaSession, findScaSession } from './service.js';
+
+/** The passcode Mangopay's sandbox accepts on its SCA pages. */
+export const SANDBOX_PASSCODE = '702100';
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function page(reply: FastifyReply, status: number, title: string, body: string) {
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Mangrove</title>` +
+        '<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}' +
+        'input,button{font-size:1.1rem;padding:.4rem}.err{color:#b00}</style></head>' +
+        `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+    );
+}
+
+/** Only http(s) return addresses are followed, so the page cannot be turned into a script launcher. */
+function safeReturnUrl(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+const REASONS = {
+  unknown: 'This link is not valid.',
+  expired: 'This link has expired: ask the platform for a new one.',
+  used: 'This step has already been completed.',
+  closed: 'This account is closed.',
+};
+
+/**
+ * Mangrove's own SCA page, where PendingUserAction.RedirectUrl leads: the user enters the
+ * sandbox passcode and the enrollment (or consent) completes.
+ */
+export function scaPageRoutes(app: FastifyInstance, db: Db): void {
+  app.get('/sca', async (req, reply) => {
+    const q = new Input(req.query);
+    const token = q.str('token') ?? '';
+    const returnUrl = safeReturnUrl(q.str('ReturnUrl'));
+    const found = token ? await findScaSession(db, token) : null;
+    if (!found) return page(reply, 404, 'Strong customer authentication', `<p class="err">${REASONS.unknown}</p>`);
+    const { session, user } = found;
+    if (session.completedAt !== null) return page(reply, 410, 'Strong customer authentication', `<p>${REASONS.used}</p>`);
+    if (nowSeconds() > session.expiresAt) {
+      return page(reply, 410, 'Strong customer authentication', `<p class="err">${REASONS.expired}</p>`);
+    }
+    const who =
+      user.personType === 'LEGAL'
+        ? `${(user.data as LegalData).LegalRepresentative.FirstName ?? ''} ${(user.data as LegalData).LegalRepresentative.LastName ?? ''}`
+        : user.email;
+    const action = session.kind === 'ENROLLMENT' ? 'Enroll in strong customer authentication' : 'Give your consent';
+    return page(
+      reply,
+      200,
+      action,
+      `<p>${escapeHtml(who)}, enter the passcode sent to you (sandbox passcode: <code>${SANDBOX_PASSCODE}</code>).</p>` +
+        '<form method="post" action="/sca">' +
+        `<input type="hidden" name="token" value="${escapeHtml(token)}">` +
+        (returnUrl ? `<input type="hidden" name="ReturnUrl" value="${escapeHtml(returnUrl)}">` : '') +
+        '<label>Passcode <input name="passcode" inputmode="numeric" autocomplete="one-time-code" required></label> ' +
+        '<button type="submit">Confirm</button></form>',
+    );
+  });
+
+  app.post('/sca', async (req, reply) => {
+    const body = new Input(req.body);
+    const token = body.str('token') ?? '';
+    const passcode = body.str('passcode') ?? '';
+    const returnUrl = safeReturnUrl(body.str('ReturnUrl'));
+    const now = nowSeconds();
+    if (passcode.trim() !== SANDBOX_PASSCODE) {
+      await failScaSession(db, token, now);
+      return page(reply, 400, 'Strong customer authentication', '<p class="err">Wrong passcode. Go back and try again.</p>');
+    }
+    const outcome = await completeScaSession(db, token, now);
+    if (!outcome.ok) {
+      return page(reply, outcome.reason === 'unknown' ? 404 : 410, 'Strong customer authentication', `<p class="err">${REASONS[outcome.reason]}</p>`);
+    }
+    if (returnUrl) return reply.redirect(returnUrl, 303);
+    return page(reply, 200, 'Done', `<p>${outcome.kind === 'ENROLLMENT' ? 'You are enrolled.' : 'Your consent is recorded.'} You can close this page.</p>`);
+  });
+}
