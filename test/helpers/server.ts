@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openDb, type Db } from '../../src/db/index.js';
+import { createClient, type NewClient } from '../../src/modules/auth/service.js';
+import { buildServer } from '../../src/server.js';
+import { adminUrl } from './global-setup.js';
+
+const require = createRequire(import.meta.url);
+export const Mangopay = require('mangopay4-nodejs-sdk');
+
+export const TEST_DB = (process.env.MANGROVE_TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
+
+/** A fresh database for one test file: a copy of the migrated template. */
+export async function openTestDb(): Promise<Db> {
+  if (TEST_DB === 'postgres') {
+    const template = inject('postgresTemplate');
+    const name = `${template.replace('mangrove_tmpl_', 'mangrove_t_')}_${randomBytes(5).toString('hex')}`;
+    const admin = await openDb({ databaseUrl: adminUrl(), poolSize: 1 });
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    await admin.close();
+    return openDb({ databaseUrl: adminUrl(name), poolSize: 5 });
+  }
+  const fs = await import('node:fs');
+  const dump = new Blob([fs.readFileSync(inject('pgliteTemplate'))]);
+  return openDb({ loadDataDir: dump });
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  /** Sent as is, with the given content type (or none). */
+  raw?: string | Buffer;
+  contentType?: string | null;
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface TestServer {
+  url: string;
+  db: Db;
+  app: FastifyInstance;
+  config: Config;
+  client: NewClient;
+  /** A bearer token of the main client (fetched once). */
+  token(): Promise<string>;
+  /** A call under /v2.01/{ClientId} of the main client with its token, unless told otherwise. */
+  call(method: string, path: string, opts?: CallOptions): Promise<Reply>;
+  /** A call to any path, with no token unless given. */
+  fetch(method: string, path: string, opts?: CallOptions): Promise<Reply>;
+  /** The official SDK pointed at this server, for the main client or another one. */
+  sdk(client?: NewClient): any;
+  newClient(): Promise<NewClient>;
+  tokenFor(client: NewClient): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: { env?: Record<string, string>; db?: Db; keepDb?: boolean } = {}): Promise<TestServer> {
+  const config = loadConfig({ PORT: '0', ...opts.env });
+  const db = opts.db ?? (await openTestDb());
+  const app = await buildServer({ db, config });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const client = await createClient(db);
+  const tokens = new Map<string, string>();
+
+  async function doFetch(method: string, path: string, o: CallOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...o.headers };
+    let body: string | Buffer | undefined;
+    if (o.raw !== undefined) {
+      body = o.raw;
+      if (o.contentType) headers['content-type'] = o.contentType;
+    } else if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] = o.contentType ?? 'application/json';
+    }
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    const res = await fetch(url + path, { method, headers, body, redirect: 'manual' });
+    const text = await res.text();
+    let parsed: any = text;
+    if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+    return { status: res.status, headers: res.headers, body: parsed };
+  }
+
+  async function tokenFor(c: NewClient): Promise<string> {
+    const cached = tokens.get(c.id);
+    if (cached) return cached;
+    const res = await doFetch('POST', '/v2.01/oauth/token', {
+      raw: 'grant_type=client_credentials',
+      contentType: 'application/x-www-form-urlencoded',
+      headers: { authorization: `Basic ${Buffer.from(`${c.id}:${c.apiKey}`).toString('base64')}` },
+    });
+    if (res.status !== 200) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`);
+    tokens.set(c.id, res.body.access_token);
+    return res.body.access_token;
+  }
+
+  const server: TestServer = {
+    url,
+    db,
+    app,
+    config,
+    client,
+    token: () => tokenFor(client),
+    tokenFor,
+    async call(method, path, o = {}) {
+      const token = o.token === undefined ? await tokenFor(client) : o.token;
+      return doFetch(method, `/v2.01/${client.id}${path}`, { ...o, token });
+    },
+    fetch: doFetch,
+    sdk(c = client) {
+      return new Mangopay({ clientId: c.id, clientApiKey: c.apiKey, baseUrl: url, errorHandler: () => {} });
+    },
+    newClient: () => createClient(db),
+    async close() {
+      await app.close();
+      if (!opts.keepDb) await db.close();
+    },
+  };
+  return server;
+}
