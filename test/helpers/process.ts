@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { openDb } from '../../src/db/index.js';
+import { adminUrl } from './global-setup.js';
+import { TEST_DB } from './server.js';
+
+const CLI = path.resolve('dist/cli.js');
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  url: string;
+  output: () => string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs `mangrove <args>` to completion. */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (out += d));
+    proc.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+/** Starts `mangrove serve` as users do and waits for its `listening on` line. */
+export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, PORT: '0', ...env } });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line:\n${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          proc,
+          url: m[1],
+          output: () => out,
+          async stop(signal = 'SIGTERM') {
+            proc.kill(signal);
+            return exited;
+          },
+        });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', (d) => (out += d));
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before listening:\n${out}`));
+    });
+  });
+}
+
+/** Storage for a server process: a data directory (PGlite) or a fresh PostgreSQL database. */
+export async function processStorage(dir: string): Promise<Record<string, string>> {
+  if (TEST_DB !== 'postgres') return { DATA_DIR: dir };
+  const template = inject('postgresTemplate');
+  const name = `${template.replace('mangrove_tmpl_', 'mangrove_t_')}_${randomBytes(5).toString('hex')}`;
+  const admin = await openDb({ databaseUrl: adminUrl(), poolSize: 1 });
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  await admin.close();
+  return { DATABASE_URL: adminUrl(name) };
+}
