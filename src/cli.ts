@@ -80,8 +80,8 @@ async function serve(config: Config): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  console.log(`listening on http://${config.host}:${port}`);
   console.log(config.databaseUrl ? 'database: PostgreSQL (DATABASE_URL)' : `data: ${config.dataDir}`);
+  console.log(`listening on http://${config.host}:${port}`);
 
   let stopping = false;
   const stop = async (signal: string) => {

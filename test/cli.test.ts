@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { legalPayer } from './helpers/fixtures.js';
 import { processStorage, runCli, spawnServer, type ServerProcess } from './helpers/process.js';
 import { TEST_DB } from './helpers/server.js';
+
+// Each start of a fresh embedded database runs initdb: seconds on a loaded machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mangrove-cli-'));
 const running: ServerProcess[] = [];

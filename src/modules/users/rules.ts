@@ -22,6 +22,9 @@ function required(errors: FieldErrors, path: string, label = path.slice(path.las
   if (!(path in errors)) errors[path] = `The ${label} field is required.`;
 }
 
+/** Spaces alone do not fill a required field. */
+const blank = (s: string | null | undefined): boolean => !s || s.trim() === '';
+
 /** An address sent whole: its own rules apply as soon as it is sent. */
 export function parseAddress(parent: Input, name: string): Address | undefined {
   const a = parent.obj(name);
@@ -34,13 +37,26 @@ export function parseAddress(parent: Input, name: string): Address | undefined {
     PostalCode: a.str('PostalCode', { required: true, max: 255 }) ?? null,
     Country: a.country('Country', { required: true }) ?? null,
   };
+  for (const f of ['AddressLine1', 'City', 'PostalCode'] as const) {
+    if (out[f] !== null && blank(out[f])) a.fail(f, `The ${f} field is required.`);
+  }
   if (out.PostalCode !== null && out.PostalCode.length <= 255 && !POSTAL_CODE.test(out.PostalCode)) {
     a.fail('PostalCode', 'The PostalCode may only contain letters, digits, dashes and spaces.');
   }
-  if (out.Country !== null && REGION_COUNTRIES.has(out.Country) && out.Region === null) {
+  if (out.Country !== null && REGION_COUNTRIES.has(out.Country) && blank(out.Region)) {
     a.fail('Region', 'The Region is a required field for this Country');
   }
   return out;
+}
+
+// Of the restricted countries, only North Korea is refused as a nationality; the others only
+// restrict residence and addresses (Mangopay's country-restrictions guide).
+const OPEN_NATIONALITIES = new Set(['CU', 'IR', 'MM', 'SY']);
+
+function nationality(i: Input, name: string): string | undefined {
+  const v = i.raw(name);
+  if (typeof v === 'string' && OPEN_NATIONALITIES.has(v.toUpperCase())) return v.toUpperCase();
+  return i.country(name);
 }
 
 function parsePhone(i: Input): { PhoneNumber?: string | null; PhoneNumberCountry?: string } {
@@ -86,30 +102,23 @@ export interface LegalPatch {
   LegalRepresentativeAddress?: Address;
 }
 
-/** The representative as an Input: a nested object (SCA) or the flat LegalRepresentative* fields (legacy). */
-function representativeInput(i: Input, shape: Shape): Input | undefined {
-  if (shape === 'sca') return i.obj('LegalRepresentative');
-  const flat: Record<string, unknown> = {};
-  for (const f of ['FirstName', 'LastName', 'Email', 'Birthday', 'Nationality', 'CountryOfResidence']) {
-    if (i.has(`LegalRepresentative${f}`)) flat[f] = i.raw(`LegalRepresentative${f}`);
-  }
-  return new Input(flat, i.errors, 'LegalRepresentative');
-}
-
 export function representativePath(shape: Shape, field: string): string {
   return shape === 'sca' ? `LegalRepresentative.${field}` : `LegalRepresentative${field}`;
 }
 
 export function parseLegal(i: Input, shape: Shape): LegalPatch {
-  const r = representativeInput(i, shape);
+  // The SCA object nests the representative; the legacy one has flat LegalRepresentative*
+  // fields, read under their own names so that messages name them in full.
+  const r = shape === 'sca' ? i.obj('LegalRepresentative') : i;
+  const name = (f: string) => (shape === 'sca' ? f : `LegalRepresentative${f}`);
   const rep: Partial<Representative> = {};
   if (r) {
-    rep.FirstName = r.str('FirstName', { min: 1, max: 100 });
-    rep.LastName = r.str('LastName', { min: 1, max: 100 });
-    rep.Birthday = r.int('Birthday');
-    rep.Nationality = r.country('Nationality');
-    rep.CountryOfResidence = r.country('CountryOfResidence');
-    rep.Email = r.email('Email');
+    rep.FirstName = r.str(name('FirstName'), { min: 1, max: 100 });
+    rep.LastName = r.str(name('LastName'), { min: 1, max: 100 });
+    rep.Birthday = r.int(name('Birthday'));
+    rep.Nationality = nationality(r, name('Nationality'));
+    rep.CountryOfResidence = r.country(name('CountryOfResidence'));
+    rep.Email = r.email(name('Email'));
     if (shape === 'sca') Object.assign(rep, parsePhone(r));
   }
   return {
@@ -151,7 +160,7 @@ export function checkLegal(d: LegalData, category: UserCategory, email: string |
   const rep = d.LegalRepresentative;
   const owner = category !== 'PAYER';
   if (!email) required(errors, 'Email');
-  if (!d.Name) required(errors, 'Name');
+  if (blank(d.Name)) required(errors, 'Name');
   if (!d.LegalPersonType) required(errors, 'LegalPersonType');
   if (!rep.FirstName) required(errors, representativePath(shape, 'FirstName'));
   if (!rep.LastName) required(errors, representativePath(shape, 'LastName'));
@@ -165,7 +174,7 @@ export function checkLegal(d: LegalData, category: UserCategory, email: string |
       if (!(path in errors)) errors[path] = "'Email' must not be empty.";
     }
     if (!d.HeadquartersAddress) required(errors, 'HeadquartersAddress');
-    if (d.LegalPersonType === 'BUSINESS' && !d.CompanyNumber) required(errors, 'CompanyNumber');
+    if (d.LegalPersonType === 'BUSINESS' && blank(d.CompanyNumber)) required(errors, 'CompanyNumber');
   }
   checkPhone(errors, rep.PhoneNumber, rep.PhoneNumberCountry, representativePath(shape, 'PhoneNumberCountry'));
 }
@@ -195,7 +204,7 @@ export function parseNatural(i: Input, shape: Shape): NaturalPatch {
     FirstName: i.str('FirstName', { min: 1, max: 100 }),
     LastName: i.str('LastName', { min: 1, max: 100 }),
     Birthday: i.int('Birthday'),
-    Nationality: i.country('Nationality'),
+    Nationality: nationality(i, 'Nationality'),
     CountryOfResidence: i.country('CountryOfResidence'),
     Occupation: i.str('Occupation', { max: 255 }),
     IncomeRange: parseIncomeRange(i),
