@@ -14,8 +14,8 @@ CREATE TABLE api_tokens (
 );
 CREATE INDEX api_tokens_expiry ON api_tokens (expires_at);
 
--- Windows of 15 min, 30 min, 60 min and 24 h, each opened by the first call after the last closed; one row per client so that
--- every server process counts against the same numbers.
+-- Calls per client in windows of 15 min, 30 min, 60 min and 24 h, aligned on the client's
+-- creation time; one row per client, which every server process adds to.
 CREATE TABLE rate_limits (
   client_id  text PRIMARY KEY REFERENCES clients(id),
   w0_start bigint NOT NULL, w0_count integer NOT NULL,

@@ -77,6 +77,8 @@ export interface TokenPolicy {
 
 /** The client-credentials grant: checks the key, the token budget, then issues a new token. */
 export async function issueToken(db: Db, clientId: string, apiKey: string, now: number, policy: TokenPolicy) {
+  // No client has another shape of id, and text with NUL would make the lookup itself fail.
+  if (!CLIENT_ID.test(clientId)) throw ERRORS.invalidClient('Unknown ClientId or wrong API key');
   const rows = await db.query<{ api_key_hash: string }>('SELECT api_key_hash FROM clients WHERE id = $1', [clientId]);
   if (!rows.length || !(await verifyApiKey(apiKey, rows[0].api_key_hash))) {
     throw ERRORS.invalidClient('Unknown ClientId or wrong API key');
@@ -107,37 +109,59 @@ export async function issueToken(db: Db, clientId: string, apiKey: string, now: 
 
 export const RATE_WINDOWS = [900, 1800, 3600, 86400] as const;
 
-export interface Authenticated {
+export interface TokenInfo {
   clientId: string;
-  /** Calls made in each window, this one included. */
+  expiresAt: number;
+}
+
+/** The client a live bearer token was issued to, or null. */
+export async function findToken(db: Db, token: string, now: number): Promise<TokenInfo | null> {
+  const rows = await db.query<{ client_id: string; expires_at: number }>(
+    'SELECT client_id, expires_at FROM api_tokens WHERE token_hash = $1 AND expires_at > $2',
+    [hashToken(token), now],
+  );
+  return rows.length ? { clientId: rows[0].client_id, expiresAt: rows[0].expires_at } : null;
+}
+
+export interface CallCounts {
+  /** Calls made in each window, the ones just added included. */
   counts: number[];
+  /** When each window closes (Unix seconds). */
   resets: number[];
 }
 
 /**
- * Resolves a bearer token to its client and counts the call in the client's four
- * rate-limit windows, in one statement so that every process shares the counters.
+ * Adds calls to the clients' four windows in one statement and returns the totals, which
+ * include the calls of every process sharing the database. Windows are aligned on the
+ * client's creation, so a new client sees resets at +15 min, +30 min, +1 h and +24 h,
+ * the order the SDKs label them by.
  */
-export async function authenticate(db: Db, token: string, now: number): Promise<Authenticated | null> {
-  // Each window opens at the first call after the previous one closed, so a fresh client
-  // sees resets at +15 min, +30 min, +1 h and +24 h, as the SDKs expect.
-  const set = RATE_WINDOWS.map(
-    (w, i) => `w${i}_count = CASE WHEN $2 < r.w${i}_start + ${w} THEN r.w${i}_count + 1 ELSE 1 END,
-       w${i}_start = CASE WHEN $2 < r.w${i}_start + ${w} THEN r.w${i}_start ELSE $2 END`,
-  );
+export async function addCalls(db: Db, calls: Map<string, number>, now: number): Promise<Map<string, CallCounts>> {
+  // A fixed order of rows keeps two processes' batches from deadlocking.
+  const ids = [...calls.keys()].sort();
+  const w = RATE_WINDOWS.map((_, i) => i);
   const rows = await db.query<any>(
-    `WITH t AS (SELECT client_id FROM api_tokens WHERE token_hash = $1 AND expires_at > $2)
-     INSERT INTO rate_limits AS r (client_id, w0_start, w0_count, w1_start, w1_count, w2_start, w2_count, w3_start, w3_count)
-     SELECT client_id, $2, 1, $2, 1, $2, 1, $2, 1 FROM t
-     ON CONFLICT (client_id) DO UPDATE SET ${set.join(',\n       ')}
-     RETURNING client_id, w0_count, w1_count, w2_count, w3_count, w0_start, w1_start, w2_start, w3_start`,
-    [hashToken(token), now],
+    `WITH t AS (
+       SELECT x.client_id, x.n, ${w.map((i) => `$3 - ($3 - c.created_at) % ${RATE_WINDOWS[i]} AS s${i}`).join(', ')}
+       FROM unnest($1::text[], $2::int[]) AS x(client_id, n) JOIN clients c ON c.id = x.client_id
+       ORDER BY x.client_id
+     )
+     INSERT INTO rate_limits AS r (client_id, ${w.map((i) => `w${i}_start, w${i}_count`).join(', ')})
+     SELECT client_id, ${w.map((i) => `s${i}, n`).join(', ')} FROM t
+     ON CONFLICT (client_id) DO UPDATE SET
+       ${w
+         .map(
+           (i) =>
+             `w${i}_count = CASE WHEN r.w${i}_start = EXCLUDED.w${i}_start THEN r.w${i}_count + EXCLUDED.w${i}_count ELSE EXCLUDED.w${i}_count END, w${i}_start = EXCLUDED.w${i}_start`,
+         )
+         .join(',\n       ')}
+     RETURNING client_id, ${w.map((i) => `w${i}_start, w${i}_count`).join(', ')}`,
+    [ids, ids.map((id) => calls.get(id)), now],
   );
-  if (!rows.length) return null;
-  const r = rows[0];
-  return {
-    clientId: r.client_id,
-    counts: RATE_WINDOWS.map((_, i) => r[`w${i}_count`]),
-    resets: RATE_WINDOWS.map((w, i) => r[`w${i}_start`] + w),
-  };
+  return new Map(
+    rows.map((r) => [
+      r.client_id,
+      { counts: w.map((i) => r[`w${i}_count`]), resets: w.map((i) => r[`w${i}_start`] + RATE_WINDOWS[i]) },
+    ]),
+  );
 }
