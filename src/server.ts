@@ -1,9 +1,12 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
 import { requireBearer } from './http/auth.js';
 import { ApiError, ERRORS, errorBody } from './http/errors.js';
 import { nowSeconds } from './http/context.js';
+import { findBadText } from './http/input.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
@@ -51,7 +54,6 @@ function toApiError(err: any, bodyLimit: number): ApiError | null {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return ERRORS.payloadTooLarge(bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return ERRORS.unsupportedMediaType(String(err.contentType ?? 'unknown'));
   }
   const status = err?.statusCode;
@@ -59,6 +61,20 @@ function toApiError(err: any, bodyLimit: number): ApiError | null {
     return ERRORS.paramError({ Request: String(err.message ?? 'Bad request') });
   }
   return null;
+}
+
+/** Node's HTTP parser refused the request: answer in the same shape, on the raw socket, then close it. */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify(errorBody(ERRORS.badHttp(status), nowSeconds()));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 function rateLimitHeaders(rate: { counts: number[]; limits: number[]; resets: number[] }) {
@@ -69,13 +85,26 @@ function rateLimitHeaders(rate: { counts: number[]; limits: number[]; resets: nu
   };
 }
 
+const MAX_PARAM_LENGTH = 200;
+
 /** Builds the whole API on one database; it does not listen (tests call listen or inject). */
 export async function buildServer({ db, config, logger = false }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     return503OnClosing: true,
+    clientErrorHandler,
+    // Routing failures Fastify would otherwise answer in its own shape.
+    frameworkErrors: (err, _req, reply) => {
+      const apiErr =
+        err.code === 'FST_ERR_BAD_URL'
+          ? ERRORS.badUrl()
+          : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? ERRORS.idTooLong(MAX_PARAM_LENGTH)
+            : ERRORS.internal();
+      (reply as FastifyReply).status(apiErr.status).send(errorBody(apiErr, nowSeconds()));
+    },
   });
   app.decorateRequest('rate', null);
   registerBodyParsers(app);
@@ -86,9 +115,15 @@ export async function buildServer({ db, config, logger = false }: ServerOptions)
     if (!known) req.log.error({ err }, 'unexpected fault');
     reply.status(apiErr.status).headers(apiErr.headers).send(errorBody(apiErr, nowSeconds()));
   });
-  app.setNotFoundHandler((req, reply) => {
+  function notFound(req: FastifyRequest, reply: FastifyReply) {
     const err = ERRORS.routeNotFound(req.method, req.url.split('?')[0]);
     reply.status(err.status).send(errorBody(err, nowSeconds()));
+  }
+  app.setNotFoundHandler(notFound);
+  // Runs after authentication, so these refusals carry the rate-limit headers too.
+  app.addHook('preValidation', async (req) => {
+    const bad = findBadText(req.params) ?? findBadText(req.query) ?? findBadText(req.body);
+    if (bad) throw ERRORS.badText(bad);
   });
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.rate) reply.headers(rateLimitHeaders(req.rate));
@@ -100,6 +135,8 @@ export async function buildServer({ db, config, logger = false }: ServerOptions)
   await app.register(
     async (scope) => {
       requireBearer(scope, db, config);
+      // An unknown path under a client is authenticated and counted like any other call.
+      scope.setNotFoundHandler(notFound);
       userRoutes(scope, config);
       eventRoutes(scope);
       if (config.sandbox) sandboxRoutes(scope);

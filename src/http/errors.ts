@@ -60,6 +60,26 @@ export const ERRORS = {
       { 'Retry-After': String(retryAfter) },
     ),
   rateLimit: () => new ApiError(429, 'rate_limit', 'Rate limit exceeded. Please contact support for more assistance'),
+  badUrl: () => new ApiError(400, 'param_error', PARAM_MESSAGE, { Url: 'The path is not a valid URL (bad percent-encoding)' }),
+  idTooLong: (max: number) =>
+    new ApiError(404, 'ressource_not_found', 'The ressource does not exist', {
+      RessourceNotFound: `No ressource has an id longer than ${max} characters`,
+    }),
+  badText: (field: string) =>
+    new ApiError(400, 'param_error', PARAM_MESSAGE, {
+      [field]: `The field ${field} contains a NUL character or an unpaired surrogate, which text cannot hold`,
+    }),
+  /** The HTTP message itself could not be read (Node's parser refused it). */
+  badHttp: (status: 400 | 408 | 431) =>
+    new ApiError(
+      status,
+      status === 408 ? 'request_timeout' : 'param_error',
+      status === 408
+        ? 'The request was not received in time'
+        : status === 431
+          ? 'The request headers are too large'
+          : 'The HTTP request is malformed',
+    ),
   malformedJson: (detail: string) =>
     new ApiError(400, 'param_error', 'The request body is not valid JSON', { Body: detail }),
   unsupportedMediaType: (contentType: string) =>

@@ -28,9 +28,9 @@ export function parsePaging(
   let sortDir: 'ASC' | 'DESC' = opts.defaultDir ?? 'DESC';
   const sort = q.str('Sort');
   if (sort) {
-    const [field, dir = 'ASC'] = sort.split(':');
+    const [field, dir = 'ASC', ...extra] = sort.split(':');
     const known = opts.sortFields.find((f) => f.toLowerCase() === field.trim().toLowerCase());
-    if (!known || !/^(asc|desc)$/i.test(dir.trim())) {
+    if (!known || !/^(asc|desc)$/i.test(dir.trim()) || extra.length) {
       q.fail('Sort', `Sort must be ${opts.sortFields.map((f) => `${f}:ASC or ${f}:DESC`).join(', ')}`);
     } else {
       sortField = known;
@@ -53,7 +53,8 @@ export function pageCount(total: number, perPage: number): number {
 /** Sends one page with X-Number-Of-Pages, X-Number-Of-Items and a Link header. */
 export function sendPage(req: FastifyRequest, reply: FastifyReply, items: unknown[], total: number, p: Paging) {
   const pages = pageCount(total, p.perPage);
-  const url = new URL(req.url, `${req.protocol}://${req.host}`);
+  // The public base URL when one is configured: the Host header is wrong behind a proxy.
+  const url = new URL(req.ctx.baseUrl + req.url);
   const link = (page: number, rel: string) => {
     for (const key of [...url.searchParams.keys()]) {
       if (/^(page|per_page)$/i.test(key)) url.searchParams.delete(key);

@@ -83,7 +83,12 @@ export async function startServer(opts: { env?: Record<string, string>; db?: Db;
       headers['content-type'] = o.contentType ?? 'application/json';
     }
     if (o.token) headers.authorization = `Bearer ${o.token}`;
-    const res = await fetch(url + path, { method, headers, body, redirect: 'manual' });
+    const res = await fetch(url + path, {
+      method,
+      headers,
+      body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body),
+      redirect: 'manual',
+    });
     const text = await res.text();
     let parsed: any = text;
     if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);

@@ -69,7 +69,8 @@ export function scaPageRoutes(app: FastifyInstance, db: Db): void {
       200,
       action,
       `<p>${escapeHtml(who)}, enter the passcode sent to you (sandbox passcode: <code>${SANDBOX_PASSCODE}</code>).</p>` +
-        '<form method="post" action="/sca">' +
+        // Relative, so that the form still posts to this page behind a proxy that adds a path prefix.
+        '<form method="post" action="sca">' +
         `<input type="hidden" name="token" value="${escapeHtml(token)}">` +
         (returnUrl ? `<input type="hidden" name="ReturnUrl" value="${escapeHtml(returnUrl)}">` : '') +
         '<label>Passcode <input name="passcode" inputmode="numeric" autocomplete="one-time-code" required></label> ' +

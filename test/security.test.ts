@@ -1,0 +1,391 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { hashToken, type NewClient } from '../src/modules/auth/service.js';
+import { expectApiError, rateLimitHeaders } from './helpers/errors.js';
+import { address, legacyLegalOwner, legalOwner, legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
+import { startServer, type CallOptions, type Reply, type TestServer } from './helpers/server.js';
+
+/** Which of the client's users a route acts on: legal/natural PAYER, or legal/natural OWNER pending SCA. */
+type Fixture = 'LP' | 'NP' | 'LO' | 'NO';
+
+interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  user?: Fixture;
+  /** A body the route accepts for the fixture user (so that a refusal can only come from auth or isolation). */
+  body?: () => unknown;
+}
+
+const legacyNaturalOwner = () => ({
+  FirstName: 'Lea',
+  LastName: 'Legacy',
+  Email: 'lea@example.com',
+  Birthday: 631152000,
+  Nationality: 'FR',
+  CountryOfResidence: 'FR',
+  UserCategory: 'OWNER',
+  TermsAndConditionsAccepted: true,
+  Address: address(),
+});
+
+/** Every route under /v2.01/{ClientId}. A route missing here fails the completeness test below. */
+const ROUTES: Route[] = [
+  { method: 'POST', path: '/sca/users/legal', body: () => legalPayer() },
+  { method: 'POST', path: '/sca/users/natural', body: () => naturalPayer() },
+  { method: 'PUT', path: '/sca/users/legal/:id', user: 'LP', body: () => ({ Name: 'Taken over', TermsAndConditionsAccepted: false }) },
+  { method: 'PUT', path: '/sca/users/natural/:id', user: 'NP', body: () => ({ FirstName: 'Taken', TermsAndConditionsAccepted: false }) },
+  {
+    method: 'PUT',
+    path: '/sca/users/legal/:id/category',
+    user: 'LP',
+    body: () => ({
+      UserCategory: 'OWNER',
+      TermsAndConditionsAccepted: true,
+      CompanyNumber: '552100554',
+      HeadquartersAddress: address(),
+      LegalRepresentative: { Birthday: 188352000, Nationality: 'FR', CountryOfResidence: 'FR', Email: 'rep@example.com' },
+    }),
+  },
+  {
+    method: 'PUT',
+    path: '/sca/users/natural/:id/category',
+    user: 'NP',
+    body: () => ({ UserCategory: 'OWNER', TermsAndConditionsAccepted: true, Birthday: 631152000, Nationality: 'FR', CountryOfResidence: 'FR' }),
+  },
+  { method: 'GET', path: '/sca/users/legal/:id', user: 'LO' },
+  { method: 'GET', path: '/sca/users/natural/:id', user: 'NO' },
+  { method: 'GET', path: '/sca/users/:id', user: 'LO' },
+  { method: 'GET', path: '/sca/users/:id/sca-status', user: 'NO' },
+  { method: 'POST', path: '/sca/users/:id/enrollment', user: 'LO' },
+  { method: 'POST', path: '/sca/users/:id/consent', user: 'NO' },
+  { method: 'POST', path: '/users/legal', body: () => legacyLegalOwner() },
+  { method: 'POST', path: '/users/natural', body: legacyNaturalOwner },
+  { method: 'PUT', path: '/users/legal/:id', user: 'LP', body: () => ({ Name: 'Taken over' }) },
+  { method: 'PUT', path: '/users/natural/:id', user: 'NP', body: () => ({ FirstName: 'Taken' }) },
+  { method: 'GET', path: '/users/legal/:id', user: 'LP' },
+  { method: 'GET', path: '/users/natural/:id', user: 'NP' },
+  { method: 'GET', path: '/users' },
+  { method: 'GET', path: '/users/:id', user: 'LO' },
+  { method: 'POST', path: '/users/data-formats/validation', body: () => ({ CompanyNumber: { CompanyNumber: '552100554', CountryCode: 'FR' } }) },
+  { method: 'GET', path: '/events' },
+  { method: 'POST', path: '/sandbox/users/:id/sca/complete', user: 'NO' },
+];
+
+const PREFIX = '/v2.01/:clientId';
+
+/** "METHOD /path" of every route the app serves, read from Fastify's route tree. */
+function registeredRoutes(app: FastifyInstance): string[] {
+  const out: string[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^((?:│ {3}| {4})*)[├└]── (\S+)(?: \(([^)]*)\))?$/.exec(line);
+    if (!m) continue;
+    stack.length = m[1].length / 4;
+    stack.push(m[2]);
+    for (const method of m[3]?.split(', ') ?? []) if (method !== 'HEAD') out.push(`${method} ${stack.join('')}`);
+  }
+  return out;
+}
+
+const key = (r: Route) => `${r.method} ${r.path}`;
+
+let s: TestServer;
+let A: NewClient;
+let B: NewClient;
+let C: NewClient;
+let tokenA: string;
+let tokenB: string;
+let tokenC: string;
+let expiredA: string;
+/** Client A's users, created once; nothing B does may change them. */
+const usersA = {} as Record<Fixture, any>;
+let eventsA: any[];
+
+const basic = (c: { id: string; apiKey: string }) => `Basic ${Buffer.from(`${c.id}:${c.apiKey}`).toString('base64')}`;
+
+async function requestToken(server: TestServer, c: { id: string; apiKey: string }, opts: CallOptions = {}): Promise<Reply> {
+  return server.fetch('POST', '/v2.01/oauth/token', {
+    raw: 'grant_type=client_credentials',
+    contentType: 'application/x-www-form-urlencoded',
+    ...opts,
+    headers: { authorization: basic(c), ...opts.headers },
+  });
+}
+
+/** Creates one user of the given fixture kind for a client. */
+async function makeUser(client: NewClient, token: string, kind: Fixture): Promise<any> {
+  const [path, body] = {
+    LP: ['/sca/users/legal', legalPayer()],
+    NP: ['/sca/users/natural', naturalPayer()],
+    LO: ['/sca/users/legal', legalOwner()],
+    NO: ['/sca/users/natural', naturalOwner()],
+  }[kind] as [string, unknown];
+  const r = await s.fetch('POST', `/v2.01/${client.id}${path}`, { token, body });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+}
+
+function pathFor(route: Route, clientId: string, userId?: string): string {
+  return `/v2.01/${clientId}${route.path.replace(':id', userId ?? 'user_m_01JUNUSED0000000000000000')}`;
+}
+
+function send(route: Route, clientId: string, opts: CallOptions & { userId?: string }): Promise<Reply> {
+  return s.fetch(route.method, pathFor(route, clientId, opts.userId), { ...opts, body: route.body?.() });
+}
+
+beforeAll(async () => {
+  // Legacy endpoints allowed so that they reach their user lookups like every other route.
+  s = await startServer({ env: { MANGROVE_LEGACY_USERS: 'allow', MANGROVE_TOKEN_TTL: '1200' } });
+  A = s.client;
+  B = await s.newClient();
+  C = await s.newClient();
+  [tokenA, tokenB, tokenC] = await Promise.all([s.tokenFor(A), s.tokenFor(B), s.tokenFor(C)]);
+  const expired = await requestToken(s, A);
+  expiredA = expired.body.access_token;
+  await s.db.query('UPDATE api_tokens SET expires_at = $2 WHERE token_hash = $1', [hashToken(expiredA), Math.floor(Date.now() / 1000) - 1]);
+  for (const kind of ['LP', 'NP', 'LO', 'NO'] as Fixture[]) usersA[kind] = await makeUser(A, tokenA, kind);
+  eventsA = (await s.call('GET', '/events?per_page=100')).body;
+  expect(eventsA.length).toBeGreaterThan(0);
+});
+afterAll(() => s?.close());
+
+describe('the route table', () => {
+  it('lists every route served under /v2.01/{ClientId}, and only those', () => {
+    const served = registeredRoutes(s.app)
+      .filter((r) => r.split(' ')[1].startsWith(`${PREFIX}/`))
+      .map((r) => r.replace(PREFIX, ''))
+      .sort();
+    expect(served.length).toBeGreaterThan(10);
+    expect(ROUTES.map(key).sort()).toEqual(served);
+  });
+
+  // Without this, a refusal below could come from a wrong body instead of from auth or isolation.
+  it.each(ROUTES.map((r) => [key(r), r] as const))('%s answers 200 to its own client', async (_name, route) => {
+    const user = route.user ? await makeUser(C, tokenC, route.user) : undefined;
+    const r = await send(route, C.id, { token: tokenC, userId: user?.Id });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  });
+});
+
+describe.each(ROUTES.map((r) => [key(r), r] as const))('%s', (_name, route) => {
+  it('refuses a call without Authorization', async () => {
+    const r = await send(route, A.id, { userId: usersA[route.user ?? 'LO'].Id });
+    expectApiError(r, 401, 'invalid_credentials');
+    expect(r.headers.get('X-RateLimit')).toBeNull();
+  });
+
+  it('refuses a malformed Authorization header', async () => {
+    for (const header of [
+      'Bearer',
+      `Bearer ${tokenA} extra`,
+      tokenA,
+      `Token ${tokenA}`,
+      basic(A),
+      `Bearer "${tokenA}"`,
+    ]) {
+      const r = await send(route, A.id, { headers: { authorization: header }, userId: usersA[route.user ?? 'LO'].Id });
+      expectApiError(r, 401, 'invalid_credentials');
+    }
+  });
+
+  it('refuses an unknown token', async () => {
+    const r = await send(route, A.id, { token: randomBytes(20).toString('hex'), userId: usersA[route.user ?? 'LO'].Id });
+    expectApiError(r, 401, 'invalid_credentials');
+  });
+
+  it('refuses an expired token', async () => {
+    const r = await send(route, A.id, { token: expiredA, userId: usersA[route.user ?? 'LO'].Id });
+    expectApiError(r, 401, 'invalid_credentials');
+  });
+
+  it("refuses client B's token on client A's path", async () => {
+    const r = await send(route, A.id, { token: tokenB, userId: usersA[route.user ?? 'LO'].Id });
+    expectApiError(r, 401, 'invalid_credentials');
+    // The caller is known, so the call is counted and the headers tell it so.
+    rateLimitHeaders(r);
+  });
+
+  if (route.user) {
+    it("answers 404 to client B asking on its own path for client A's user", async () => {
+      const victim = usersA[route.user!];
+      const r = await send(route, B.id, { token: tokenB, userId: victim.Id });
+      expectApiError(r, 404, 'ressource_not_found');
+      expect(r.body.errors.RessourceNotFound).toContain(victim.Id);
+      const text = JSON.stringify(r.body);
+      for (const secret of [victim.Email, victim.Name, victim.FirstName, victim.LastName].filter(Boolean)) {
+        expect(text).not.toContain(secret);
+      }
+    });
+  }
+});
+
+describe("client A's data as seen by client B", () => {
+  it("GET /users of B lists B's users only", async () => {
+    const own = await makeUser(B, tokenB, 'NP');
+    const r = await s.fetch('GET', `/v2.01/${B.id}/users?per_page=100`, { token: tokenB });
+    expect(r.status).toBe(200);
+    const ids = r.body.map((u: any) => u.Id);
+    expect(ids).toContain(own.Id);
+    for (const u of Object.values(usersA)) expect(ids).not.toContain(u.Id);
+    expect(Number(r.headers.get('X-Number-Of-Items'))).toBe(ids.length);
+  });
+
+  it("GET /events of B shows none of A's events", async () => {
+    await makeUser(B, tokenB, 'LO');
+    const r = await s.fetch('GET', `/v2.01/${B.id}/events?per_page=100`, { token: tokenB });
+    expect(r.status).toBe(200);
+    expect(r.body.length).toBeGreaterThan(0);
+    const mine = new Set(Object.values(usersA).map((u) => u.Id));
+    for (const e of r.body) expect(mine.has(e.ResourceId)).toBe(false);
+    const filtered = await s.fetch('GET', `/v2.01/${B.id}/events?EventType=USER_ACCOUNT_VALIDATION_ASKED&per_page=100`, { token: tokenB });
+    for (const e of filtered.body) expect(mine.has(e.ResourceId)).toBe(false);
+  });
+
+  it("leaves A's users and events exactly as they were after everything B tried", async () => {
+    for (const u of Object.values(usersA)) {
+      const r = await s.call('GET', `/sca/users/${u.Id}`);
+      expect(r.status).toBe(200);
+      const { PendingUserAction: _p, ...now } = r.body;
+      const { PendingUserAction: _q, ...before } = u;
+      expect(now).toEqual(before);
+    }
+    const events = await s.call('GET', '/events?per_page=100');
+    expect(events.body).toEqual(eventsA);
+  });
+});
+
+describe('POST /v2.01/oauth/token', () => {
+  it('issues a Bearer token with expires_in = MANGROVE_TOKEN_TTL', async () => {
+    const r = await requestToken(s, A);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 1200 });
+    const [row] = await s.db.query<{ created_at: number; expires_at: number }>(
+      'SELECT created_at, expires_at FROM api_tokens WHERE token_hash = $1',
+      [hashToken(r.body.access_token)],
+    );
+    expect(Number(row.expires_at) - Number(row.created_at)).toBe(1200);
+  });
+
+  it('issues a different token on each call, each of which works', async () => {
+    const [r1, r2] = [await requestToken(s, A), await requestToken(s, A)];
+    expect(r1.body.access_token).not.toBe(r2.body.access_token);
+    for (const r of [r1, r2]) expect((await s.call('GET', '/users', { token: r.body.access_token })).status).toBe(200);
+  });
+
+  it('refuses a wrong API key with invalid_client', async () => {
+    const r = await requestToken(s, { id: A.id, apiKey: `${A.apiKey}x` });
+    expectApiError(r, 401, 'invalid_credentials');
+    expect(r.body.error).toBe('invalid_client');
+  });
+
+  it("refuses another client's key", async () => {
+    const r = await requestToken(s, { id: A.id, apiKey: B.apiKey });
+    expectApiError(r, 401, 'invalid_credentials');
+    expect(r.body.error).toBe('invalid_client');
+  });
+
+  it('refuses an unknown client, and a client id no client can have', async () => {
+    for (const id of ['mgv_nobody', 'a\u0000b', 'oauth', '../x']) {
+      const r = await requestToken(s, { id, apiKey: A.apiKey });
+      expectApiError(r, 401, 'invalid_credentials');
+      expect(r.body.error).toBe('invalid_client');
+    }
+  });
+
+  it('refuses a request without Basic credentials', async () => {
+    for (const authorization of ['', `Bearer ${tokenA}`, 'Basic', 'Basic !!!', `Basic ${Buffer.from(A.id).toString('base64')}`]) {
+      const r = await s.fetch('POST', '/v2.01/oauth/token', {
+        raw: 'grant_type=client_credentials',
+        contentType: 'application/x-www-form-urlencoded',
+        headers: authorization ? { authorization } : {},
+      });
+      expectApiError(r, 401, 'invalid_credentials');
+      expect(r.body.error).toBe('invalid_client');
+    }
+  });
+
+  it('refuses another grant_type, or none', async () => {
+    for (const raw of ['grant_type=password', 'grant_type=', '']) {
+      const r = await requestToken(s, A, { raw });
+      expectApiError(r, 400, 'param_error');
+      expect(r.body.error).toBe('unsupported_grant_type');
+      expect(r.body.errors).toHaveProperty('grant_type');
+    }
+  });
+
+  it('matches its path case-insensitively and with a trailing slash', async () => {
+    for (const path of ['/V2.01/OAuth/Token', '/v2.01/oauth/token/']) {
+      const r = await s.fetch('POST', path, {
+        raw: 'grant_type=client_credentials',
+        contentType: 'application/x-www-form-urlencoded',
+        headers: { authorization: basic(A) },
+      });
+      expect(r.status, path).toBe(200);
+    }
+  });
+
+  it('accepts the grant as a JSON body', async () => {
+    const r = await requestToken(s, A, { raw: JSON.stringify({ grant_type: 'client_credentials' }), contentType: 'application/json' });
+    expect(r.status).toBe(200);
+    expect(r.body.token_type).toBe('Bearer');
+    expect((await s.call('GET', '/users', { token: r.body.access_token })).status).toBe(200);
+  });
+
+  it('never asks for a TTL the SDKs would loop on', () => {
+    expect(() => loadConfig({ MANGROVE_TOKEN_TTL: '60' })).toThrow(/MANGROVE_TOKEN_TTL/);
+    expect(loadConfig({}).tokenTtl).toBe(3600);
+  });
+
+  it('answers 429 with the reason and Retry-After past MANGROVE_TOKEN_BUDGET', async () => {
+    const budget = await startServer({ db: s.db, keepDb: true, env: { MANGROVE_TOKEN_BUDGET: '3', MANGROVE_TOKEN_BUDGET_WINDOW: '86400' } });
+    try {
+      const c = budget.client;
+      const issued: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const ok = await requestToken(budget, c);
+        expect(ok.status).toBe(200);
+        issued.push(ok.body.access_token);
+      }
+      const r = await requestToken(budget, c);
+      expectApiError(r, 429, 'rate_limit');
+      expect(r.body.Message).toMatch(/token requests/i);
+      expect(r.body.Message).toMatch(/\b3\b/);
+      expect(r.body.Message).toMatch(/reuse/i);
+      const retryAfter = Number(r.headers.get('Retry-After'));
+      expect(Number.isInteger(retryAfter)).toBe(true);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(86400);
+      // The budget is per client, and the tokens already issued keep working.
+      expect((await requestToken(budget, await budget.newClient())).status).toBe(200);
+      expect((await budget.call('GET', '/users', { token: issued[0] })).status).toBe(200);
+      expectApiError(await requestToken(budget, c), 429, 'rate_limit');
+    } finally {
+      await budget.close();
+    }
+  });
+});
+
+describe('credentials at rest', () => {
+  it('stores the API key only as a salted hash', async () => {
+    const rows = await s.db.query<{ id: string; api_key_hash: string }>('SELECT id, api_key_hash FROM clients WHERE id = ANY($1)', [
+      [A.id, B.id],
+    ]);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      const apiKey = row.id === A.id ? A.apiKey : B.apiKey;
+      expect(row.api_key_hash).not.toBe(apiKey);
+      expect(row.api_key_hash).not.toContain(apiKey);
+      expect(row.api_key_hash).toMatch(/^scrypt\$/);
+    }
+    expect(rows[0].api_key_hash.split('$')[1]).not.toBe(rows[1].api_key_hash.split('$')[1]);
+  });
+
+  it('stores bearer tokens only as hashes', async () => {
+    const rows = await s.db.query<{ token_hash: string }>('SELECT token_hash FROM api_tokens WHERE client_id = $1', [A.id]);
+    const hashes = rows.map((r) => r.token_hash);
+    expect(hashes).toContain(hashToken(tokenA));
+    expect(hashes).not.toContain(tokenA);
+  });
+});
