@@ -77,14 +77,6 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.destroy(err);
 }
 
-function rateLimitHeaders(rate: { counts: number[]; limits: number[]; resets: number[] }) {
-  return {
-    'X-RateLimit': rate.counts.join(', '),
-    'X-RateLimit-Remaining': rate.counts.map((c, i) => Math.max(0, rate.limits[i] - c)).join(', '),
-    'X-RateLimit-Reset': rate.resets.join(', '),
-  };
-}
-
 const MAX_PARAM_LENGTH = 200;
 
 /** Builds the whole API on one database; it does not listen (tests call listen or inject). */
@@ -106,7 +98,6 @@ export async function buildServer({ db, config, logger = false }: ServerOptions)
       (reply as FastifyReply).status(apiErr.status).send(errorBody(apiErr, nowSeconds()));
     },
   });
-  app.decorateRequest('rate', null);
   registerBodyParsers(app);
 
   app.setErrorHandler((err, req, reply) => {
@@ -124,10 +115,6 @@ export async function buildServer({ db, config, logger = false }: ServerOptions)
   app.addHook('preValidation', async (req) => {
     const bad = findBadText(req.params) ?? findBadText(req.query) ?? findBadText(req.body);
     if (bad) throw ERRORS.badText(bad);
-  });
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (req.rate) reply.headers(rateLimitHeaders(req.rate));
-    return payload;
   });
 
   authRoutes(app, db, config);

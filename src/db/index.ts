@@ -12,6 +12,11 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
+  /**
+   * Runs several statements (no parameters) in one round trip and returns each one's rows.
+   * Only for SQL built from values checked beforehand.
+   */
+  script(sql: string): Promise<Record<string, any>[][]>;
   /** Runs fn in one transaction; retried on serialization failures and deadlocks. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -29,6 +34,20 @@ class PoolDb implements Db {
   async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
     const res = await this.pool.query(sql, params);
     return res.rows as T[];
+  }
+
+  async script(sql: string): Promise<Record<string, any>[][]> {
+    const client = await this.pool.connect();
+    try {
+      const res: any = await client.query(sql);
+      return (Array.isArray(res) ? res : [res]).map((r: pg.QueryResult) => r.rows ?? []);
+    } catch (err) {
+      // A script that opened a transaction and failed must not hand an aborted one to the pool.
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {

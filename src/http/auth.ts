@@ -1,21 +1,39 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/index.js';
-import { ERRORS } from './errors.js';
-import { nowSeconds } from './context.js';
+import { ApiError, ERRORS, errorBody } from './errors.js';
+import { nowSeconds, type RateState } from './context.js';
 import { CallCounter, TokenCache } from './rate-limit.js';
 
 export function baseUrl(config: Config, req: FastifyRequest): string {
   return config.publicUrl ?? `${req.protocol}://${req.host}`;
 }
 
+function rateLimitHeaders(rate: RateState) {
+  return {
+    'X-RateLimit': rate.counts.join(', '),
+    'X-RateLimit-Remaining': rate.counts.map((c, i) => Math.max(0, rate.limits[i] - c)).join(', '),
+    'X-RateLimit-Reset': rate.resets.join(', '),
+  };
+}
+
+function overLimit(rate: RateState): ApiError | null {
+  const over = rate.counts.findIndex((c, i) => c > rate.limits[i]);
+  return over < 0 ? null : ERRORS.rateLimit(Math.max(1, rate.resets[over] - nowSeconds()));
+}
+
+const READS = new Set(['GET', 'HEAD']);
+
 /**
  * Bearer authentication and rate limiting for everything under /v2.01/{ClientId}.
  * A token opens only its own client's path; each call is counted in the database.
+ * A write waits for its count before it runs; a read runs while it is being counted and
+ * its answer is replaced by the 429 if the count says so, which changes nothing.
  */
 export function requireBearer(scope: FastifyInstance, db: Db, config: Config): void {
   const tokens = new TokenCache(db);
   const counter = new CallCounter(db, nowSeconds);
+  scope.decorateRequest('rate', null);
   scope.addHook('onRequest', async (req) => {
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
@@ -23,11 +41,24 @@ export function requireBearer(scope: FastifyInstance, db: Db, config: Config): v
     const now = nowSeconds();
     const auth = await tokens.find(match[1], now);
     if (!auth) throw ERRORS.invalidCredentials('The access token is unknown or has expired');
-    const calls = await counter.count(auth.clientId);
-    req.rate = { counts: calls.counts, limits: config.rateLimits, resets: calls.resets };
+    req.rate = counter.count(auth.clientId).then((c) => ({ counts: c.counts, resets: c.resets, limits: config.rateLimits }));
+    // Settled in onSend; until then a failure must not count as unhandled.
+    req.rate.catch(() => {});
     const pathClient = (req.params as { clientId?: string }).clientId;
     if (auth.clientId !== pathClient) throw ERRORS.invalidCredentials('The access token was not issued to this ClientId');
-    if (calls.counts.some((c, i) => c > config.rateLimits[i])) throw ERRORS.rateLimit();
+    if (!READS.has(req.method)) {
+      const refused = overLimit(await req.rate);
+      if (refused) throw refused;
+    }
     req.ctx = { db, clientId: auth.clientId, now, baseUrl: baseUrl(config, req) };
+  });
+  scope.addHook('onSend', async (req, reply, payload) => {
+    if (!req.rate) return payload;
+    const rate = await req.rate;
+    reply.headers(rateLimitHeaders(rate));
+    const refused = reply.statusCode === 429 ? null : overLimit(rate);
+    if (!refused) return payload;
+    reply.code(refused.status).headers(refused.headers).type('application/json; charset=utf-8');
+    return JSON.stringify(errorBody(refused, nowSeconds()));
   });
 }

@@ -17,7 +17,8 @@ export interface RateState {
 declare module 'fastify' {
   interface FastifyRequest {
     ctx: RequestCtx;
-    rate: RateState | null;
+    /** The call count of this request, settled before the answer is sent. */
+    rate: Promise<RateState> | null;
   }
 }
 

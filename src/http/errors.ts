@@ -59,7 +59,10 @@ export const ERRORS = {
       { error: 'too_many_token_requests' },
       { 'Retry-After': String(retryAfter) },
     ),
-  rateLimit: () => new ApiError(429, 'rate_limit', 'Rate limit exceeded. Please contact support for more assistance'),
+  rateLimit: (retryAfter: number) =>
+    new ApiError(429, 'rate_limit', 'Rate limit exceeded. Please contact support for more assistance', null, {}, {
+      'Retry-After': String(retryAfter),
+    }),
   badUrl: () => new ApiError(400, 'param_error', PARAM_MESSAGE, { Url: 'The path is not a valid URL (bad percent-encoding)' }),
   idTooLong: (max: number) =>
     new ApiError(404, 'ressource_not_found', 'The ressource does not exist', {
