@@ -67,17 +67,21 @@ async function open(config: Config): Promise<{ db: Db; release: () => void }> {
 
 async function serve(config: Config): Promise<void> {
   const { db, release } = await open(config);
+  let ready: Promise<unknown> | undefined;
   if (config.clientId && config.apiKey) {
-    const outcome = await ensureClient(db, config.clientId, config.apiKey);
-    if (outcome !== 'unchanged') console.log(`client ${config.clientId}: ${outcome}`);
+    // Checking the key is a slow hash on the thread pool: let it run while the server starts.
+    ready = ensureClient(db, config.clientId, config.apiKey).then((outcome) => {
+      if (outcome !== 'unchanged') console.log(`client ${config.clientId}: ${outcome}`);
+    });
   } else if ((await countClients(db)) === 0) {
     const client = await createClient(db, { name: 'first client' });
     console.log(`created the first API client (the key is shown only this once):`);
     console.log(`  client id: ${client.id}`);
     console.log(`  api key:   ${client.apiKey}`);
   }
-  const app = await buildServer({ db, config, logger: { level: config.logLevel } });
+  const app = await buildServer({ db, config, logger: { level: config.logLevel }, ready });
   await app.listen({ port: config.port, host: config.host });
+  await ready;
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   console.log(config.databaseUrl ? 'database: PostgreSQL (DATABASE_URL)' : `data: ${config.dataDir}`);

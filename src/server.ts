@@ -16,6 +16,8 @@ import { userRoutes } from './modules/users/routes.js';
 export interface ServerOptions {
   db: Db;
   config: Config;
+  /** Work that must be done before the first request is served (the CLI ensures its client meanwhile). */
+  ready?: Promise<unknown>;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -80,7 +82,7 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
 const MAX_PARAM_LENGTH = 200;
 
 /** Builds the whole API on one database; it does not listen (tests call listen or inject). */
-export async function buildServer({ db, config, logger = false }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ db, config, logger = false, ready }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,
@@ -99,6 +101,7 @@ export async function buildServer({ db, config, logger = false }: ServerOptions)
     },
   });
   registerBodyParsers(app);
+  if (ready) app.addHook('onRequest', async () => void (await ready));
 
   app.setErrorHandler((err, req, reply) => {
     const known = toApiError(err, config.bodyLimit);

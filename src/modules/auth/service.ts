@@ -13,7 +13,23 @@ export async function hashApiKey(key: string): Promise<string> {
   return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
+// Stored hash → SHA-256 of the key it was last verified against, so that a client asking
+// for tokens pays for scrypt once per process. A new key has a new salt, hence a new entry.
+const verified = new Map<string, string>();
+const VERIFIED_MAX = 1000;
+
 export async function verifyApiKey(key: string, stored: string): Promise<boolean> {
+  const digest = createHash('sha256').update(key).digest('hex');
+  if (verified.get(stored) === digest) return true;
+  const ok = await scryptMatches(key, stored);
+  if (ok) {
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(stored, digest);
+  }
+  return ok;
+}
+
+async function scryptMatches(key: string, stored: string): Promise<boolean> {
   const [scheme, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
