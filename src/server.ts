@@ -9,6 +9,8 @@ import { nowSeconds } from './http/context.js';
 import { findBadText } from './http/input.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
+import { kycRoutes } from './modules/kyc/routes.js';
+import { uboRoutes } from './modules/kyc/ubo-routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
 import { scaPageRoutes } from './modules/users/sca-page.js';
 import { userRoutes } from './modules/users/routes.js';
@@ -129,6 +131,8 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
       scope.setNotFoundHandler(notFound);
       userRoutes(scope, config);
       eventRoutes(scope);
+      kycRoutes(scope, config);
+      uboRoutes(scope, config);
       if (config.sandbox) sandboxRoutes(scope);
     },
     { prefix: '/v2.01/:clientId' },

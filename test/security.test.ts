@@ -16,6 +16,13 @@ interface Route {
   user?: Fixture;
   /** A body the route accepts for the fixture user (so that a refusal can only come from auth or isolation). */
   body?: () => unknown;
+  /**
+   * Creates, for the answers-200 test, what the route acts on besides the user (a KYC document, ...) and
+   * returns the path parameters to fill in, e.g. {docId}. Parameters left unfilled get an unused id.
+   */
+  prepare?: (p: { clientId: string; token: string; userId?: string }) => Promise<Record<string, string>>;
+  /** The success status when it is not 200 (e.g. 204). */
+  status?: number;
 }
 
 const legacyNaturalOwner = () => ({
@@ -71,7 +78,95 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/users/data-formats/validation', body: () => ({ CompanyNumber: { CompanyNumber: '552100554', CountryCode: 'FR' } }) },
   { method: 'GET', path: '/events' },
   { method: 'POST', path: '/sandbox/users/:id/sca/complete', user: 'NO' },
+  // KYC documents
+  { method: 'POST', path: '/users/:id/kyc/documents', user: 'LO', body: () => ({ Type: 'REGISTRATION_PROOF' }) },
+  {
+    method: 'POST',
+    path: '/users/:id/kyc/documents/:docId/pages',
+    user: 'LO',
+    body: () => ({ File: kycPage() }),
+    prepare: (p) => kycDocument(p),
+    status: 204,
+  },
+  {
+    method: 'PUT',
+    path: '/users/:id/kyc/documents/:docId',
+    user: 'LO',
+    body: () => ({ Status: 'VALIDATION_ASKED' }),
+    prepare: (p) => kycDocument(p, { page: true }),
+  },
+  { method: 'GET', path: '/users/:id/kyc/documents/:docId', user: 'LO', prepare: (p) => kycDocument(p) },
+  { method: 'GET', path: '/users/:id/kyc/documents', user: 'LO' },
+  { method: 'GET', path: '/kyc/documents' },
+  { method: 'GET', path: '/kyc/documents/:docId', prepare: (p) => kycDocument(p) },
+  { method: 'POST', path: '/sandbox/kyc/documents/:docId/validate', prepare: (p) => kycDocument(p, { submit: true }) },
+  {
+    method: 'POST',
+    path: '/sandbox/kyc/documents/:docId/refuse',
+    body: () => ({ RefusedReasonType: 'DOCUMENT_UNREADABLE' }),
+    prepare: (p) => kycDocument(p, { submit: true }),
+  },
+  // UBO declarations
+  { method: 'POST', path: '/users/:id/kyc/ubodeclarations', user: 'LO' },
+  { method: 'GET', path: '/users/:id/kyc/ubodeclarations', user: 'LO' },
+  { method: 'GET', path: '/users/:id/kyc/ubodeclarations/:declarationId', user: 'LO', prepare: (p) => uboDeclaration(p) },
+  {
+    method: 'PUT',
+    path: '/users/:id/kyc/ubodeclarations/:declarationId',
+    user: 'LO',
+    body: () => ({ Status: 'VALIDATION_ASKED' }),
+    prepare: (p) => uboDeclaration(p, { ubo: true }),
+  },
+  {
+    method: 'POST',
+    path: '/users/:id/kyc/ubodeclarations/:declarationId/ubos',
+    user: 'LO',
+    body: uboBody,
+    prepare: (p) => uboDeclaration(p),
+  },
+  {
+    method: 'GET',
+    path: '/users/:id/kyc/ubodeclarations/:declarationId/ubos/:uboId',
+    user: 'LO',
+    prepare: (p) => uboDeclaration(p, { ubo: true }),
+  },
+  {
+    method: 'PUT',
+    path: '/users/:id/kyc/ubodeclarations/:declarationId/ubos/:uboId',
+    user: 'LO',
+    body: () => ({ LastName: 'Taken over' }),
+    prepare: (p) => uboDeclaration(p, { ubo: true }),
+  },
+  { method: 'GET', path: '/kyc/ubodeclarations/:declarationId', prepare: (p) => uboDeclaration(p) },
+  { method: 'POST', path: '/sandbox/kyc/ubodeclarations/:declarationId/validate', prepare: (p) => uboDeclaration(p, { submit: true }) },
+  { method: 'POST', path: '/sandbox/kyc/ubodeclarations/:declarationId/refuse', prepare: (p) => uboDeclaration(p, { submit: true }) },
+  { method: 'POST', path: '/sandbox/kyc/ubodeclarations/:declarationId/incomplete', prepare: (p) => uboDeclaration(p, { submit: true }) },
 ];
+
+/** A 2 KB PNG page, base64 (only the signature is read; 1 KB is the minimum of non-identity documents). */
+function kycPage(): string {
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(2048, 7)]).toString('base64');
+}
+
+/** A REGISTRATION_PROOF of the user (a new legal OWNER when none is given), with a page and submitted when asked. */
+async function kycDocument(
+  p: { clientId: string; token: string; userId?: string },
+  opts: { page?: boolean; submit?: boolean } = {},
+): Promise<Record<string, string>> {
+  const userId = p.userId ?? (await makeUser({ id: p.clientId } as NewClient, p.token, 'LO')).Id;
+  const base = `/v2.01/${p.clientId}/users/${userId}/kyc/documents`;
+  const doc = await s.fetch('POST', base, { token: p.token, body: { Type: 'REGISTRATION_PROOF' } });
+  expect(doc.status, JSON.stringify(doc.body)).toBe(200);
+  if (opts.page || opts.submit) {
+    const page = await s.fetch('POST', `${base}/${doc.body.Id}/pages`, { token: p.token, body: { File: kycPage() } });
+    expect(page.status, JSON.stringify(page.body)).toBe(204);
+  }
+  if (opts.submit) {
+    const submitted = await s.fetch('PUT', `${base}/${doc.body.Id}`, { token: p.token, body: { Status: 'VALIDATION_ASKED' } });
+    expect(submitted.body.Status).toBe('VALIDATION_ASKED');
+  }
+  return { docId: doc.body.Id };
+}
 
 const PREFIX = '/v2.01/:clientId';
 
@@ -127,12 +222,15 @@ async function makeUser(client: NewClient, token: string, kind: Fixture): Promis
   return r.body;
 }
 
-function pathFor(route: Route, clientId: string, userId?: string): string {
-  return `/v2.01/${clientId}${route.path.replace(':id', userId ?? 'user_m_01JUNUSED0000000000000000')}`;
+function pathFor(route: Route, clientId: string, userId?: string, params: Record<string, string> = {}): string {
+  const path = route.path
+    .replace(':id', userId ?? 'user_m_01JUNUSED0000000000000000')
+    .replace(/:(\w+)/g, (_m, name: string) => params[name] ?? 'unused_m_01JUNUSED0000000000000000');
+  return `/v2.01/${clientId}${path}`;
 }
 
-function send(route: Route, clientId: string, opts: CallOptions & { userId?: string }): Promise<Reply> {
-  return s.fetch(route.method, pathFor(route, clientId, opts.userId), { ...opts, body: route.body?.() });
+function send(route: Route, clientId: string, opts: CallOptions & { userId?: string; params?: Record<string, string> }): Promise<Reply> {
+  return s.fetch(route.method, pathFor(route, clientId, opts.userId, opts.params), { ...opts, body: route.body?.() });
 }
 
 beforeAll(async () => {
@@ -164,8 +262,9 @@ describe('the route table', () => {
   // Without this, a refusal below could come from a wrong body instead of from auth or isolation.
   it.each(ROUTES.map((r) => [key(r), r] as const))('%s answers 200 to its own client', async (_name, route) => {
     const user = route.user ? await makeUser(C, tokenC, route.user) : undefined;
-    const r = await send(route, C.id, { token: tokenC, userId: user?.Id });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const params = await route.prepare?.({ clientId: C.id, token: tokenC, userId: user?.Id });
+    const r = await send(route, C.id, { token: tokenC, userId: user?.Id, params });
+    expect(r.status, JSON.stringify(r.body)).toBe(route.status ?? 200);
   });
 });
 
@@ -389,3 +488,36 @@ describe('credentials at rest', () => {
     expect(hashes).not.toContain(tokenA);
   });
 });
+
+function uboBody() {
+  return {
+    FirstName: 'Michaela',
+    LastName: 'Effertz',
+    Birthday: 652117514,
+    Nationality: 'FR',
+    Address: address(),
+    Birthplace: { City: 'Paris', Country: 'FR' },
+  };
+}
+
+/** A UBO declaration of the user (a new legal OWNER when none is given), with one UBO and submitted when asked. */
+async function uboDeclaration(
+  p: { clientId: string; token: string; userId?: string },
+  opts: { ubo?: boolean; submit?: boolean } = {},
+): Promise<Record<string, string>> {
+  const userId = p.userId ?? (await makeUser({ id: p.clientId } as NewClient, p.token, 'LO')).Id;
+  const base = `/v2.01/${p.clientId}/users/${userId}/kyc/ubodeclarations`;
+  const decl = await s.fetch('POST', base, { token: p.token });
+  expect(decl.status, JSON.stringify(decl.body)).toBe(200);
+  const params: Record<string, string> = { declarationId: decl.body.Id };
+  if (opts.ubo || opts.submit) {
+    const ubo = await s.fetch('POST', `${base}/${decl.body.Id}/ubos`, { token: p.token, body: uboBody() });
+    expect(ubo.status, JSON.stringify(ubo.body)).toBe(200);
+    params.uboId = ubo.body.Id;
+  }
+  if (opts.submit) {
+    const submitted = await s.fetch('PUT', `${base}/${decl.body.Id}`, { token: p.token, body: { Status: 'VALIDATION_ASKED' } });
+    expect(submitted.body.Status).toBe('VALIDATION_ASKED');
+  }
+  return params;
+}

@@ -109,12 +109,49 @@ export const ERRORS = {
       'You are not authorized to perform this action. The user has not provided consent to the requested proxy',
     ),
   userClosed: () => new ApiError(400, 'user_closed', 'User closed: No action can be performed'),
+  // UBO declarations: the first four messages are Mangopay's documented ones.
+  uboLegalPersonType: (type: string) => new ApiError(400, 'invalid_action', `Cannot create an UBO for a LegalUser of type ${type}`),
+  uboNaturalUser: () => new ApiError(400, 'invalid_action', 'Cannot create an UBO for a NaturalUser'),
+  uboPayer: () => new ApiError(400, 'invalid_action', "User belonging to category PAYER can't create UBO declarations"),
+  uboDeclarationInProgress: () =>
+    new ApiError(400, 'invalid_action', 'You can not create a declaration because you already have a declaration in progress'),
+  tooManyUbos: (max: number) => new ApiError(400, 'invalid_action', `You can not create more than ${max} UBO for a declaration`),
+  uboDeclarationLocked: (status: string) =>
+    new ApiError(400, 'invalid_action', `The UBO declaration can not be modified when its status is ${status}`),
+  uboDeclarationEmpty: () =>
+    new ApiError(400, 'invalid_action', 'A UBO declaration must contain at least one active UBO to be submitted'),
+  uboDeclarationNotPending: (status: string) =>
+    new ApiError(400, 'invalid_action', `Only a UBO declaration in status VALIDATION_ASKED can be processed; this one is ${status}`),
   legacyEndpointRemoved: (replacement: string) =>
     new ApiError(
       410,
       'deprecated_endpoint',
       `This legacy endpoint stopped working on 15 December 2025. Use ${replacement} instead.`,
     ),
+  kycWrongDocumentType: (type: string, who: string) =>
+    new ApiError(400, 'wrong_document_type', 'Error wrong type of document', {
+      Type: `A document of type ${type} cannot be created for ${who}`,
+    }),
+  kycMaxPages: () =>
+    new ApiError(
+      400,
+      'max_page_number',
+      'Maximum number of pages exceeded. You can only add up to 5 pages to this document',
+    ),
+  kycFileTooLarge: (max: number) =>
+    new ApiError(413, 'payload_too_large', `The file is too large: a page may hold at most ${max} bytes (about 10 MB in Base-64)`, {
+      File: 'The file is too large',
+    }),
+  kycFileFormat: () =>
+    new ApiError(415, 'unsupported_media_type', 'The file format is not supported: send a PDF, JPEG or PNG file', {
+      File: 'The file must be a PDF, JPEG or PNG file',
+    }),
+  kycNotCreated: (status: string) =>
+    new ApiError(400, 'invalid_action', `The KYC document can no longer be changed: its status is ${status}, not CREATED`),
+  kycNoPage: () =>
+    new ApiError(400, 'invalid_action', 'The KYC document has no page: add at least one page before asking for its validation'),
+  kycNotAwaitingValidation: (status: string) =>
+    new ApiError(400, 'invalid_action', `The KYC document is not awaiting validation: its status is ${status}, not VALIDATION_ASKED`),
   internal: () => new ApiError(500, 'other', 'Internal Server Error'),
 };
 

@@ -5,6 +5,7 @@ import { Input } from '../../http/input.js';
 import type { Paging } from '../../http/paging.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
+import { outdateOnIdentityChange } from '../kyc/levels.js';
 import { isValidCompanyNumber } from './company-number.js';
 import {
   emptyLegal,
@@ -223,6 +224,7 @@ export async function updateUser(ctx: Ctx, personType: PersonType, id: string, b
         redirectUrl = await requireEnrollment(ctx, q, after, false);
       }
     }
+    await outdateOnIdentityChange(q, ctx.clientId, ctx.now, before, after);
     await store.saveUser(q, after);
     return { user: after, redirectUrl };
   });
@@ -261,6 +263,7 @@ export async function categorizeUser(ctx: Ctx, personType: PersonType, id: strin
     await recordEvent(q, ctx.clientId, 'USER_CATEGORY_UPDATED_TO_OWNER', id, ctx.now);
     if (personType === 'LEGAL') await validateCompanyNumber(ctx, q, after, before.data as LegalData);
     const redirectUrl = await requireEnrollment(ctx, q, after, true);
+    await outdateOnIdentityChange(q, ctx.clientId, ctx.now, before, after);
     await store.saveUser(q, after);
     return { user: after, redirectUrl };
   });
