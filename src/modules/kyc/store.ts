@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/index.js';
+import { selectPage } from '../../db/paged.js';
 import type { Paging } from '../../http/paging.js';
 import type { KycDocument, KycStatus, KycType } from './model.js';
 
@@ -108,24 +109,20 @@ export async function listDocuments(
   f: DocumentFilter,
   p: Paging,
 ): Promise<{ items: KycDocument[]; total: number }> {
-  const where = ['client_id = $1'];
-  const params: unknown[] = [clientId];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  if (f.userId !== undefined) add('user_id = ?', f.userId);
-  if (f.statuses) add('status = ANY(?)', f.statuses);
-  if (f.types) add('type = ANY(?)', f.types);
-  if (p.before !== undefined) add('creation_date < ?', p.before);
-  if (p.after !== undefined) add('creation_date > ?', p.after);
-  const cond = where.join(' AND ');
-  const [{ total }] = await q.query<{ total: number }>(`SELECT count(*)::int AS total FROM kyc_documents WHERE ${cond}`, params);
-  const dir = p.sortDir === 'ASC' ? 'ASC' : 'DESC';
-  const rows = await q.query(
-    `SELECT ${COLUMNS} FROM kyc_documents WHERE ${cond} ORDER BY creation_date ${dir}, seq ${dir}
-     LIMIT ${p.perPage} OFFSET ${(p.page - 1) * p.perPage}`,
-    params,
+  const { rows, total } = await selectPage(
+    q,
+    {
+      table: 'kyc_documents',
+      columns: COLUMNS,
+      dateColumn: 'creation_date',
+      filters: [
+        ['client_id = ?', clientId],
+        ['user_id = ?', f.userId],
+        ['status = ANY(?)', f.statuses],
+        ['type = ANY(?)', f.types],
+      ],
+    },
+    p,
   );
   return { items: rows.map(toDoc), total };
 }

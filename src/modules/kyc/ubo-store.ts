@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/index.js';
+import { selectPage } from '../../db/paged.js';
 import type { Paging } from '../../http/paging.js';
 import type { UboDeclarationRecord, UboRecord } from './ubo-model.js';
 
@@ -82,23 +83,18 @@ export async function listDeclarations(
   userId: string,
   p: Paging,
 ): Promise<{ items: UboDeclarationRecord[]; total: number }> {
-  const where = ['client_id = $1', 'user_id = $2'];
-  const params: unknown[] = [clientId, userId];
-  if (p.before !== undefined) {
-    params.push(p.before);
-    where.push(`creation_date < $${params.length}`);
-  }
-  if (p.after !== undefined) {
-    params.push(p.after);
-    where.push(`creation_date > $${params.length}`);
-  }
-  const cond = where.join(' AND ');
-  const [{ total }] = await q.query<{ total: number }>(`SELECT count(*)::int AS total FROM ubo_declarations WHERE ${cond}`, params);
-  const dir = p.sortDir === 'ASC' ? 'ASC' : 'DESC';
-  const rows = await q.query(
-    `SELECT ${DECL_COLUMNS} FROM ubo_declarations WHERE ${cond} ORDER BY creation_date ${dir}, seq ${dir}
-     LIMIT ${p.perPage} OFFSET ${(p.page - 1) * p.perPage}`,
-    params,
+  const { rows, total } = await selectPage(
+    q,
+    {
+      table: 'ubo_declarations',
+      columns: DECL_COLUMNS,
+      dateColumn: 'creation_date',
+      filters: [
+        ['client_id = ?', clientId],
+        ['user_id = ?', userId],
+      ],
+    },
+    p,
   );
   return { items: rows.map(toDeclaration), total };
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/index.js';
+import { selectPage } from '../../db/paged.js';
 import type { Paging } from '../../http/paging.js';
 import type { UserRecord } from './model.js';
 
@@ -59,23 +60,10 @@ export async function saveUser(q: Queryable, u: UserRecord): Promise<void> {
 }
 
 export async function listUsers(q: Queryable, clientId: string, p: Paging): Promise<{ items: UserRecord[]; total: number }> {
-  const where = ['client_id = $1'];
-  const params: unknown[] = [clientId];
-  if (p.before !== undefined) {
-    params.push(p.before);
-    where.push(`creation_date < $${params.length}`);
-  }
-  if (p.after !== undefined) {
-    params.push(p.after);
-    where.push(`creation_date > $${params.length}`);
-  }
-  const cond = where.join(' AND ');
-  const [{ total }] = await q.query<{ total: number }>(`SELECT count(*)::int AS total FROM users WHERE ${cond}`, params);
-  const dir = p.sortDir === 'ASC' ? 'ASC' : 'DESC';
-  const rows = await q.query(
-    `SELECT ${COLUMNS} FROM users WHERE ${cond} ORDER BY creation_date ${dir}, seq ${dir}
-     LIMIT ${p.perPage} OFFSET ${(p.page - 1) * p.perPage}`,
-    params,
+  const { rows, total } = await selectPage(
+    q,
+    { table: 'users', columns: COLUMNS, dateColumn: 'creation_date', filters: [['client_id = ?', clientId]] },
+    p,
   );
   return { items: rows.map(toRecord), total };
 }
