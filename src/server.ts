@@ -8,9 +8,11 @@ import { ApiError, ERRORS, errorBody } from './http/errors.js';
 import { nowSeconds } from './http/context.js';
 import { findBadText } from './http/input.js';
 import { authRoutes } from './modules/auth/routes.js';
+import { bankAccountRoutes } from './modules/bankaccounts/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { kycRoutes } from './modules/kyc/routes.js';
 import { uboRoutes } from './modules/kyc/ubo-routes.js';
+import { regulatoryRoutes } from './modules/regulatory/routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
 import { scaPageRoutes } from './modules/users/sca-page.js';
 import { userRoutes } from './modules/users/routes.js';
@@ -133,6 +135,8 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
       eventRoutes(scope);
       kycRoutes(scope, config);
       uboRoutes(scope, config);
+      bankAccountRoutes(scope);
+      regulatoryRoutes(scope, config);
       if (config.sandbox) sandboxRoutes(scope);
     },
     { prefix: '/v2.01/:clientId' },

@@ -141,6 +141,18 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/sandbox/kyc/ubodeclarations/:declarationId/validate', prepare: (p) => uboDeclaration(p, { submit: true }) },
   { method: 'POST', path: '/sandbox/kyc/ubodeclarations/:declarationId/refuse', prepare: (p) => uboDeclaration(p, { submit: true }) },
   { method: 'POST', path: '/sandbox/kyc/ubodeclarations/:declarationId/incomplete', prepare: (p) => uboDeclaration(p, { submit: true }) },
+  // Bank accounts
+  ...(['iban', 'gb', 'us', 'ca', 'other'] as const).map(
+    (type): Route => ({ method: 'POST', path: `/users/:id/bankaccounts/${type}`, user: 'LO', body: () => bankAccountBody(type) }),
+  ),
+  { method: 'GET', path: '/users/:id/bankaccounts', user: 'LO' },
+  { method: 'GET', path: '/users/:id/bankaccounts/:bankAccountId', user: 'LO', prepare: (p) => bankAccount(p) },
+  { method: 'PUT', path: '/users/:id/bankaccounts/:bankAccountId', user: 'LO', body: () => ({ Active: false }), prepare: (p) => bankAccount(p) },
+  // Regulatory
+  { method: 'GET', path: '/users/:id/regulatory', user: 'LO' },
+  { method: 'GET', path: '/users/:id/blockstatus', user: 'NP' },
+  { method: 'POST', path: '/sandbox/users/:id/block', user: 'LO', body: () => ({ Inflows: true, Outflows: true, ActionCode: '008701' }) },
+  { method: 'POST', path: '/sandbox/users/:id/unblock', user: 'NP', body: () => ({ Inflows: true, Outflows: true }) },
 ];
 
 /** A 2 KB PNG page, base64 (only the signature is read; 1 KB is the minimum of non-identity documents). */
@@ -166,6 +178,25 @@ async function kycDocument(
     expect(submitted.body.Status).toBe('VALIDATION_ASKED');
   }
   return { docId: doc.body.Id };
+}
+
+/** A valid creation body of each bank-account type. */
+function bankAccountBody(type: 'iban' | 'gb' | 'us' | 'ca' | 'other'): Record<string, unknown> {
+  const owner = { OwnerName: 'Owner Name', OwnerAddress: address() };
+  return {
+    iban: { ...owner, IBAN: 'FR7630004000031234567890143', BIC: 'BNPAFRPP' },
+    gb: { ...owner, AccountNumber: '55779911', SortCode: '200000' },
+    us: { ...owner, AccountNumber: '234234234234', ABA: '071000288' },
+    ca: { ...owner, BankName: 'TestBankName', InstitutionNumber: '123', BranchCode: '12345', AccountNumber: '234234234234' },
+    other: { ...owner, Country: 'FR', BIC: 'BINAADADXXX', AccountNumber: '234234234234' },
+  }[type];
+}
+
+/** An IBAN account of the user. */
+async function bankAccount(p: { clientId: string; token: string; userId?: string }): Promise<Record<string, string>> {
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/users/${p.userId}/bankaccounts/iban`, { token: p.token, body: bankAccountBody('iban') });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return { bankAccountId: r.body.Id };
 }
 
 const PREFIX = '/v2.01/:clientId';

@@ -152,6 +152,13 @@ export const ERRORS = {
     new ApiError(400, 'invalid_action', 'The KYC document has no page: add at least one page before asking for its validation'),
   kycNotAwaitingValidation: (status: string) =>
     new ApiError(400, 'invalid_action', `The KYC document is not awaiting validation: its status is ${status}, not VALIDATION_ASKED`),
+  /** A bank's own number is wrong (the API's answer for a bad GB sort code or account number). */
+  bankAccountError: (errors: FieldErrors) =>
+    new ApiError(400, 'bankaccount_error', 'One or several required parameters are missing or incorrect', errors),
+  bankAccountReactivation: () =>
+    new ApiError(400, 'param_error', PARAM_MESSAGE, {
+      Active: 'A deactivated bank account cannot be reactivated: only Active false is accepted',
+    }),
   internal: () => new ApiError(500, 'other', 'Internal Server Error'),
 };
 

@@ -1,0 +1,59 @@
+import type { Address } from '../users/model.js';
+
+export const BANK_ACCOUNT_TYPES = ['IBAN', 'GB', 'US', 'CA', 'OTHER'] as const;
+export type BankAccountType = (typeof BANK_ACCOUNT_TYPES)[number];
+
+export const DEPOSIT_ACCOUNT_TYPES = ['CHECKING', 'SAVINGS'] as const;
+export type DepositAccountType = (typeof DEPOSIT_ACCOUNT_TYPES)[number];
+
+/** The fields of each type, in the order Mangopay renders them (between OwnerAddress and UserId). */
+export const DETAIL_FIELDS = {
+  IBAN: ['IBAN', 'BIC'],
+  GB: ['AccountNumber', 'SortCode'],
+  US: ['AccountNumber', 'ABA', 'DepositAccountType'],
+  CA: ['BankName', 'InstitutionNumber', 'BranchCode', 'AccountNumber'],
+  OTHER: ['Country', 'BIC', 'AccountNumber'],
+} as const satisfies Record<BankAccountType, readonly string[]>;
+
+export type BankAccountDetails = Record<string, string | null>;
+
+export interface BankAccount {
+  id: string;
+  clientId: string;
+  userId: string;
+  type: BankAccountType;
+  ownerName: string;
+  ownerAddress: Address;
+  details: BankAccountDetails;
+  active: boolean;
+  tag: string | null;
+  creationDate: number;
+}
+
+function renderAddress(a: Address) {
+  return {
+    AddressLine1: a.AddressLine1 ?? null,
+    AddressLine2: a.AddressLine2 ?? null,
+    City: a.City ?? null,
+    Region: a.Region ?? null,
+    PostalCode: a.PostalCode ?? null,
+    Country: a.Country ?? null,
+  };
+}
+
+/** The BankAccount object, flat (type fields at the top level), keys in Mangopay's order. */
+export function renderBankAccount(b: BankAccount) {
+  const details: Record<string, string | null> = {};
+  for (const f of DETAIL_FIELDS[b.type]) details[f] = b.details[f] ?? null;
+  return {
+    OwnerAddress: renderAddress(b.ownerAddress),
+    ...details,
+    UserId: b.userId,
+    OwnerName: b.ownerName,
+    Type: b.type,
+    Id: b.id,
+    Tag: b.tag,
+    CreationDate: b.creationDate,
+    Active: b.active,
+  };
+}

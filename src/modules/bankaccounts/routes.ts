@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
+import { BANK_ACCOUNT_TYPES, renderBankAccount } from './model.js';
+import * as bankAccounts from './service.js';
+
+type UserParams = { id: string };
+type AccountParams = { id: string; bankAccountId: string };
+
+function parseList(query: unknown) {
+  const { paging, input } = parsePaging(query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });
+  const active = input.bool('Active') ?? null;
+  throwIfInvalid(input);
+  return { paging, active };
+}
+
+/** Users' bank accounts (issue #4). The account type comes from the path, never from the body. */
+export function bankAccountRoutes(app: FastifyInstance): void {
+  for (const type of BANK_ACCOUNT_TYPES) {
+    app.post<{ Params: UserParams }>(`/users/:id/bankaccounts/${type.toLowerCase()}`, async (req) =>
+      renderBankAccount(await bankAccounts.createBankAccount(req.ctx, req.params.id, type, req.body)),
+    );
+  }
+  app.get<{ Params: AccountParams }>('/users/:id/bankaccounts/:bankAccountId', async (req) =>
+    renderBankAccount(await bankAccounts.getBankAccount(req.ctx, req.params.id, req.params.bankAccountId)),
+  );
+  app.put<{ Params: AccountParams }>('/users/:id/bankaccounts/:bankAccountId', async (req) =>
+    renderBankAccount(await bankAccounts.updateBankAccount(req.ctx, req.params.id, req.params.bankAccountId, req.body)),
+  );
+  app.get<{ Params: UserParams }>('/users/:id/bankaccounts', async (req, reply) => {
+    const { paging, active } = parseList(req.query);
+    const { items, total } = await bankAccounts.listBankAccounts(req.ctx, req.params.id, active, paging);
+    return sendPage(req, reply, items.map(renderBankAccount), total, paging);
+  });
+}

@@ -1,0 +1,80 @@
+import type { Queryable } from '../../db/index.js';
+import type { RequestCtx } from '../../http/context.js';
+import { ERRORS } from '../../http/errors.js';
+import { Input } from '../../http/input.js';
+import type { Paging } from '../../http/paging.js';
+import { newId } from '../../lib/ids.js';
+import type { UserRecord } from '../users/model.js';
+import { findUser } from '../users/store.js';
+import type { BankAccount, BankAccountType } from './model.js';
+import { parseBankAccount } from './rules.js';
+import * as store from './store.js';
+
+type Ctx = RequestCtx;
+
+/** The user a bank-account write acts on, row-locked (users before bank accounts, always). */
+async function userForWrite(q: Queryable, ctx: Ctx, userId: string): Promise<UserRecord> {
+  const user = await findUser(q, ctx.clientId, userId, true);
+  if (!user) throw ERRORS.notFound('User', userId);
+  if (user.status === 'CLOSED') throw ERRORS.userClosed();
+  return user;
+}
+
+async function userForRead(ctx: Ctx, userId: string): Promise<void> {
+  if (!(await findUser(ctx.db, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
+}
+
+// No event: Mangopay has no event type for bank accounts.
+export async function createBankAccount(ctx: Ctx, userId: string, type: BankAccountType, body: unknown): Promise<BankAccount> {
+  const parsed = parseBankAccount(type, body);
+  return ctx.db.tx(async (q) => {
+    await userForWrite(q, ctx, userId);
+    if (Object.keys(parsed.params).length) throw ERRORS.paramError(parsed.params);
+    if (Object.keys(parsed.account).length) throw ERRORS.bankAccountError(parsed.account);
+    const v = parsed.value!;
+    const account: BankAccount = {
+      id: newId('bankAccount'),
+      clientId: ctx.clientId,
+      userId,
+      type,
+      ownerName: v.ownerName,
+      ownerAddress: v.ownerAddress,
+      details: v.details,
+      active: true,
+      tag: v.tag,
+      creationDate: ctx.now,
+    };
+    await store.insertBankAccount(q, account);
+    return account;
+  });
+}
+
+/** `{Active:false}` deactivates, for good; deactivating again changes nothing. */
+export async function updateBankAccount(ctx: Ctx, userId: string, id: string, body: unknown): Promise<BankAccount> {
+  const i = new Input(body);
+  const active = i.bool('Active', { required: true });
+  return ctx.db.tx(async (q) => {
+    await userForWrite(q, ctx, userId);
+    const account = await store.findBankAccount(q, ctx.clientId, userId, id, true);
+    if (!account) throw ERRORS.notFound('BankAccount', id);
+    if (!i.ok) throw ERRORS.paramError(i.errors);
+    if (active) throw ERRORS.bankAccountReactivation();
+    if (account.active) {
+      await store.deactivateBankAccount(q, ctx.clientId, id);
+      account.active = false;
+    }
+    return account;
+  });
+}
+
+export async function getBankAccount(ctx: Ctx, userId: string, id: string): Promise<BankAccount> {
+  await userForRead(ctx, userId);
+  const account = await store.findBankAccount(ctx.db, ctx.clientId, userId, id);
+  if (!account) throw ERRORS.notFound('BankAccount', id);
+  return account;
+}
+
+export async function listBankAccounts(ctx: Ctx, userId: string, active: boolean | null, p: Paging) {
+  await userForRead(ctx, userId);
+  return store.listBankAccounts(ctx.db, ctx.clientId, { userId, active }, p);
+}
