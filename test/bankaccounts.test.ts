@@ -3,7 +3,7 @@ import { findActiveBankAccount } from '../src/modules/bankaccounts/store.js';
 import { isValidIban } from '../src/modules/bankaccounts/rules.js';
 import { expectApiError } from './helpers/errors.js';
 import { address, legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { createUser, startServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
 let api: any;
@@ -13,11 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-async function newUser(kind: 'natural' | 'legal', body: Record<string, unknown>): Promise<any> {
-  const r = await s.call('POST', `/sca/users/${kind}`, { body });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
+const newUser = (kind: 'natural' | 'legal', body: Record<string, unknown>) => createUser(s, kind, body);
 const natural = (over: Record<string, unknown> = {}) => newUser('natural', naturalOwner(over));
 
 const owner = () => ({ OwnerName: 'Alice Durand', OwnerAddress: address() });

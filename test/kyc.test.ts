@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectApiError } from './helpers/errors.js';
 import { legalOwner, legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { createUser, startServer, type TestServer } from './helpers/server.js';
 
 const require = createRequire(import.meta.url);
 const SDK_PNG = path.join(path.dirname(require.resolve('mangopay4-nodejs-sdk/package.json')), 'test', 'TestKycPageFile.png');
@@ -30,11 +30,7 @@ function file(kind: keyof typeof SIGNATURES, size = 40 * 1024): Buffer {
 }
 const b64 = (b: Buffer) => b.toString('base64');
 
-async function newUser(kind: 'natural' | 'legal', body: Record<string, unknown>): Promise<any> {
-  const r = await s.call('POST', `/sca/users/${kind}`, { body });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
+const newUser = (kind: 'natural' | 'legal', body: Record<string, unknown>) => createUser(s, kind, body);
 const natural = (over: Record<string, unknown> = {}) => newUser('natural', naturalOwner(over));
 const legal = (over: Record<string, unknown> = {}) => newUser('legal', legalOwner(over));
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockAll, blockState } from '../src/modules/regulatory/service.js';
 import { expectApiError } from './helpers/errors.js';
 import { legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { createUser, startServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
 let api: any;
@@ -12,11 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-async function newUser(kind: 'natural' | 'legal', body: Record<string, unknown>): Promise<any> {
-  const r = await s.call('POST', `/sca/users/${kind}`, { body });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
+const newUser = (kind: 'natural' | 'legal', body: Record<string, unknown>) => createUser(s, kind, body);
 const natural = (over: Record<string, unknown> = {}) => newUser('natural', naturalOwner(over));
 
 const block = (id: string, body?: unknown) => s.call('POST', `/sandbox/users/${id}/block`, { body });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDb, type Db } from '../../src/db/index.js';
 import { createClient, type NewClient } from '../../src/modules/auth/service.js';
@@ -131,4 +131,11 @@ export async function startServer(opts: { env?: Record<string, string>; db?: Db;
     },
   };
   return server;
+}
+
+/** Creates a user through the SCA endpoint of its kind and returns the answer, failing the test otherwise. */
+export async function createUser(s: TestServer, kind: 'natural' | 'legal', body: Record<string, unknown>): Promise<any> {
+  const r = await s.call('POST', `/sca/users/${kind}`, { body });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
 }

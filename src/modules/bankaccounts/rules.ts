@@ -2,6 +2,7 @@ import type { FieldErrors } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import { isCountryCode } from '../../lib/countries.js';
 import type { Address } from '../users/model.js';
+import { parseAddress } from '../users/rules.js';
 import { DEPOSIT_ACCOUNT_TYPES, type BankAccountDetails, type BankAccountType } from './model.js';
 
 /** IBAN length per country, from the SWIFT IBAN registry (ISO 13616). */
@@ -61,34 +62,11 @@ function digits(i: Input, name: string, min: number, max: number, errors: FieldE
 }
 
 const blank = (s: string | null | undefined): boolean => !s || s.trim() === '';
-const REGION_COUNTRIES = new Set(['US', 'CA', 'MX']);
-const POSTAL_CODE = /^[A-Za-z0-9 -]+$/;
-
 /** OwnerAddress: required for every type; PostalCode may be left out (Mangopay documents it optional here). */
 function ownerAddress(i: Input): Address | null {
-  const a = i.obj('OwnerAddress');
-  if (!a) {
-    i.fail('OwnerAddress', 'The OwnerAddress field is required.');
-    return null;
-  }
-  const out: Address = {
-    AddressLine1: a.str('AddressLine1', { required: true, max: 255 }) ?? null,
-    AddressLine2: a.str('AddressLine2', { max: 255 }) ?? null,
-    City: a.str('City', { required: true, max: 255 }) ?? null,
-    Region: a.str('Region', { max: 255 }) ?? null,
-    PostalCode: a.str('PostalCode', { max: 255 }) ?? null,
-    Country: a.country('Country', { required: true }) ?? null,
-  };
-  for (const f of ['AddressLine1', 'City'] as const) {
-    if (out[f] !== null && blank(out[f])) a.fail(f, `The ${f} field is required.`);
-  }
-  if (out.PostalCode !== null && out.PostalCode.length <= 255 && !POSTAL_CODE.test(out.PostalCode)) {
-    a.fail('PostalCode', 'The PostalCode may only contain letters, digits, dashes and spaces.');
-  }
-  if (out.Country !== null && REGION_COUNTRIES.has(out.Country) && blank(out.Region)) {
-    a.fail('Region', 'The Region is a required field for this Country');
-  }
-  return out;
+  const address = parseAddress(i, 'OwnerAddress', { postalCodeRequired: false });
+  if (!address) i.fail('OwnerAddress', 'The OwnerAddress field is required.');
+  return address ?? null;
 }
 
 export interface NewBankAccount {

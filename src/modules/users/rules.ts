@@ -25,8 +25,12 @@ function required(errors: FieldErrors, path: string, label = path.slice(path.las
 /** Spaces alone do not fill a required field. */
 const blank = (s: string | null | undefined): boolean => !s || s.trim() === '';
 
-/** An address sent whole: its own rules apply as soon as it is sent. */
-export function parseAddress(parent: Input, name: string): Address | undefined {
+/**
+ * An address sent whole: its own rules apply as soon as it is sent. PostalCode is required
+ * unless told otherwise (bank-account owner addresses may leave it out).
+ */
+export function parseAddress(parent: Input, name: string, opts: { postalCodeRequired?: boolean } = {}): Address | undefined {
+  const postalCodeRequired = opts.postalCodeRequired ?? true;
   const a = parent.obj(name);
   if (!a) return undefined;
   const out: Address = {
@@ -34,10 +38,11 @@ export function parseAddress(parent: Input, name: string): Address | undefined {
     AddressLine2: a.str('AddressLine2', { max: 255 }) ?? null,
     City: a.str('City', { required: true, max: 255 }) ?? null,
     Region: a.str('Region', { max: 255 }) ?? null,
-    PostalCode: a.str('PostalCode', { required: true, max: 255 }) ?? null,
+    PostalCode: a.str('PostalCode', { required: postalCodeRequired, max: 255 }) ?? null,
     Country: a.country('Country', { required: true }) ?? null,
   };
-  for (const f of ['AddressLine1', 'City', 'PostalCode'] as const) {
+  const required = postalCodeRequired ? (['AddressLine1', 'City', 'PostalCode'] as const) : (['AddressLine1', 'City'] as const);
+  for (const f of required) {
     if (out[f] !== null && blank(out[f])) a.fail(f, `The ${f} field is required.`);
   }
   if (out.PostalCode !== null && out.PostalCode.length <= 255 && !POSTAL_CODE.test(out.PostalCode)) {
