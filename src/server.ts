@@ -13,9 +13,12 @@ import { eventRoutes } from './modules/events/routes.js';
 import { kycRoutes } from './modules/kyc/routes.js';
 import { uboRoutes } from './modules/kyc/ubo-routes.js';
 import { regulatoryRoutes } from './modules/regulatory/routes.js';
+import { payInRoutes } from './modules/payins/routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
+import { transactionRoutes } from './modules/transactions/routes.js';
 import { scaPageRoutes } from './modules/users/sca-page.js';
 import { userRoutes } from './modules/users/routes.js';
+import { walletRoutes } from './modules/wallets/routes.js';
 
 export interface ServerOptions {
   db: Db;
@@ -137,6 +140,9 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
       uboRoutes(scope, config);
       bankAccountRoutes(scope);
       regulatoryRoutes(scope, config);
+      walletRoutes(scope);
+      payInRoutes(scope, config);
+      transactionRoutes(scope);
       if (config.sandbox) sandboxRoutes(scope);
     },
     { prefix: '/v2.01/:clientId' },

@@ -14,8 +14,11 @@ interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   user?: Fixture;
-  /** A body the route accepts for the fixture user (so that a refusal can only come from auth or isolation). */
-  body?: () => unknown;
+  /**
+   * A body the route accepts for the fixture user (so that a refusal can only come from auth or isolation);
+   * it gets the parameters `prepare` returned (empty in the refusal tests).
+   */
+  body?: (params: Record<string, string>) => unknown;
   /**
    * Creates, for the answers-200 test, what the route acts on besides the user (a KYC document, ...) and
    * returns the path parameters to fill in, e.g. {docId}. Parameters left unfilled get an unused id.
@@ -153,7 +156,59 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/users/:id/blockstatus', user: 'NP' },
   { method: 'POST', path: '/sandbox/users/:id/block', user: 'LO', body: () => ({ Inflows: true, Outflows: true, ActionCode: '008701' }) },
   { method: 'POST', path: '/sandbox/users/:id/unblock', user: 'NP', body: () => ({ Inflows: true, Outflows: true }) },
+  // Wallets and pay-ins
+  {
+    method: 'POST',
+    path: '/wallets',
+    body: (p) => ({ Owners: [p.ownerId ?? 'user_m_01JUNUSED0000000000000000'], Currency: 'EUR', Description: 'Wallet' }),
+    prepare: (p) => wallet(p, { create: false }),
+  },
+  { method: 'GET', path: '/wallets/:walletId', prepare: (p) => wallet(p) },
+  { method: 'PUT', path: '/wallets/:walletId', body: () => ({ Description: 'Taken over' }), prepare: (p) => wallet(p) },
+  { method: 'GET', path: '/users/:id/wallets', user: 'LO' },
+  { method: 'GET', path: '/wallets/:walletId/transactions', prepare: (p) => wallet(p) },
+  { method: 'GET', path: '/users/:id/transactions', user: 'NP' },
+  {
+    method: 'POST',
+    path: '/payins/bankwire/direct',
+    body: (p) => ({
+      AuthorId: p.ownerId ?? 'user_m_01JUNUSED0000000000000000',
+      CreditedWalletId: p.walletId ?? 'wlt_m_01JUNUSED0000000000000000',
+      DeclaredDebitedFunds: { Currency: 'EUR', Amount: 1000 },
+      DeclaredFees: { Currency: 'EUR', Amount: 0 },
+    }),
+    prepare: (p) => wallet(p),
+  },
+  { method: 'GET', path: '/payins/:payInId', prepare: (p) => payIn(p) },
+  { method: 'POST', path: '/sandbox/payins/:payInId/settle', prepare: (p) => payIn(p) },
+  { method: 'POST', path: '/sandbox/payins/:payInId/fail', prepare: (p) => payIn(p) },
 ];
+
+/** A EUR wallet of the user (a new legal OWNER when none is given), or only its owner when `create` is false. */
+async function wallet(
+  p: { clientId: string; token: string; userId?: string },
+  opts: { create?: boolean } = {},
+): Promise<Record<string, string>> {
+  const ownerId = p.userId ?? (await makeUser({ id: p.clientId } as NewClient, p.token, 'LO')).Id;
+  if (opts.create === false) return { ownerId };
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/wallets`, {
+    token: p.token,
+    body: { Owners: [ownerId], Currency: 'EUR', Description: 'Wallet' },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return { ownerId, walletId: r.body.Id };
+}
+
+/** A CREATED bank-wire pay-in into a new wallet. */
+async function payIn(p: { clientId: string; token: string; userId?: string }): Promise<Record<string, string>> {
+  const { ownerId, walletId } = await wallet(p);
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/payins/bankwire/direct`, {
+    token: p.token,
+    body: { AuthorId: ownerId, CreditedWalletId: walletId, DeclaredDebitedFunds: { Currency: 'EUR', Amount: 1000 }, DeclaredFees: { Currency: 'EUR', Amount: 10 } },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return { payInId: r.body.Id };
+}
 
 /** A 2 KB PNG page, base64 (only the signature is read; 1 KB is the minimum of non-identity documents). */
 function kycPage(): string {
@@ -261,7 +316,7 @@ function pathFor(route: Route, clientId: string, userId?: string, params: Record
 }
 
 function send(route: Route, clientId: string, opts: CallOptions & { userId?: string; params?: Record<string, string> }): Promise<Reply> {
-  return s.fetch(route.method, pathFor(route, clientId, opts.userId, opts.params), { ...opts, body: route.body?.() });
+  return s.fetch(route.method, pathFor(route, clientId, opts.userId, opts.params), { ...opts, body: route.body?.(opts.params ?? {}) });
 }
 
 beforeAll(async () => {

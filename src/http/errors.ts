@@ -159,6 +159,18 @@ export const ERRORS = {
     new ApiError(400, 'param_error', PARAM_MESSAGE, {
       Active: 'A deactivated bank account cannot be reactivated: only Active false is accepted',
     }),
+  // Wallets and pay-ins.
+  currencyIncompatibility: (errors: FieldErrors) =>
+    new ApiError(400, 'currency_incompatibility', 'Error: multi-currency usage is not authorized', errors),
+  authorNotCreditedWalletOwner: () => new ApiError(400, 'param_error', 'Author should be the Credited wallet owner'),
+  payInNotCreated: (status: string) =>
+    new ApiError(400, 'invalid_action', `Only a pay-in in status CREATED can be settled or failed; this one is ${status}`),
+  payInExpired: () =>
+    new ApiError(
+      400,
+      'invalid_action',
+      'The pay-in expired: its funds did not arrive within a month of its creation, so it is now FAILED (ResultCode 101109)',
+    ),
   internal: () => new ApiError(500, 'other', 'Internal Server Error'),
 };
 

@@ -1,0 +1,165 @@
+/*
+ * The ledger: postings, wallet balances and their invariants.
+ *
+ * LOCKING PROTOCOL — every transaction that moves money, and every transaction that decides on a
+ * user's or a wallet's money (closure), takes its row locks in this order, and only in this order:
+ *
+ *   1. the users involved: `SELECT … FROM users … FOR SHARE`, one at a time in ascending id order
+ *      (lockUsers). Then check each user's status (CLOSED → refuse or fail) and its block flags
+ *      (users.inflows_blocked / outflows_blocked) while the lock is held;
+ *   2. the transaction's own row, `FOR UPDATE`, when it already exists (a pay-in being settled), so
+ *      that it changes state once: settling twice can never credit twice;
+ *   3. the wallets involved: `SELECT … FROM wallets … FOR UPDATE`, in ascending id order (lockWallets),
+ *      client fee wallets included (ensureFeeWallet creates one first when it is missing, with
+ *      INSERT … ON CONFLICT DO NOTHING on the unique (client_id, currency) of FEES wallets);
+ *   4. then write the postings and the balances (post), and the events, in the same transaction.
+ *
+ * Closure takes the user row FOR UPDATE, then the user's wallets FOR UPDATE, and checks every balance
+ * is zero. A money movement holding the user FOR SHARE makes closure wait until it commits (and then
+ * see the new balance); a closure holding the user FOR UPDATE makes the movement wait until it commits
+ * (and then see CLOSED). Either way no closed user can end up holding money.
+ */
+import type { Queryable } from '../db/index.js';
+import { newId } from '../lib/ids.js';
+
+export interface LockedUser {
+  id: string;
+  status: 'PENDING_USER_ACTION' | 'ACTIVE' | 'CLOSED';
+  category: 'PAYER' | 'OWNER' | 'PLATFORM';
+  inflowsBlocked: boolean;
+  outflowsBlocked: boolean;
+}
+
+export interface LockedWallet {
+  id: string;
+  ownerId: string | null;
+  fundsType: 'DEFAULT' | 'FEES' | 'CREDIT';
+  currency: string;
+  balance: number;
+}
+
+/** Step 1: the users, FOR SHARE, in ascending id order. A user the client does not have is left out of the map. */
+export async function lockUsers(q: Queryable, clientId: string, userIds: string[]): Promise<Map<string, LockedUser>> {
+  const out = new Map<string, LockedUser>();
+  for (const id of [...new Set(userIds)].sort()) {
+    const rows = await q.query<any>(
+      `SELECT id, status, category, inflows_blocked, outflows_blocked FROM users WHERE id = $1 AND client_id = $2 FOR SHARE`,
+      [id, clientId],
+    );
+    if (rows.length) {
+      const r = rows[0];
+      out.set(id, { id, status: r.status, category: r.category, inflowsBlocked: r.inflows_blocked, outflowsBlocked: r.outflows_blocked });
+    }
+  }
+  return out;
+}
+
+/** Step 3: the wallets, FOR UPDATE, in ascending id order. */
+export async function lockWallets(q: Queryable, clientId: string, walletIds: string[]): Promise<Map<string, LockedWallet>> {
+  const out = new Map<string, LockedWallet>();
+  for (const id of [...new Set(walletIds)].sort()) {
+    const rows = await q.query<any>(
+      'SELECT id, owner_id, funds_type, currency, balance FROM wallets WHERE id = $1 AND client_id = $2 FOR UPDATE',
+      [id, clientId],
+    );
+    if (rows.length) {
+      const r = rows[0];
+      out.set(id, { id, ownerId: r.owner_id, fundsType: r.funds_type, currency: r.currency, balance: Number(r.balance) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The id of the client's fee wallet in this currency, created when missing. Takes no lock on it:
+ * the caller locks it with the other wallets (step 3). Concurrent creators settle on the unique index.
+ */
+export async function ensureFeeWallet(q: Queryable, clientId: string, currency: string, now: number): Promise<string> {
+  await q.query(
+    `INSERT INTO wallets (id, client_id, owner_id, funds_type, currency, description, balance, creation_date)
+     VALUES ($1, $2, NULL, 'FEES', $3, $4, 0, $5)
+     ON CONFLICT (client_id, currency) WHERE funds_type = 'FEES' DO NOTHING`,
+    [newId('wallet'), clientId, currency, `Fees wallet ${currency}`, now],
+  );
+  const [row] = await q.query<{ id: string }>(
+    "SELECT id FROM wallets WHERE client_id = $1 AND currency = $2 AND funds_type = 'FEES'",
+    [clientId, currency],
+  );
+  return row.id;
+}
+
+/** The client's account for money entering from (and leaving to) banks, in one currency. */
+export function externalAccount(currency: string): string {
+  return `external:${currency}`;
+}
+
+export type Leg = { wallet: string; currency: string; amount: number } | { external: true; currency: string; amount: number };
+
+/**
+ * Step 4: writes one movement — postings summing to zero per currency — and the balances of the
+ * wallets it touches. The caller holds the locks of steps 1–3 on everything involved. Zero legs are
+ * left out. A balance that would go negative fails on the wallets CHECK and rolls everything back.
+ */
+export async function post(q: Queryable, clientId: string, movementId: string, legs: Leg[], now: number): Promise<void> {
+  const sums = new Map<string, bigint>();
+  for (const leg of legs) {
+    if (!Number.isSafeInteger(leg.amount)) throw new Error(`ledger: amount ${leg.amount} is not a whole number`);
+    sums.set(leg.currency, (sums.get(leg.currency) ?? 0n) + BigInt(leg.amount));
+  }
+  for (const [currency, sum] of sums) {
+    if (sum !== 0n) throw new Error(`ledger: movement ${movementId} does not balance in ${currency} (${sum})`);
+  }
+  for (const leg of legs) {
+    if (leg.amount === 0) continue;
+    const account = 'wallet' in leg ? leg.wallet : externalAccount(leg.currency);
+    await q.query(
+      'INSERT INTO postings (client_id, movement_id, account, currency, amount, date) VALUES ($1, $2, $3, $4, $5, $6)',
+      [clientId, movementId, account, leg.currency, leg.amount, now],
+    );
+    if ('wallet' in leg) {
+      const updated = await q.query(
+        'UPDATE wallets SET balance = balance + $3 WHERE id = $1 AND client_id = $2 AND currency = $4 RETURNING id',
+        [leg.wallet, clientId, leg.amount, leg.currency],
+      );
+      if (!updated.length) throw new Error(`ledger: no ${leg.currency} wallet ${leg.wallet} for this client`);
+    }
+  }
+}
+
+/**
+ * Every way the client's ledger could be wrong, as readable strings; [] when it is sound:
+ * a movement whose postings do not sum to zero in a currency, a wallet whose balance is not the sum
+ * of its postings (or whose postings are in another currency), a negative wallet, a closed user
+ * holding money.
+ */
+export async function ledgerInvariants(q: Queryable, clientId: string): Promise<string[]> {
+  const problems: string[] = [];
+  const unbalanced = await q.query<{ movement_id: string; currency: string; total: string }>(
+    `SELECT movement_id, currency, sum(amount)::text AS total FROM postings WHERE client_id = $1
+     GROUP BY movement_id, currency HAVING sum(amount) <> 0`,
+    [clientId],
+  );
+  for (const r of unbalanced) problems.push(`movement ${r.movement_id} sums to ${r.total} ${r.currency}`);
+  const wrongBalance = await q.query<{ id: string; balance: string; total: string }>(
+    `SELECT w.id, w.balance::text AS balance, coalesce(sum(p.amount), 0)::text AS total
+     FROM wallets w LEFT JOIN postings p ON p.client_id = w.client_id AND p.account = w.id
+     WHERE w.client_id = $1 GROUP BY w.id, w.balance HAVING w.balance <> coalesce(sum(p.amount), 0)`,
+    [clientId],
+  );
+  for (const r of wrongBalance) problems.push(`wallet ${r.id} has balance ${r.balance} but its postings sum to ${r.total}`);
+  const wrongCurrency = await q.query<{ id: string; currency: string }>(
+    `SELECT DISTINCT w.id, p.currency FROM wallets w JOIN postings p ON p.client_id = w.client_id AND p.account = w.id
+     WHERE w.client_id = $1 AND p.currency <> w.currency`,
+    [clientId],
+  );
+  for (const r of wrongCurrency) problems.push(`wallet ${r.id} has postings in ${r.currency}`);
+  const negative = await q.query<{ id: string }>('SELECT id FROM wallets WHERE client_id = $1 AND balance < 0', [clientId]);
+  for (const r of negative) problems.push(`wallet ${r.id} is negative`);
+  const closedWithMoney = await q.query<{ id: string }>(
+    `SELECT DISTINCT u.id FROM users u JOIN wallets w ON w.owner_id = u.id
+     WHERE u.client_id = $1 AND u.status = 'CLOSED' AND w.balance <> 0`,
+    [clientId],
+  );
+  for (const r of closedWithMoney) problems.push(`closed user ${r.id} holds money`);
+  return problems;
+}

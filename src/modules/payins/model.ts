@@ -1,0 +1,57 @@
+import { renderMoney } from '../../ledger/money.js';
+import { renderTransaction, type Transaction } from '../transactions/model.js';
+
+/** A bank-wire pay-in's funds must arrive within a month of its creation. */
+export const PAYIN_EXPIRY_SECONDS = 30 * 24 * 3600;
+
+/** The ResultCodes pay-ins end with (reference notes §3.2, §4.4, §4.7). */
+export const RESULTS = {
+  success: { code: '000000', message: 'Success' },
+  blocked: { code: '008700', message: 'User blocked by Fraud policy' },
+  expired: { code: '101109', message: 'The payment period has expired' },
+  closed: { code: '002602', message: 'User owning credited wallet is closed and cannot receive funds' },
+  generic: { code: '001999', message: 'Generic Operation error' },
+} as const;
+export type Result = { code: string; message: string };
+
+/** What a bank-wire pay-in keeps besides the common transaction fields. */
+export interface BankWireDetails {
+  declaredDebitedAmount: number;
+  declaredFeesAmount: number;
+  wireReference: string;
+}
+
+/** Where the user wires the money: Mangopay's own account (the IBAN of Mangopay's documentation examples). */
+export const MANGOPAY_BANK_ACCOUNT = {
+  OwnerAddress: {
+    AddressLine1: '2 Avenue Amélie',
+    AddressLine2: null,
+    City: 'Luxembourg',
+    Region: null,
+    PostalCode: '1125',
+    Country: 'LU',
+  },
+  Type: 'IBAN',
+  OwnerName: 'MANGOPAY SA',
+  IBAN: 'FR7618829754160173622224154',
+  BIC: 'CMBRFR2BCME',
+} as const;
+
+export function isExpired(t: Transaction, now: number): boolean {
+  return t.status === 'CREATED' && t.creationDate + PAYIN_EXPIRY_SECONDS <= now;
+}
+
+/** The PayIn object of a bank-wire pay-in: the transaction fields, then the bank-wire ones. */
+export function renderPayIn(t: Transaction) {
+  const d = t.details as BankWireDetails;
+  return {
+    ...renderTransaction(t),
+    PaymentType: t.paymentType,
+    ExecutionType: t.executionType,
+    DeclaredDebitedFunds: renderMoney(t.currency, d.declaredDebitedAmount),
+    DeclaredFees: renderMoney(t.currency, d.declaredFeesAmount),
+    WireReference: d.wireReference,
+    BankAccount: MANGOPAY_BANK_ACCOUNT,
+    TransactionDetails: [],
+  };
+}

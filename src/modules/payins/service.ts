@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import type { Queryable } from '../../db/index.js';
+import type { RequestCtx } from '../../http/context.js';
+import { ERRORS } from '../../http/errors.js';
+import { Input } from '../../http/input.js';
+import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg } from '../../ledger/index.js';
+import { parseAmount, parseMoney } from '../../ledger/money.js';
+import { newId } from '../../lib/ids.js';
+import { recordEvent } from '../events/store.js';
+import type { Transaction } from '../transactions/model.js';
+import * as transactions from '../transactions/store.js';
+import { findUserWallet } from '../wallets/store.js';
+import { PAYIN_EXPIRY_SECONDS, RESULTS, isExpired, type BankWireDetails, type Result } from './model.js';
+
+type Ctx = RequestCtx;
+const MAX_TEXT = 255;
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A 10-character reference the payer puts on the wire (like Mangopay's `MGgq1y8jjb`). */
+function wireReference(): string {
+  return [...randomBytes(10)].map((b) => ALPHANUMERIC[b % ALPHANUMERIC.length]).join('');
+}
+
+/** Ends a CREATED pay-in as FAILED with its event, in the caller's transaction (which holds its row). */
+async function fail(q: Queryable, ctx: Ctx, t: Transaction, result: Result): Promise<void> {
+  t.status = 'FAILED';
+  t.resultCode = result.code;
+  t.resultMessage = result.message;
+  await transactions.saveOutcome(q, t);
+  await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_FAILED', t.id, ctx.now);
+}
+
+/**
+ * `POST /payins/bankwire/direct`: a pay-in waiting for the user's wire (CREATED). Refusals: 400 for the
+ * request (param_error, currency_incompatibility, user_closed), 404 for an unknown wallet or author.
+ * A user whose inflows are blocked gets the pay-in FAILED with 008700 (HTTP 200), as Mangopay documents.
+ */
+export async function createBankWirePayIn(ctx: Ctx, body: unknown): Promise<Transaction> {
+  const i = new Input(body);
+  const authorId = i.str('AuthorId', { required: true, max: MAX_TEXT });
+  const walletId = i.str('CreditedWalletId', { required: true, max: MAX_TEXT });
+  const creditedUserId = i.str('CreditedUserId', { max: MAX_TEXT });
+  const funds = parseMoney(i, 'DeclaredDebitedFunds', 1);
+  const fees = parseMoney(i, 'DeclaredFees', 0);
+  const tag = i.str('Tag', { max: MAX_TEXT });
+  if (funds && fees) {
+    if (fees.currency !== funds.currency) {
+      const why = `The currency of DeclaredFees must be the currency of DeclaredDebitedFunds (${funds.currency}).`;
+      i.fail('DeclaredFees.Currency', why);
+    } else if (fees.amount > funds.amount) {
+      i.fail('DeclaredFees.Amount', 'DeclaredFees cannot be more than DeclaredDebitedFunds.');
+    }
+  }
+  if (!i.ok) throw ERRORS.paramError(i.errors);
+  return ctx.db.tx(async (q) => {
+    // Read without a lock: a wallet's owner and currency never change.
+    const wallet = await findUserWallet(q, ctx.clientId, walletId!);
+    if (!wallet) throw ERRORS.notFound('Wallet', walletId!);
+    const users = await lockUsers(q, ctx.clientId, [authorId!, wallet.ownerId!]);
+    const author = users.get(authorId!);
+    if (!author) throw ERRORS.notFound('User', authorId!);
+    if (author.status === 'CLOSED') throw ERRORS.userClosed();
+    if (authorId !== wallet.ownerId) throw ERRORS.authorNotCreditedWalletOwner();
+    if (creditedUserId && creditedUserId !== wallet.ownerId) {
+      throw ERRORS.paramError({ CreditedUserId: 'CreditedUserId must be the owner of the credited wallet.' });
+    }
+    if (funds!.currency !== wallet.currency) {
+      const why = `The currency ${funds!.currency} of DeclaredDebitedFunds and the Credited Wallet's currency ${wallet.currency}`;
+      throw ERRORS.currencyIncompatibility({ Currency: `${why} must be the same` });
+    }
+    const details: BankWireDetails = {
+      declaredDebitedAmount: funds!.amount,
+      declaredFeesAmount: fees!.amount,
+      wireReference: wireReference(),
+    };
+    const t: Transaction = {
+      id: newId('payin'),
+      clientId: ctx.clientId,
+      type: 'PAYIN',
+      nature: 'REGULAR',
+      paymentType: 'BANK_WIRE',
+      executionType: 'DIRECT',
+      status: 'CREATED',
+      resultCode: null,
+      resultMessage: null,
+      authorId: authorId!,
+      creditedUserId: wallet.ownerId,
+      debitedWalletId: null,
+      creditedWalletId: wallet.id,
+      currency: wallet.currency,
+      debitedAmount: null,
+      creditedAmount: null,
+      feesAmount: null,
+      details,
+      tag: tag ?? null,
+      creationDate: ctx.now,
+      executionDate: null,
+    };
+    await transactions.insertTransaction(q, t);
+    await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_CREATED', t.id, ctx.now);
+    if (author.inflowsBlocked) await fail(q, ctx, t, RESULTS.blocked);
+    return t;
+  });
+}
+
+async function findBankWire(q: Queryable, ctx: Ctx, id: string, lock = false): Promise<Transaction> {
+  const t = await transactions.findTransaction(q, ctx.clientId, 'PAYIN', id, lock);
+  if (!t || t.paymentType !== 'BANK_WIRE') throw ERRORS.notFound('PayIn', id);
+  return t;
+}
+
+/**
+ * Expiry is lazy: a CREATED pay-in a month old becomes FAILED (101109, with its event) when it is
+ * next read, listed, settled or failed. Settling or failing it is then refused.
+ */
+export async function expireDue(ctx: Ctx): Promise<void> {
+  await ctx.db.tx(async (q) => {
+    const ids = await transactions.failCreatedBefore(q, ctx.clientId, 'PAYIN', ctx.now - PAYIN_EXPIRY_SECONDS, RESULTS.expired);
+    for (const id of ids) await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_FAILED', id, ctx.now);
+  });
+}
+
+export async function getPayIn(ctx: Ctx, id: string): Promise<Transaction> {
+  const t = await findBankWire(ctx.db, ctx, id);
+  if (!isExpired(t, ctx.now)) return t;
+  return ctx.db.tx(async (q) => {
+    const locked = await findBankWire(q, ctx, id, true);
+    if (isExpired(locked, ctx.now)) await fail(q, ctx, locked, RESULTS.expired);
+    return locked;
+  });
+}
+
+type Decision = { payIn: Transaction; refusal?: Error };
+
+/** Locks a pay-in about to change (locking protocol, src/ledger: its users first, then its row). */
+async function lockForChange(q: Queryable, ctx: Ctx, id: string) {
+  const seen = await findBankWire(q, ctx, id);
+  const users = await lockUsers(q, ctx.clientId, [seen.creditedUserId!]);
+  const payIn = await findBankWire(q, ctx, id, true);
+  if (payIn.status !== 'CREATED') throw ERRORS.payInNotCreated(payIn.status);
+  return { payIn, user: users.get(payIn.creditedUserId!) };
+}
+
+/**
+ * Sandbox "funds received": credits the wallet with the amount received minus the declared fees and
+ * the client's fee wallet with the fees, in one transaction. A closed or inflow-blocked user gets the
+ * pay-in FAILED instead (the money is not taken in).
+ */
+export async function sandboxSettle(ctx: Ctx, id: string, body: unknown): Promise<Transaction> {
+  const i = new Input(body);
+  const received = parseAmount(i, 'Amount', { min: 1 });
+  const decision = await ctx.db.tx(async (q): Promise<Decision> => {
+    const { payIn: t, user } = await lockForChange(q, ctx, id);
+    if (isExpired(t, ctx.now)) {
+      await fail(q, ctx, t, RESULTS.expired);
+      return { payIn: t, refusal: ERRORS.payInExpired() };
+    }
+    const d = t.details as BankWireDetails;
+    const amount = received ?? d.declaredDebitedAmount;
+    const fees = d.declaredFeesAmount;
+    if (i.ok && amount < fees) i.fail('Amount', `The amount received cannot be less than the pay-in's DeclaredFees (${fees}).`);
+    if (!i.ok) throw ERRORS.paramError(i.errors);
+    if (!user || user.status === 'CLOSED') {
+      await fail(q, ctx, t, RESULTS.closed);
+      return { payIn: t };
+    }
+    if (user.inflowsBlocked) {
+      await fail(q, ctx, t, RESULTS.blocked);
+      return { payIn: t };
+    }
+    const feeWalletId = fees > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
+    await lockWallets(q, ctx.clientId, feeWalletId ? [t.creditedWalletId!, feeWalletId] : [t.creditedWalletId!]);
+    const legs: Leg[] = [
+      { external: true, currency: t.currency, amount: -amount },
+      { wallet: t.creditedWalletId!, currency: t.currency, amount: amount - fees },
+    ];
+    if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: fees });
+    await post(q, ctx.clientId, t.id, legs, ctx.now);
+    t.status = 'SUCCEEDED';
+    t.resultCode = RESULTS.success.code;
+    t.resultMessage = RESULTS.success.message;
+    t.debitedAmount = amount;
+    t.feesAmount = fees;
+    t.creditedAmount = amount - fees;
+    t.executionDate = ctx.now;
+    await transactions.saveOutcome(q, t);
+    await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_SUCCEEDED', t.id, ctx.now);
+    return { payIn: t };
+  });
+  if (decision.refusal) throw decision.refusal;
+  return decision.payIn;
+}
+
+/** Sandbox "the wire failed": FAILED with the given ResultCode and ResultMessage (001999 by default). */
+export async function sandboxFail(ctx: Ctx, id: string, body: unknown): Promise<Transaction> {
+  const i = new Input(body);
+  const code = i.str('ResultCode');
+  if (code && !/^\d{6}$/.test(code)) i.fail('ResultCode', 'ResultCode must be six digits, like 001999.');
+  const message = i.str('ResultMessage', { max: MAX_TEXT });
+  const known = Object.values(RESULTS).find((r) => r.code === code);
+  const result: Result = {
+    code: code || RESULTS.generic.code,
+    message: message || (code ? (known?.message ?? 'The bank wire failed') : RESULTS.generic.message),
+  };
+  const decision = await ctx.db.tx(async (q): Promise<Decision> => {
+    const { payIn: t } = await lockForChange(q, ctx, id);
+    if (isExpired(t, ctx.now)) {
+      await fail(q, ctx, t, RESULTS.expired);
+      return { payIn: t, refusal: ERRORS.payInExpired() };
+    }
+    if (!i.ok) throw ERRORS.paramError(i.errors);
+    await fail(q, ctx, t, result);
+    return { payIn: t };
+  });
+  if (decision.refusal) throw decision.refusal;
+  return decision.payIn;
+}

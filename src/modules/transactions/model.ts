@@ -1,0 +1,62 @@
+import { renderMoney } from '../../ledger/money.js';
+
+export const TRANSACTION_STATUSES = ['CREATED', 'SUCCEEDED', 'FAILED'] as const;
+export const TRANSACTION_TYPES = ['PAYIN', 'TRANSFER', 'PAYOUT'] as const;
+export const TRANSACTION_NATURES = ['REGULAR', 'REPUDIATION', 'REFUND', 'SETTLEMENT'] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+export type TransactionNature = (typeof TRANSACTION_NATURES)[number];
+
+export interface Transaction {
+  id: string;
+  clientId: string;
+  type: TransactionType;
+  nature: TransactionNature;
+  paymentType: string | null;
+  executionType: string | null;
+  status: TransactionStatus;
+  resultCode: string | null;
+  resultMessage: string | null;
+  authorId: string;
+  creditedUserId: string | null;
+  debitedWalletId: string | null;
+  creditedWalletId: string | null;
+  currency: string;
+  /** Minor units; null until the transaction succeeds. */
+  debitedAmount: number | null;
+  creditedAmount: number | null;
+  feesAmount: number | null;
+  /** Type-specific fields (a bank-wire pay-in's declared funds, wire reference, ...). */
+  details: Record<string, any>;
+  tag: string | null;
+  creationDate: number;
+  executionDate: number | null;
+}
+
+/** Mangopay's placeholder for funds not known yet (a pay-in waiting for its wire). */
+const PENDING = () => renderMoney('XXX', 0);
+
+const funds = (t: Transaction, amount: number | null) =>
+  t.status === 'SUCCEEDED' && amount !== null ? renderMoney(t.currency, amount) : PENDING();
+
+/** The fields every transaction shares, in Mangopay's order (reference notes §4.1). */
+export function renderTransaction(t: Transaction) {
+  return {
+    Id: t.id,
+    Tag: t.tag,
+    CreationDate: t.creationDate,
+    AuthorId: t.authorId,
+    CreditedUserId: t.creditedUserId,
+    DebitedFunds: funds(t, t.debitedAmount),
+    CreditedFunds: funds(t, t.creditedAmount),
+    Fees: funds(t, t.feesAmount),
+    Status: t.status,
+    ResultCode: t.resultCode,
+    ResultMessage: t.resultMessage,
+    ExecutionDate: t.executionDate,
+    Type: t.type,
+    Nature: t.nature,
+    CreditedWalletId: t.creditedWalletId,
+    DebitedWalletId: t.debitedWalletId,
+  };
+}

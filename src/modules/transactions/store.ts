@@ -1,0 +1,126 @@
+import type { Queryable } from '../../db/index.js';
+import { selectPage } from '../../db/paged.js';
+import type { Paging } from '../../http/paging.js';
+import type { Transaction } from './model.js';
+
+const COLUMNS = `id, client_id, type, nature, payment_type, execution_type, status, result_code, result_message,
+  author_id, credited_user_id, debited_wallet_id, credited_wallet_id, currency, debited_amount, credited_amount,
+  fees_amount, details, tag, creation_date, execution_date`;
+
+function toTransaction(r: any): Transaction {
+  return {
+    id: r.id,
+    clientId: r.client_id,
+    type: r.type,
+    nature: r.nature,
+    paymentType: r.payment_type,
+    executionType: r.execution_type,
+    status: r.status,
+    resultCode: r.result_code,
+    resultMessage: r.result_message,
+    authorId: r.author_id,
+    creditedUserId: r.credited_user_id,
+    debitedWalletId: r.debited_wallet_id,
+    creditedWalletId: r.credited_wallet_id,
+    currency: r.currency,
+    debitedAmount: r.debited_amount,
+    creditedAmount: r.credited_amount,
+    feesAmount: r.fees_amount,
+    details: r.details,
+    tag: r.tag,
+    creationDate: r.creation_date,
+    executionDate: r.execution_date,
+  };
+}
+
+export async function insertTransaction(q: Queryable, t: Transaction): Promise<void> {
+  await q.query(
+    `INSERT INTO transactions (${COLUMNS})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+    [
+      t.id, t.clientId, t.type, t.nature, t.paymentType, t.executionType, t.status, t.resultCode, t.resultMessage,
+      t.authorId, t.creditedUserId, t.debitedWalletId, t.creditedWalletId, t.currency, t.debitedAmount,
+      t.creditedAmount, t.feesAmount, JSON.stringify(t.details), t.tag, t.creationDate, t.executionDate,
+    ],
+  );
+}
+
+/** One of the client's transactions of this type, or null; `lock` takes its row FOR UPDATE. */
+export async function findTransaction(
+  q: Queryable,
+  clientId: string,
+  type: Transaction['type'],
+  id: string,
+  lock = false,
+): Promise<Transaction | null> {
+  const rows = await q.query(
+    `SELECT ${COLUMNS} FROM transactions WHERE id = $1 AND client_id = $2 AND type = $3${lock ? ' FOR UPDATE' : ''}`,
+    [id, clientId, type],
+  );
+  return rows.length ? toTransaction(rows[0]) : null;
+}
+
+/** Saves the outcome of a transaction (status, result, amounts, execution date). */
+export async function saveOutcome(q: Queryable, t: Transaction): Promise<void> {
+  await q.query(
+    `UPDATE transactions SET status = $3, result_code = $4, result_message = $5, debited_amount = $6,
+       credited_amount = $7, fees_amount = $8, execution_date = $9
+     WHERE id = $1 AND client_id = $2`,
+    [t.id, t.clientId, t.status, t.resultCode, t.resultMessage, t.debitedAmount, t.creditedAmount, t.feesAmount, t.executionDate],
+  );
+}
+
+/**
+ * Fails every CREATED transaction of the type created at or before `createdBy`, and returns their ids.
+ * A row a concurrent transaction holds is waited for and re-checked, so a settled one is left alone.
+ */
+export async function failCreatedBefore(
+  q: Queryable,
+  clientId: string,
+  type: Transaction['type'],
+  createdBy: number,
+  result: { code: string; message: string },
+): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `UPDATE transactions SET status = 'FAILED', result_code = $4, result_message = $5
+     WHERE client_id = $1 AND type = $2 AND status = 'CREATED' AND creation_date <= $3 RETURNING id`,
+    [clientId, type, createdBy, result.code, result.message],
+  );
+  return rows.map((r) => r.id).sort();
+}
+
+export interface TransactionFilter {
+  walletId?: string;
+  userId?: string;
+  statuses: string[] | null;
+  types: string[] | null;
+  natures: string[] | null;
+  resultCodes: string[] | null;
+}
+
+export async function listTransactions(
+  q: Queryable,
+  clientId: string,
+  f: TransactionFilter,
+  p: Paging,
+): Promise<{ items: Transaction[]; total: number }> {
+  const { rows, total } = await selectPage(
+    q,
+    {
+      table: 'transactions',
+      columns: COLUMNS,
+      dateColumn: 'creation_date',
+      filters: [
+        ['client_id = ?', clientId],
+        ['? IN (debited_wallet_id, credited_wallet_id)', f.walletId],
+        ['? IN (author_id, credited_user_id)', f.userId],
+        ['status = ANY(?)', f.statuses],
+        ['type = ANY(?)', f.types],
+        ['nature = ANY(?)', f.natures],
+        ['result_code = ANY(?)', f.resultCodes],
+      ],
+    },
+    p,
+  );
+  return { items: rows.map(toTransaction), total };
+}

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
+import { renderWallet } from './model.js';
+import * as wallets from './service.js';
+
+type WalletParams = { walletId: string };
+type UserParams = { id: string };
+
+/** Users' wallets (issue #4). `ScaContext` is accepted and ignored. */
+export function walletRoutes(app: FastifyInstance): void {
+  app.post('/wallets', async (req) => renderWallet(await wallets.createWallet(req.ctx, req.body)));
+  app.get<{ Params: WalletParams }>('/wallets/:walletId', async (req) =>
+    renderWallet(await wallets.getWallet(req.ctx, req.params.walletId)),
+  );
+  app.put<{ Params: WalletParams }>('/wallets/:walletId', async (req) =>
+    renderWallet(await wallets.updateWallet(req.ctx, req.params.walletId, req.body)),
+  );
+  app.get<{ Params: UserParams }>('/users/:id/wallets', async (req, reply) => {
+    const { paging, input } = parsePaging(req.query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });
+    throwIfInvalid(input);
+    const { items, total } = await wallets.listUserWallets(req.ctx, req.params.id, paging);
+    return sendPage(req, reply, items.map(renderWallet), total, paging);
+  });
+}

@@ -1,0 +1,63 @@
+import type { Queryable } from '../../db/index.js';
+import { selectPage } from '../../db/paged.js';
+import type { Paging } from '../../http/paging.js';
+import type { Wallet } from './model.js';
+
+const COLUMNS = 'id, client_id, owner_id, funds_type, currency, description, tag, balance, creation_date';
+
+function toWallet(r: any): Wallet {
+  return {
+    id: r.id,
+    clientId: r.client_id,
+    ownerId: r.owner_id,
+    fundsType: r.funds_type,
+    currency: r.currency,
+    description: r.description,
+    tag: r.tag,
+    balance: r.balance,
+    creationDate: r.creation_date,
+  };
+}
+
+export async function insertWallet(q: Queryable, w: Wallet): Promise<void> {
+  await q.query(
+    `INSERT INTO wallets (id, client_id, owner_id, funds_type, currency, description, tag, balance, creation_date)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [w.id, w.clientId, w.ownerId, w.fundsType, w.currency, w.description, w.tag, w.balance, w.creationDate],
+  );
+}
+
+/** One of the client's user (DEFAULT) wallets, or null; `lock` takes its row FOR UPDATE. */
+export async function findUserWallet(q: Queryable, clientId: string, id: string, lock = false): Promise<Wallet | null> {
+  const rows = await q.query(
+    `SELECT ${COLUMNS} FROM wallets WHERE id = $1 AND client_id = $2 AND funds_type = 'DEFAULT'${lock ? ' FOR UPDATE' : ''}`,
+    [id, clientId],
+  );
+  return rows.length ? toWallet(rows[0]) : null;
+}
+
+export async function saveWalletText(q: Queryable, w: Wallet): Promise<void> {
+  await q.query('UPDATE wallets SET description = $3, tag = $4 WHERE id = $1 AND client_id = $2', [
+    w.id,
+    w.clientId,
+    w.description,
+    w.tag,
+  ]);
+}
+
+export async function listUserWallets(q: Queryable, clientId: string, ownerId: string, p: Paging) {
+  const { rows, total } = await selectPage(
+    q,
+    {
+      table: 'wallets',
+      columns: COLUMNS,
+      dateColumn: 'creation_date',
+      filters: [
+        ['client_id = ?', clientId],
+        ['owner_id = ?', ownerId],
+      ],
+    },
+    p,
+  );
+  return { items: rows.map(toWallet), total };
+}
