@@ -9,6 +9,7 @@ import { nowSeconds } from './http/context.js';
 import { findBadText } from './http/input.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { bankAccountRoutes } from './modules/bankaccounts/routes.js';
+import { closureRoutes } from './modules/closure/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { kycRoutes } from './modules/kyc/routes.js';
 import { uboRoutes } from './modules/kyc/ubo-routes.js';
@@ -16,6 +17,7 @@ import { regulatoryRoutes } from './modules/regulatory/routes.js';
 import { payInRoutes } from './modules/payins/routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
 import { transactionRoutes } from './modules/transactions/routes.js';
+import { transferRoutes } from './modules/transfers/routes.js';
 import { scaPageRoutes } from './modules/users/sca-page.js';
 import { userRoutes } from './modules/users/routes.js';
 import { walletRoutes } from './modules/wallets/routes.js';
@@ -142,6 +144,8 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
       regulatoryRoutes(scope, config);
       walletRoutes(scope);
       payInRoutes(scope, config);
+      closureRoutes(scope, config);
+      transferRoutes(scope);
       transactionRoutes(scope);
       if (config.sandbox) sandboxRoutes(scope);
     },

@@ -182,7 +182,49 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/payins/:payInId', prepare: (p) => payIn(p) },
   { method: 'POST', path: '/sandbox/payins/:payInId/settle', prepare: (p) => payIn(p) },
   { method: 'POST', path: '/sandbox/payins/:payInId/fail', prepare: (p) => payIn(p) },
+  // Closure
+  { method: 'DELETE', path: '/users/legal/:id', user: 'LP', status: 204 },
+  { method: 'DELETE', path: '/users/natural/:id', user: 'NP', status: 204 },
+  { method: 'POST', path: '/sandbox/users/:id/close', user: 'NO', status: 204 },
+  // Transfers
+  {
+    method: 'POST',
+    path: '/transfers',
+    body: (p) => ({
+      AuthorId: p.ownerId ?? 'user_m_01JUNUSED0000000000000000',
+      DebitedFunds: { Currency: 'EUR', Amount: 1000 },
+      Fees: { Currency: 'EUR', Amount: 0 },
+      DebitedWalletId: p.walletId ?? 'wlt_m_01JUNUSED0000000000000000',
+      CreditedWalletId: p.creditedWalletId ?? 'wlt_m_01JUNUSED0000000000000001',
+    }),
+    prepare: (p) => transferWallets(p),
+  },
+  { method: 'GET', path: '/transfers/:transferId', prepare: (p) => transfer(p) },
 ];
+
+/** Two EUR wallets of two legal OWNERs, for a transfer from the first (unfunded: it FAILS with HTTP 200). */
+async function transferWallets(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const from = await wallet(p);
+  const to = await wallet(p);
+  return { ...from, creditedWalletId: to.walletId };
+}
+
+/** A (FAILED, unfunded) transfer between two new wallets. */
+async function transfer(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const { ownerId, walletId, creditedWalletId } = await transferWallets(p);
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/transfers`, {
+    token: p.token,
+    body: {
+      AuthorId: ownerId,
+      DebitedFunds: { Currency: 'EUR', Amount: 1000 },
+      Fees: { Currency: 'EUR', Amount: 0 },
+      DebitedWalletId: walletId,
+      CreditedWalletId: creditedWalletId,
+    },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return { transferId: r.body.Id };
+}
 
 /** A EUR wallet of the user (a new legal OWNER when none is given), or only its owner when `create` is false. */
 async function wallet(

@@ -109,6 +109,9 @@ export const ERRORS = {
       'You are not authorized to perform this action. The user has not provided consent to the requested proxy',
     ),
   userClosed: () => new ApiError(400, 'user_closed', 'User closed: No action can be performed'),
+  userClosureNotPossible: () =>
+    new ApiError(400, 'user_closure_not_possible', 'The user cannot be closed as one or several wallets are not empty'),
+  userClosureFailed: () => new ApiError(400, 'user_closure_failed', 'An error occurred while closing the user'),
   // UBO declarations: the first four messages are Mangopay's documented ones.
   uboLegalPersonType: (type: string) => new ApiError(400, 'invalid_action', `Cannot create an UBO for a LegalUser of type ${type}`),
   uboNaturalUser: () => new ApiError(400, 'invalid_action', 'Cannot create an UBO for a NaturalUser'),
@@ -163,6 +166,7 @@ export const ERRORS = {
   currencyIncompatibility: (errors: FieldErrors) =>
     new ApiError(400, 'currency_incompatibility', 'Error: multi-currency usage is not authorized', errors),
   authorNotCreditedWalletOwner: () => new ApiError(400, 'param_error', 'Author should be the Credited wallet owner'),
+  authorNotDebitedWalletOwner: () => new ApiError(400, 'param_error', 'Author should be the Debited wallet owner'),
   payInNotCreated: (status: string) =>
     new ApiError(400, 'invalid_action', `Only a pay-in in status CREATED can be settled or failed; this one is ${status}`),
   payInExpired: () =>

@@ -22,7 +22,7 @@ export interface Transaction {
   debitedWalletId: string | null;
   creditedWalletId: string | null;
   currency: string;
-  /** Minor units; null until the transaction succeeds. */
+  /** Minor units; null while not known (a pay-in until it succeeds; a transfer always has them). */
   debitedAmount: number | null;
   creditedAmount: number | null;
   feesAmount: number | null;
@@ -36,8 +36,8 @@ export interface Transaction {
 /** Mangopay's placeholder for funds not known yet (a pay-in waiting for its wire). */
 const PENDING = () => renderMoney('XXX', 0);
 
-const funds = (t: Transaction, amount: number | null) =>
-  t.status === 'SUCCEEDED' && amount !== null ? renderMoney(t.currency, amount) : PENDING();
+/** A pay-in shows placeholders until it succeeds; a transfer shows its amounts even when it failed. */
+const funds = (t: Transaction, amount: number | null) => (amount !== null ? renderMoney(t.currency, amount) : PENDING());
 
 /** The fields every transaction shares, in Mangopay's order (reference notes §4.1). */
 export function renderTransaction(t: Transaction) {

@@ -32,7 +32,7 @@ function parseList(query: unknown) {
   return { paging, filters };
 }
 
-/** Transactions of a wallet and of a user (issue #4): pay-ins for now. `ScaContext` is accepted and ignored. */
+/** Transactions of a wallet and of a user (issue #4): pay-ins and transfers. `ScaContext` is accepted and ignored. */
 export function transactionRoutes(app: FastifyInstance): void {
   app.get<{ Params: { walletId: string } }>('/wallets/:walletId/transactions', async (req, reply) => {
     const { paging, filters } = parseList(req.query);

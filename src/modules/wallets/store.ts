@@ -61,3 +61,12 @@ export async function listUserWallets(q: Queryable, clientId: string, ownerId: s
   );
   return { items: rows.map(toWallet), total };
 }
+
+/** The ids of every wallet the user owns, ascending (the order wallets are locked in). */
+export async function walletIdsOfOwner(q: Queryable, clientId: string, ownerId: string): Promise<string[]> {
+  const rows = await q.query<{ id: string }>('SELECT id FROM wallets WHERE client_id = $1 AND owner_id = $2 ORDER BY id', [
+    clientId,
+    ownerId,
+  ]);
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,34 @@
+import { renderTransaction, type Transaction } from '../transactions/model.js';
+
+/** The ResultCodes transfers end with (reference notes §3.1, §3.2, §4.1, §4.3, §4.7). */
+export const RESULTS = {
+  success: { code: '000000', message: 'Success' },
+  insufficientBalance: { code: '001001', message: 'Unsufficient wallet balance' },
+  nothingCredited: { code: '001014', message: 'CreditedFunds must be more than 0 (DebitedFunds can not equal Fees)' },
+  debitedUserClosed: { code: '002601', message: 'User owning debited wallet is closed and cannot transfer to another wallet' },
+  creditedUserClosed: {
+    code: '002602',
+    message: 'User owning credited wallet is closed and and cannot receive funds from another wallet',
+  },
+  payerToPayer: { code: '002701', message: 'Users with category PAYER cannot make transfers to other users with category PAYER.' },
+  blocked: { code: '008700', message: 'User blocked by Fraud policy' },
+  sameWallet: { code: '101108', message: 'Transaction refused: the Debited Wallet and the Credited Wallet must be different' },
+} as const;
+export type Result = { code: string; message: string };
+
+export const SCA_CONTEXTS = ['USER_PRESENT', 'USER_NOT_PRESENT'] as const;
+
+/** What a transfer keeps besides the common transaction fields. */
+export interface TransferDetails {
+  scaContext: string | null;
+}
+
+/** The Transfer object: the transaction fields, then ScaContext and PendingUserAction (reference notes §4.3). */
+export function renderTransfer(t: Transaction) {
+  const d = t.details as TransferDetails;
+  return {
+    ...renderTransaction(t),
+    ScaContext: d.scaContext ?? null,
+    PendingUserAction: null,
+  };
+}
