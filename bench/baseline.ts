@@ -1,6 +1,7 @@
 // The baseline: bare Fastify and pg doing the same database work as the measured routes, nothing more.
 // It runs as its own process, as the server under test does. Env: DATABASE_URL, PORT, BASELINE_DOC (JSON),
-// BASELINE_POOL (the server's pool size).
+// BASELINE_POOL (the server's pool size), BASELINE_WALLETS (JSON array of [id, balance] for the transfer
+// baseline's wallets).
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -15,6 +16,25 @@ await pool.query(
   [doc],
 );
 
+// The transfer baseline: the database work of one transfer in one transaction, as the server's ledger does it
+// (src/ledger): lock both wallets FOR UPDATE in id order, check the debited balance, update both balances,
+// insert two postings.
+await pool.query(
+  'CREATE TABLE IF NOT EXISTS baseline_wallets (id text PRIMARY KEY, balance bigint NOT NULL CHECK (balance >= 0))',
+);
+await pool.query(
+  `CREATE TABLE IF NOT EXISTS baseline_postings (seq bigserial PRIMARY KEY, movement_id text NOT NULL,
+   account text NOT NULL, amount bigint NOT NULL CHECK (amount <> 0), date bigint NOT NULL)`,
+);
+await pool.query('CREATE INDEX IF NOT EXISTS baseline_postings_by_account ON baseline_postings (account)');
+const wallets = JSON.parse(process.env.BASELINE_WALLETS ?? '[]') as [string, number][];
+if (wallets.length) {
+  await pool.query(
+    `INSERT INTO baseline_wallets (id, balance) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING`,
+    [wallets.map((w) => w[0]), wallets.map((w) => w[1])],
+  );
+}
+
 const app = Fastify();
 app.get<{ Params: { id: string } }>('/items/:id', async (req, reply) => {
   const { rows } = await pool.query('SELECT id, data FROM baseline_items WHERE id = $1', [req.params.id]);
@@ -25,6 +45,45 @@ app.post('/items', async (req) => {
   const id = randomUUID();
   await pool.query('INSERT INTO baseline_items (id, data) VALUES ($1, $2)', [id, JSON.stringify(req.body)]);
   return { id };
+});
+
+app.post<{ Body: { DebitedWalletId: string; CreditedWalletId: string; Amount: number } }>('/transfers', async (req, reply) => {
+  const { DebitedWalletId: from, CreditedWalletId: to, Amount: amount } = req.body;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const balances = new Map<string, number>();
+    for (const id of [from, to].sort()) {
+      const { rows } = await client.query('SELECT id, balance FROM baseline_wallets WHERE id = $1 FOR UPDATE', [id]);
+      if (!rows.length) {
+        await client.query('ROLLBACK');
+        return reply.code(404).send({ message: `no wallet ${id}` });
+      }
+      balances.set(id, Number(rows[0].balance));
+    }
+    const id = randomUUID();
+    if (balances.get(from)! < amount) {
+      await client.query('COMMIT');
+      return { Id: id, Status: 'FAILED', ResultCode: '001001' };
+    }
+    const now = Date.now();
+    for (const [account, delta] of [[from, -amount], [to, amount]] as const) {
+      await client.query('INSERT INTO baseline_postings (movement_id, account, amount, date) VALUES ($1, $2, $3, $4)', [
+        id,
+        account,
+        delta,
+        now,
+      ]);
+      await client.query('UPDATE baseline_wallets SET balance = balance + $2 WHERE id = $1', [account, delta]);
+    }
+    await client.query('COMMIT');
+    return { Id: id, Status: 'SUCCEEDED', ResultCode: '000000' };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
 });
 
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });

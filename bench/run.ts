@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { ledgerInvariants } from '../src/ledger/index.js';
 
 interface CannonResult {
   requests: { average: number; total: number };
@@ -17,7 +18,15 @@ interface CannonResult {
   timeouts: number;
   statusCodeStats: Record<string, { count: number }>;
 }
-type CannonTarget = { url: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string };
+type CannonRequest = {
+  method?: 'GET' | 'POST';
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (req: CannonRequest) => CannonRequest;
+  onResponse?: (status: number, body: string) => void;
+};
+type CannonTarget = { url: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; requests?: CannonRequest[] };
 // autocannon ships no types; this is the part of its API used here.
 const autocannon = createRequire(import.meta.url)('autocannon') as (
   opts: CannonTarget & { connections: number; duration: number },
@@ -40,6 +49,29 @@ const LEGAL_PAYER = {
   Email: 'payer@example.com',
   LegalRepresentative: { FirstName: 'Paul', LastName: 'Payer' },
 };
+
+// Transfer scenarios: TRANSFER_USERS OWNER users with one EUR wallet each, funded with FUNDING cents, plus
+// one hot wallet funded with HOT_FUNDING cents; transfers of 1..MAX_TRANSFER cents without fees.
+const TRANSFER_USERS = 200;
+const FUNDING = 100_000;
+const HOT_FUNDING = 100_000_000;
+const MAX_TRANSFER = 100;
+const BODY_CYCLE = 10_000; // distinct bodies per scenario, cycled over
+
+const naturalOwner = (n: number) => ({
+  FirstName: 'Bench',
+  LastName: `Owner ${n}`,
+  // "accept" in the e-mail: the sandbox makes the user ACTIVE without the SCA step.
+  Email: `bench.owner.${n}.accept@example.com`,
+  Birthday: 631152000,
+  Nationality: 'FR',
+  CountryOfResidence: 'FR',
+  UserCategory: 'OWNER',
+  TermsAndConditionsAccepted: true,
+  Address: { AddressLine1: '12 rue de la Paix', City: 'Paris', PostalCode: '75002', Country: 'FR' },
+  PhoneNumber: '612345678',
+  PhoneNumberCountry: 'FR',
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -203,6 +235,7 @@ async function throughput(dbUrl: string): Promise<string[]> {
     PORT: String(await freePort()),
     BASELINE_DOC: rows[0].doc,
     BASELINE_POOL: String(POOL_SIZE),
+    BASELINE_WALLETS: JSON.stringify(baselineWallets()),
   });
   const baselineUrl = await waitListening(baseline);
   console.log(`server ${serverUrl} (pid ${server.proc.pid}), baseline ${baselineUrl} (pid ${baseline.proc.pid})`);
@@ -228,11 +261,243 @@ async function throughput(dbUrl: string): Promise<string[]> {
   console.log();
   printTable(results);
   const problems = results.flatMap((r) => [...failures(`${r.scenario} server`, r.server), ...failures(`${r.scenario} baseline`, r.baseline)]);
-  console.log(`\nnon-2xx / errors: ${problems.length ? 'FAIL' : 'none'}`);
+  problems.push(...(await transferScenarios(serverUrl, baselineUrl, userJson, dbUrl)).problems);
+  console.log(`\nnon-2xx / errors / money checks: ${problems.length ? 'FAIL' : 'none'}`);
   for (const p of problems) console.log(`  FAIL ${p}`);
   if (problems.length) console.log(`\nlast server output:\n${server.output().slice(-4000)}`);
   await Promise.all([stop(server), stop(baseline)]);
   return problems;
+}
+
+// ---- transfers -----------------------------------------------------------------------------------
+
+interface Holder {
+  userId: string;
+  walletId: string;
+  baselineId: string;
+}
+
+interface TransferRow {
+  scenario: string;
+  server: CannonResult;
+  baseline: CannonResult;
+  serverFailed: Map<string, number>;
+  baselineFailed: Map<string, number>;
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+async function pooled<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
+
+/** Creates an ACTIVE natural OWNER with a EUR wallet credited with `amount` by a settled bank-wire pay-in. */
+async function makeHolder(api: (method: string, p: string, body?: unknown) => Promise<any>, n: number, amount: number): Promise<Holder> {
+  const user = await api('POST', '/sca/users/natural', naturalOwner(n));
+  const wallet = await api('POST', '/wallets', { Owners: [user.Id], Currency: 'EUR', Description: `bench ${n}` });
+  const payIn = await api('POST', '/payins/bankwire/direct', {
+    AuthorId: user.Id,
+    CreditedWalletId: wallet.Id,
+    DeclaredDebitedFunds: { Currency: 'EUR', Amount: amount },
+    DeclaredFees: { Currency: 'EUR', Amount: 0 },
+  });
+  const settled = await api('POST', `/sandbox/payins/${payIn.Id}/settle`);
+  if (settled.Status !== 'SUCCEEDED') throw new Error(`settle ${payIn.Id}: ${JSON.stringify(settled)}`);
+  return { userId: user.Id, walletId: wallet.Id, baselineId: `bw_${String(n).padStart(4, '0')}` };
+}
+
+/** The transfer baseline's wallets: the same count and funding as the server's, known before it starts. */
+function baselineWallets(): [string, number][] {
+  return Array.from({ length: TRANSFER_USERS + 1 }, (_, n) => [`bw_${String(n).padStart(4, '0')}`, n === TRANSFER_USERS ? HOT_FUNDING : FUNDING]);
+}
+
+/** Random (debited, credited) index pairs, distinct; `from` fixed for the hot-wallet scenario. */
+function pairs(count: number, from?: number): [number, number][] {
+  const rnd = (k: number) => Math.floor(Math.random() * k);
+  return Array.from({ length: BODY_CYCLE }, () => {
+    const a = from ?? rnd(count);
+    let b = rnd(count);
+    while (b === a) b = rnd(count);
+    return [a, b];
+  });
+}
+
+/**
+ * A cannon target cycling over `bodies`, counting FAILED answers by ResultCode into `failed` and every
+ * 200 answer, warm-ups included, into `answered.ok`.
+ */
+function cycling(
+  url: string,
+  headers: Record<string, string>,
+  bodies: string[],
+  failed: Map<string, number>,
+  answered: { ok: number },
+): CannonTarget {
+  let k = 0;
+  return {
+    url,
+    requests: [
+      {
+        method: 'POST',
+        headers,
+        setupRequest: (req) => ({ ...req, body: bodies[k++ % bodies.length] }),
+        onResponse: (status, body) => {
+          if (status === 200) answered.ok++;
+          if (status !== 200 || !body.includes('"FAILED"')) return;
+          const code = String(JSON.parse(body).ResultCode);
+          failed.set(code, (failed.get(code) ?? 0) + 1);
+        },
+      },
+    ],
+  };
+}
+
+async function transferLoad(target: CannonTarget, failed: Map<string, number>): Promise<CannonResult> {
+  await autocannon({ ...target, connections: CONNECTIONS, duration: 1 });
+  failed.clear(); // count the measured run only
+  return autocannon({ ...target, connections: CONNECTIONS, duration: DURATION });
+}
+
+async function transferScenarios(
+  serverUrl: string,
+  baselineUrl: string,
+  headers: Record<string, string>,
+  dbUrl: string,
+): Promise<{ problems: string[]; ledger: string[] }> {
+  const api = async (method: string, p: string, body?: unknown) =>
+    json(
+      await fetch(`${serverUrl}/v2.01/${CLIENT_ID}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),
+      `${method} ${p}`,
+    );
+  const t0 = performance.now();
+  const holders = await pooled(
+    Array.from({ length: TRANSFER_USERS + 1 }, (_, n) => n),
+    CONNECTIONS,
+    (n) => makeHolder(api, n, n === TRANSFER_USERS ? HOT_FUNDING : FUNDING),
+  );
+  const paidIn = BigInt(TRANSFER_USERS) * BigInt(FUNDING) + BigInt(HOT_FUNDING);
+  const hot = TRANSFER_USERS;
+  console.log(
+    `\ntransfers: ${TRANSFER_USERS} OWNER users with a EUR wallet of ${FUNDING} cents, one hot wallet of ${HOT_FUNDING} cents, ` +
+      `made and funded through the API in ${((performance.now() - t0) / 1000).toFixed(1)} s; transfers of 1..${MAX_TRANSFER} cents, no fees`,
+  );
+
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const deadlocks = async () =>
+    Number((await db.query('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()')).rows[0].deadlocks);
+  const deadlocksBefore = await deadlocks();
+
+  const amount = () => 1 + Math.floor(Math.random() * MAX_TRANSFER);
+  const answered = { ok: 0 }; // the server's 200 answers over every run
+  const baselineAnswered = { ok: 0 };
+  const results: TransferRow[] = [];
+  const run = async (scenario: string, ps: [number, number][]) => {
+    const amounts = ps.map(amount);
+    const serverBodies = ps.map(([a, b], i) =>
+      JSON.stringify({
+        AuthorId: holders[a].userId,
+        DebitedFunds: { Currency: 'EUR', Amount: amounts[i] },
+        Fees: { Currency: 'EUR', Amount: 0 },
+        DebitedWalletId: holders[a].walletId,
+        CreditedWalletId: holders[b].walletId,
+      }),
+    );
+    const baselineBodies = ps.map(([a, b], i) =>
+      JSON.stringify({ DebitedWalletId: holders[a].baselineId, CreditedWalletId: holders[b].baselineId, Amount: amounts[i] }),
+    );
+    const serverFailed = new Map<string, number>();
+    const baselineFailed = new Map<string, number>();
+    process.stdout.write(`${scenario}: server...`);
+    const server = await transferLoad(cycling(`${serverUrl}/v2.01/${CLIENT_ID}/transfers`, headers, serverBodies, serverFailed, answered), serverFailed);
+    process.stdout.write(' baseline...');
+    const baseline = await transferLoad(
+      cycling(`${baselineUrl}/transfers`, { 'content-type': 'application/json' }, baselineBodies, baselineFailed, baselineAnswered),
+      baselineFailed,
+    );
+    console.log(' done');
+    results.push({ scenario, server, baseline, serverFailed, baselineFailed });
+  };
+  await run(`POST /transfers, random pairs of ${TRANSFER_USERS} wallets`, pairs(TRANSFER_USERS));
+  await run(`POST /transfers, one hot wallet to ${TRANSFER_USERS} others`, pairs(TRANSFER_USERS, hot));
+
+  console.log();
+  const fmtFailed = (m: Map<string, number>) => {
+    const total = [...m.values()].reduce((a, b) => a + b, 0);
+    return total ? `${total} (${[...m].map(([c, n]) => `${c}: ${n}`).join(', ')})` : '0';
+  };
+  const head = ['scenario', 'req/s', 'p99 ms', 'non-2xx', 'FAILED', 'baseline req/s', 'baseline p99 ms', 'baseline FAILED', 'ratio'];
+  const body = results.map((r) => [
+    r.scenario,
+    r.server.requests.average.toFixed(0),
+    r.server.latency.p99.toFixed(1),
+    String(r.server.non2xx + r.server.errors + r.server.timeouts),
+    fmtFailed(r.serverFailed),
+    r.baseline.requests.average.toFixed(0),
+    r.baseline.latency.p99.toFixed(1),
+    fmtFailed(r.baselineFailed),
+    (r.server.requests.average / r.baseline.requests.average).toFixed(2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(line(b));
+
+  // Nothing created or lost: every wallet balance sums to what the pay-ins brought in.
+  const clientId = (await db.query('SELECT client_id FROM users WHERE id = $1', [holders[0].userId])).rows[0].client_id;
+  const one = async (sql: string, params: unknown[] = []) => BigInt((await db.query(sql, params)).rows[0].v ?? 0);
+  const balances = await one('SELECT coalesce(sum(balance), 0)::text AS v FROM wallets WHERE client_id = $1', [clientId]);
+  const external = await one(
+    "SELECT (-coalesce(sum(amount), 0))::text AS v FROM postings WHERE client_id = $1 AND account LIKE 'external:%'",
+    [clientId],
+  );
+  const baselineTotal = await one('SELECT coalesce(sum(balance), 0)::text AS v FROM baseline_wallets');
+  const baselineSeeded = baselineWallets().reduce((a, [, b]) => a + BigInt(b), 0n);
+  const byStatus = (
+    await db.query(
+      `SELECT status, coalesce(result_code, '-') AS code, count(*)::int AS n FROM transactions
+       WHERE client_id = $1 AND type = 'TRANSFER' GROUP BY 1, 2 ORDER BY 1, 2`,
+      [clientId],
+    )
+  ).rows;
+  const stored = byStatus.reduce((a: number, r: any) => a + r.n, 0);
+  const ledger = await ledgerInvariants({ query: async (sql, params) => (await db.query(sql, params as any[])).rows }, clientId);
+  const deadlocksAfter = await deadlocks();
+  await db.end();
+
+  const ok = balances === paidIn && external === paidIn;
+  console.log(
+    `\nmoney check (server): sum of wallet balances ${balances}, paid in by the bench ${paidIn}, ` +
+      `external postings ${external}: ${ok ? 'PASS' : 'FAIL'}`,
+  );
+  console.log(`ledger invariants (src/ledger ledgerInvariants): ${ledger.length ? `FAIL, ${ledger.length} problem(s)` : 'PASS'}`);
+  for (const p of ledger.slice(0, 10)) console.log(`  ${p}`);
+  console.log(`transfers stored by the server: ${byStatus.map((r) => `${r.status} ${r.code}: ${r.n}`).join(', ') || 'none'}`);
+  // Requests still in flight when autocannon stops are finished by the server but not counted as answered.
+  const inFlight = stored - answered.ok;
+  console.log(
+    `transfers answered 200 (warm-ups included): ${answered.ok}, stored: ${stored}, ` +
+      `stored but unanswered (in flight when a run stopped, at most ${CONNECTIONS} per run): ${inFlight}`,
+  );
+  console.log(`money check (baseline): sum of balances ${baselineTotal}, seeded ${baselineSeeded}: ${baselineTotal === baselineSeeded ? 'PASS' : 'FAIL'}`);
+  console.log(`PostgreSQL deadlocks in the scratch database during the transfer runs: ${deadlocksAfter - deadlocksBefore}`);
+
+  const problems = results.flatMap((r) => [...failures(`${r.scenario} server`, r.server), ...failures(`${r.scenario} baseline`, r.baseline)]);
+  if (inFlight < 0) problems.push(`${answered.ok} transfers answered 200 but only ${stored} stored`);
+  if (!ok) problems.push(`money check: balances ${balances}, external ${external}, paid in ${paidIn}`);
+  if (baselineTotal !== baselineSeeded) problems.push(`baseline money check: ${baselineTotal} != ${baselineSeeded}`);
+  problems.push(...ledger.map((p) => `ledger: ${p}`));
+  return { problems, ledger };
 }
 
 // ---- start-up --------------------------------------------------------------------------------------

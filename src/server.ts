@@ -15,6 +15,7 @@ import { kycRoutes } from './modules/kyc/routes.js';
 import { uboRoutes } from './modules/kyc/ubo-routes.js';
 import { regulatoryRoutes } from './modules/regulatory/routes.js';
 import { payInRoutes } from './modules/payins/routes.js';
+import { payOutRoutes } from './modules/payouts/routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
 import { transactionRoutes } from './modules/transactions/routes.js';
 import { transferRoutes } from './modules/transfers/routes.js';
@@ -146,6 +147,7 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
       payInRoutes(scope, config);
       closureRoutes(scope, config);
       transferRoutes(scope);
+      payOutRoutes(scope, config);
       transactionRoutes(scope);
       if (config.sandbox) sandboxRoutes(scope);
     },

@@ -200,7 +200,61 @@ const ROUTES: Route[] = [
     prepare: (p) => transferWallets(p),
   },
   { method: 'GET', path: '/transfers/:transferId', prepare: (p) => transfer(p) },
+  // Payouts and client wallets
+  {
+    method: 'POST',
+    path: '/payouts/bankwire',
+    body: (p) => ({
+      AuthorId: p.ownerId ?? 'user_m_01JUNUSED0000000000000000',
+      DebitedWalletId: p.walletId ?? 'wlt_m_01JUNUSED0000000000000000',
+      DebitedFunds: { Currency: 'EUR', Amount: 1000 },
+      Fees: { Currency: 'EUR', Amount: 0 },
+      BankAccountId: p.bankAccountId ?? 'bankacc_m_01JUNUSED0000000000000000',
+    }),
+    prepare: (p) => payOutSource(p),
+  },
+  { method: 'GET', path: '/payouts/:payOutId', prepare: (p) => payOut(p) },
+  { method: 'GET', path: '/payouts/bankwire/:payOutId', prepare: (p) => payOut(p) },
+  { method: 'POST', path: '/sandbox/payouts/:payOutId/settle', prepare: (p) => payOut(p) },
+  { method: 'POST', path: '/sandbox/payouts/:payOutId/fail', prepare: (p) => payOut(p) },
+  { method: 'GET', path: '/clients/wallets' },
+  { method: 'GET', path: '/clients/wallets/:fundsType', prepare: async () => ({ fundsType: 'FEES' }) },
+  { method: 'GET', path: '/clients/wallets/:fundsType/:currency', prepare: (p) => feeWallet(p) },
+  { method: 'GET', path: '/clients/wallets/:fundsType/:currency/transactions', prepare: (p) => feeWallet(p) },
 ];
+
+/** A legal OWNER made REGULAR directly in the database, with a EUR wallet holding 5000 and an IBAN account. */
+async function payOutSource(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const { ownerId, walletId } = await wallet(p);
+  await s.db.query("UPDATE users SET kyc_level = 'REGULAR' WHERE id = $1", [ownerId]);
+  const base = `/v2.01/${p.clientId}`;
+  const payIn = await s.fetch('POST', `${base}/payins/bankwire/direct`, {
+    token: p.token,
+    body: { AuthorId: ownerId, CreditedWalletId: walletId, DeclaredDebitedFunds: { Currency: 'EUR', Amount: 5000 }, DeclaredFees: { Currency: 'EUR', Amount: 10 } },
+  });
+  expect(payIn.status, JSON.stringify(payIn.body)).toBe(200);
+  const settled = await s.fetch('POST', `${base}/sandbox/payins/${payIn.body.Id}/settle`, { token: p.token });
+  expect(settled.body.Status).toBe('SUCCEEDED');
+  const { bankAccountId } = await bankAccount({ ...p, userId: ownerId });
+  return { ownerId, walletId, bankAccountId };
+}
+
+/** A CREATED payout of 1000 EUR. */
+async function payOut(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const { ownerId, walletId, bankAccountId } = await payOutSource(p);
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/payouts/bankwire`, {
+    token: p.token,
+    body: { AuthorId: ownerId, DebitedWalletId: walletId, DebitedFunds: { Currency: 'EUR', Amount: 1000 }, Fees: { Currency: 'EUR', Amount: 0 }, BankAccountId: bankAccountId },
+  });
+  expect(r.body.Status, JSON.stringify(r.body)).toBe('CREATED');
+  return { payOutId: r.body.Id };
+}
+
+/** The client's EUR fee wallet (made to exist by a settled pay-in with fees). */
+async function feeWallet(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  await payOutSource(p);
+  return { fundsType: 'FEES', currency: 'EUR' };
+}
 
 /** Two EUR wallets of two legal OWNERs, for a transfer from the first (unfunded: it FAILS with HTTP 200). */
 async function transferWallets(p: { clientId: string; token: string }): Promise<Record<string, string>> {

@@ -290,6 +290,9 @@ describe('the ledger', () => {
     await s.db.tx((q) => post(q, s.client.id, 'mv_once', legs, 1));
     await expect(s.db.tx((q) => post(q, s.client.id, 'mv_once', legs, 1))).rejects.toThrow(/unique|duplicate/i);
     expect((await s.call('GET', `/wallets/${w.Id}`)).body.Balance.Amount).toBe(10);
+    // Undone, so that the wallets again hold exactly settled pay-ins minus payouts (ledgerInvariants).
+    const undo = legs.map((l) => ({ ...l, amount: -l.amount }));
+    await s.db.tx((q) => post(q, s.client.id, 'mv_once_undo', undo, 1));
   });
 
   it('reports a wallet whose balance disagrees with its postings', async () => {

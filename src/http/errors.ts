@@ -175,6 +175,13 @@ export const ERRORS = {
       'invalid_action',
       'The pay-in expired: its funds did not arrive within a month of its creation, so it is now FAILED (ResultCode 101109)',
     ),
+  // Payouts.
+  payOutNotCreated: (status: string) =>
+    new ApiError(400, 'invalid_action', `Only a payout in status CREATED can be settled or failed; this one is ${status}`),
+  clientWalletNotFound: (fundsType: string, currency: string) =>
+    new ApiError(404, 'ressource_not_found', 'The ressource does not exist', {
+      RessourceNotFound: `Cannot found the ressource Wallet with the id=${fundsType}_${currency} `,
+    }),
   internal: () => new ApiError(500, 'other', 'Internal Server Error'),
 };
 

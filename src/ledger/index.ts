@@ -93,7 +93,19 @@ export function externalAccount(currency: string): string {
   return `external:${currency}`;
 }
 
-export type Leg = { wallet: string; currency: string; amount: number } | { external: true; currency: string; amount: number };
+/**
+ * The client's account holding the money of bank-wire payouts that left their wallets but not yet the
+ * platform (Status CREATED), in one currency. Settling moves it to the external account; failing moves
+ * it back to the wallet. It has no row of its own: its balance is the sum of its postings.
+ */
+export function payoutClearingAccount(currency: string): string {
+  return `payout-clearing:${currency}`;
+}
+
+export type Leg =
+  | { wallet: string; currency: string; amount: number }
+  | { external: true; currency: string; amount: number }
+  | { clearing: true; currency: string; amount: number };
 
 /**
  * Step 4: writes one movement — postings summing to zero per currency — and the balances of the
@@ -111,7 +123,8 @@ export async function post(q: Queryable, clientId: string, movementId: string, l
   }
   for (const leg of legs) {
     if (leg.amount === 0) continue;
-    const account = 'wallet' in leg ? leg.wallet : externalAccount(leg.currency);
+    const account =
+      'wallet' in leg ? leg.wallet : 'clearing' in leg ? payoutClearingAccount(leg.currency) : externalAccount(leg.currency);
     await q.query(
       'INSERT INTO postings (client_id, movement_id, account, currency, amount, date) VALUES ($1, $2, $3, $4, $5, $6)',
       [clientId, movementId, account, leg.currency, leg.amount, now],
@@ -130,7 +143,8 @@ export async function post(q: Queryable, clientId: string, movementId: string, l
  * Every way the client's ledger could be wrong, as readable strings; [] when it is sound:
  * a movement whose postings do not sum to zero in a currency, a wallet whose balance is not the sum
  * of its postings (or whose postings are in another currency), a negative wallet, a closed user
- * holding money.
+ * holding money, a payout clearing account that does not hold exactly the CREATED payouts, and wallets
+ * whose sum is not settled pay-ins minus payouts (SPEC §4).
  */
 export async function ledgerInvariants(q: Queryable, clientId: string): Promise<string[]> {
   const problems: string[] = [];
@@ -161,5 +175,31 @@ export async function ledgerInvariants(q: Queryable, clientId: string): Promise<
     [clientId],
   );
   for (const r of closedWithMoney) problems.push(`closed user ${r.id} holds money`);
+  // Per currency: what the clearing account holds, what the wallets hold, and what the transactions say.
+  const totals = await q.query<{ currency: string; clearing: string; wallets: string; pending: string; net: string }>(
+    `WITH cur AS (
+       SELECT currency FROM postings WHERE client_id = $1 UNION SELECT currency FROM wallets WHERE client_id = $1
+       UNION SELECT currency FROM transactions WHERE client_id = $1
+     )
+     SELECT cur.currency,
+       (SELECT coalesce(sum(amount), 0) FROM postings p WHERE p.client_id = $1 AND p.account = 'payout-clearing:' || cur.currency)::text AS clearing,
+       (SELECT coalesce(sum(balance), 0) FROM wallets w WHERE w.client_id = $1 AND w.currency = cur.currency)::text AS wallets,
+       (SELECT coalesce(sum(credited_amount), 0) FROM transactions t WHERE t.client_id = $1 AND t.currency = cur.currency
+          AND t.type = 'PAYOUT' AND t.status = 'CREATED')::text AS pending,
+       ((SELECT coalesce(sum(debited_amount), 0) FROM transactions t WHERE t.client_id = $1 AND t.currency = cur.currency
+          AND t.type = 'PAYIN' AND t.status = 'SUCCEEDED')
+        - (SELECT coalesce(sum(credited_amount), 0) FROM transactions t WHERE t.client_id = $1 AND t.currency = cur.currency
+          AND t.type = 'PAYOUT' AND t.status IN ('CREATED', 'SUCCEEDED')))::text AS net
+     FROM cur ORDER BY cur.currency`,
+    [clientId],
+  );
+  for (const r of totals) {
+    if (r.clearing !== r.pending) {
+      problems.push(`payout clearing ${r.currency} holds ${r.clearing} but the CREATED payouts amount to ${r.pending}`);
+    }
+    if (r.wallets !== r.net) {
+      problems.push(`wallets in ${r.currency} hold ${r.wallets} but settled pay-ins minus payouts amount to ${r.net}`);
+    }
+  }
   return problems;
 }

@@ -32,7 +32,7 @@ function parseList(query: unknown) {
   return { paging, filters };
 }
 
-/** Transactions of a wallet and of a user (issue #4): pay-ins and transfers. `ScaContext` is accepted and ignored. */
+/** Transactions of a wallet, of a user and of a client wallet (issue #4): pay-ins, transfers and payouts. `ScaContext` is accepted and ignored. */
 export function transactionRoutes(app: FastifyInstance): void {
   app.get<{ Params: { walletId: string } }>('/wallets/:walletId/transactions', async (req, reply) => {
     const { paging, filters } = parseList(req.query);
@@ -42,6 +42,17 @@ export function transactionRoutes(app: FastifyInstance): void {
   app.get<{ Params: { id: string } }>('/users/:id/transactions', async (req, reply) => {
     const { paging, filters } = parseList(req.query);
     const { items, total } = await transactions.listUserTransactions(req.ctx, req.params.id, filters, paging);
+    return sendPage(req, reply, items.map(renderTransaction), total, paging);
+  });
+  app.get<{ Params: { fundsType: string; currency: string } }>('/clients/wallets/:fundsType/:currency/transactions', async (req, reply) => {
+    const { paging, filters } = parseList(req.query);
+    const { items, total } = await transactions.listClientWalletTransactions(
+      req.ctx,
+      req.params.fundsType,
+      req.params.currency,
+      filters,
+      paging,
+    );
     return sendPage(req, reply, items.map(renderTransaction), total, paging);
   });
 }

@@ -3,10 +3,11 @@ import { ERRORS } from '../../http/errors.js';
 import type { Paging } from '../../http/paging.js';
 import { expireDue } from '../payins/service.js';
 import { findUser } from '../users/store.js';
+import { getClientWallet } from '../wallets/service.js';
 import { findUserWallet } from '../wallets/store.js';
 import * as store from './store.js';
 
-export type Filters = Omit<store.TransactionFilter, 'walletId' | 'userId'>;
+export type Filters = Omit<store.TransactionFilter, 'walletId' | 'userId' | 'postedTo'>;
 
 export async function listWalletTransactions(ctx: RequestCtx, walletId: string, f: Filters, p: Paging) {
   if (!(await findUserWallet(ctx.db, ctx.clientId, walletId))) throw ERRORS.notFound('Wallet', walletId);
@@ -19,4 +20,11 @@ export async function listUserTransactions(ctx: RequestCtx, userId: string, f: F
   if (!(await findUser(ctx.db, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
   await expireDue(ctx);
   return store.listTransactions(ctx.db, ctx.clientId, { ...f, userId }, p);
+}
+
+/** The transactions that moved money in or out of a client wallet (the fees of pay-ins, transfers and payouts). */
+export async function listClientWalletTransactions(ctx: RequestCtx, fundsType: string, currency: string, f: Filters, p: Paging) {
+  const wallet = await getClientWallet(ctx, fundsType, currency);
+  await expireDue(ctx);
+  return store.listTransactions(ctx.db, ctx.clientId, { ...f, postedTo: wallet.id }, p);
 }

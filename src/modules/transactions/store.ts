@@ -92,6 +92,8 @@ export async function failCreatedBefore(
 export interface TransactionFilter {
   walletId?: string;
   userId?: string;
+  /** A client wallet: the transactions that posted to it (fees), their settlements and failures included. */
+  postedTo?: string;
   statuses: string[] | null;
   types: string[] | null;
   natures: string[] | null;
@@ -114,6 +116,11 @@ export async function listTransactions(
         ['client_id = ?', clientId],
         ['? IN (debited_wallet_id, credited_wallet_id)', f.walletId],
         ['? IN (author_id, credited_user_id)', f.userId],
+        [
+          `id IN (SELECT split_part(p.movement_id, ':', 1) FROM postings p
+                  WHERE p.client_id = transactions.client_id AND p.account = ?)`,
+          f.postedTo,
+        ],
         ['status = ANY(?)', f.statuses],
         ['type = ANY(?)', f.types],
         ['nature = ANY(?)', f.natures],

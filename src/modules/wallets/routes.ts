@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { renderWallet } from './model.js';
 import * as wallets from './service.js';
@@ -21,4 +21,17 @@ export function walletRoutes(app: FastifyInstance): void {
     const { items, total } = await wallets.listUserWallets(req.ctx, req.params.id, paging);
     return sendPage(req, reply, items.map(renderWallet), total, paging);
   });
+
+  // The client's own wallets (reference notes §4.2).
+  const listClient = async (req: FastifyRequest<{ Params: { fundsType?: string } }>, reply: FastifyReply) => {
+    const { paging, input } = parsePaging(req.query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });
+    throwIfInvalid(input);
+    const { items, total } = await wallets.listClientWallets(req.ctx, req.params.fundsType ?? null, paging);
+    return sendPage(req, reply, items.map(renderWallet), total, paging);
+  };
+  app.get('/clients/wallets', listClient);
+  app.get<{ Params: { fundsType: string } }>('/clients/wallets/:fundsType', listClient);
+  app.get<{ Params: { fundsType: string; currency: string } }>('/clients/wallets/:fundsType/:currency', async (req) =>
+    renderWallet(await wallets.getClientWallet(req.ctx, req.params.fundsType, req.params.currency)),
+  );
 }

@@ -3,7 +3,7 @@ import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import type { Paging } from '../../http/paging.js';
 import { lockUsers } from '../../ledger/index.js';
-import { parseCurrency } from '../../ledger/money.js';
+import { isCurrency, parseCurrency } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { findUser } from '../users/store.js';
 import type { Wallet } from './model.js';
@@ -93,4 +93,30 @@ export async function updateWallet(ctx: Ctx, id: string, body: unknown): Promise
 export async function listUserWallets(ctx: Ctx, userId: string, p: Paging) {
   if (!(await findUser(ctx.db, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
   return store.listUserWallets(ctx.db, ctx.clientId, userId, p);
+}
+
+export const CLIENT_FUNDS_TYPES = ['FEES', 'CREDIT'] as const;
+
+/** A FundsType path segment (case-insensitive), or 400 param_error. */
+function parseFundsType(v: string): string {
+  const t = v.toUpperCase();
+  if (!(CLIENT_FUNDS_TYPES as readonly string[]).includes(t)) {
+    throw ERRORS.paramError({ FundsType: `FundsType must be one of: ${CLIENT_FUNDS_TYPES.join(', ')}.` });
+  }
+  return t;
+}
+
+/** The client's wallets (fee wallets, created on the first fee of a currency; credit wallets when any). */
+export async function listClientWallets(ctx: Ctx, fundsType: string | null, p: Paging) {
+  return store.listClientWallets(ctx.db, ctx.clientId, fundsType === null ? null : parseFundsType(fundsType), p);
+}
+
+/** The client's wallet of a funds type and currency; 404 while it does not exist (no fee taken yet). */
+export async function getClientWallet(ctx: Ctx, fundsType: string, currency: string): Promise<Wallet> {
+  const type = parseFundsType(fundsType);
+  const cur = currency.toUpperCase();
+  if (!isCurrency(cur)) throw ERRORS.paramError({ Currency: `Currency: The currency ${currency} is not available` });
+  const wallet = await store.findClientWallet(ctx.db, ctx.clientId, type, cur);
+  if (!wallet) throw ERRORS.clientWalletNotFound(type, cur);
+  return wallet;
 }

@@ -70,3 +70,31 @@ export async function walletIdsOfOwner(q: Queryable, clientId: string, ownerId: 
   ]);
   return rows.map((r) => r.id);
 }
+
+/** The client's own wallets (FEES, CREDIT), optionally of one funds type. */
+export async function listClientWallets(q: Queryable, clientId: string, fundsType: string | null, p: Paging) {
+  const { rows, total } = await selectPage(
+    q,
+    {
+      table: 'wallets',
+      columns: COLUMNS,
+      dateColumn: 'creation_date',
+      filters: [
+        ['client_id = ?', clientId],
+        ['funds_type = ANY(?)', fundsType ? [fundsType] : ['FEES', 'CREDIT']],
+      ],
+    },
+    p,
+  );
+  return { items: rows.map(toWallet), total };
+}
+
+/** The client's wallet of this funds type (FEES or CREDIT) and currency, or null. */
+export async function findClientWallet(q: Queryable, clientId: string, fundsType: string, currency: string): Promise<Wallet | null> {
+  const rows = await q.query(
+    `SELECT ${COLUMNS} FROM wallets WHERE client_id = $1 AND funds_type = $2 AND currency = $3 AND owner_id IS NULL
+     ORDER BY creation_date, seq LIMIT 1`,
+    [clientId, fundsType, currency],
+  );
+  return rows.length ? toWallet(rows[0]) : null;
+}

@@ -1,0 +1,227 @@
+import type { Queryable } from '../../db/index.js';
+import type { RequestCtx } from '../../http/context.js';
+import { ERRORS } from '../../http/errors.js';
+import { Input } from '../../http/input.js';
+import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg, type LockedUser } from '../../ledger/index.js';
+import { parseMoney } from '../../ledger/money.js';
+import { newId } from '../../lib/ids.js';
+import { findBankAccount } from '../bankaccounts/store.js';
+import { recordEvent } from '../events/store.js';
+import type { Transaction } from '../transactions/model.js';
+import * as transactions from '../transactions/store.js';
+import { findUserWallet } from '../wallets/store.js';
+import { PAYOUT_MODES, RESULTS, type PayOutDetails, type Result } from './model.js';
+
+type Ctx = RequestCtx;
+const MAX_TEXT = 255;
+
+/**
+ * Why the payout fails as a transaction (HTTP 200, Status FAILED), decided on the locked author, or
+ * null when it may go on to the balance check. The order is the order of precedence.
+ */
+function refusal(author: LockedUser, kycLevel: string, account: 'active' | 'inactive' | 'not-owner', funds: number, fees: number): Result | null {
+  if (author.category !== 'OWNER') return RESULTS.payer;
+  if (kycLevel !== 'REGULAR') return RESULTS.kyc;
+  if (author.outflowsBlocked) return RESULTS.blocked;
+  if (account === 'not-owner') return RESULTS.notBankAccountOwner;
+  if (account === 'inactive') return RESULTS.bankAccountInactive;
+  if (fees === funds) return RESULTS.nothingCredited;
+  return null;
+}
+
+/** The author's account ('active'/'inactive'), another user's account of the client ('not-owner'), or null. */
+async function bankAccountState(q: Queryable, ctx: Ctx, authorId: string, id: string): Promise<'active' | 'inactive' | 'not-owner' | null> {
+  const own = await findBankAccount(q, ctx.clientId, authorId, id);
+  if (own) return own.active ? 'active' : 'inactive';
+  const other = await q.query('SELECT 1 FROM bank_accounts WHERE id = $1 AND client_id = $2', [id, ctx.clientId]);
+  return other.length ? 'not-owner' : null;
+}
+
+/**
+ * `POST /payouts/bankwire`. Refusals of the request: 400 param_error (fields, author not the debited
+ * wallet's owner, a payout mode other than STANDARD), 400 currency_incompatibility, 400 user_closed
+ * (closed author), 404 for an unknown wallet, author or bank account. Business failures (reference
+ * notes §4.6, §4.7: not an OWNER, KYC not REGULAR, outflows blocked, bank account inactive or not the
+ * author's, nothing to pay, insufficient balance) are stored and answered as FAILED payouts (HTTP 200)
+ * and move nothing. Otherwise the payout is CREATED and its money leaves the wallet at once, in one
+ * transaction that follows the locking protocol of src/ledger: DebitedFunds − Fees to the client's payout
+ * clearing account, Fees to the client's fee wallet.
+ */
+export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction> {
+  const i = new Input(body);
+  const authorId = i.str('AuthorId', { required: true, max: MAX_TEXT });
+  const walletId = i.str('DebitedWalletId', { required: true, max: MAX_TEXT });
+  const funds = parseMoney(i, 'DebitedFunds', 1);
+  const fees = parseMoney(i, 'Fees', 0);
+  const bankAccountId = i.str('BankAccountId', { required: true, max: MAX_TEXT });
+  const bankWireRef = i.str('BankWireRef', { max: MAX_TEXT });
+  const tag = i.str('Tag', { max: MAX_TEXT });
+  const modeText = i.str('PayoutModeRequested');
+  const mode = modeText ? modeText.toUpperCase() : 'STANDARD';
+  if (!(PAYOUT_MODES as readonly string[]).includes(mode)) {
+    i.fail('PayoutModeRequested', `PayoutModeRequested must be one of: ${PAYOUT_MODES.join(', ')}.`);
+  } else if (mode !== 'STANDARD') {
+    i.fail('PayoutModeRequested', mode === 'RTGS_PAYMENT' ? 'RtgsPayment is disabled' : 'InstantPayment is disabled');
+  }
+  if (funds && fees) {
+    if (fees.currency !== funds.currency) {
+      i.fail('Fees.Currency', `The currency of Fees must be the currency of DebitedFunds (${funds.currency}).`);
+    } else if (fees.amount > funds.amount) {
+      i.fail('Fees.Amount', 'Fees cannot be more than DebitedFunds.');
+    }
+  }
+  if (!i.ok) throw ERRORS.paramError(i.errors);
+  return ctx.db.tx(async (q) => {
+    // Read without a lock: a wallet's owner and currency never change.
+    const wallet = await findUserWallet(q, ctx.clientId, walletId!);
+    if (!wallet) throw ERRORS.notFound('Wallet', walletId!);
+    // Step 1: the users, FOR SHARE, in ascending id order; their status and blocks are read under the lock.
+    const users = await lockUsers(q, ctx.clientId, [authorId!, wallet.ownerId!]);
+    const author = users.get(authorId!);
+    if (!author) throw ERRORS.notFound('User', authorId!);
+    if (author.status === 'CLOSED') throw ERRORS.userClosed();
+    if (authorId !== wallet.ownerId) throw ERRORS.authorNotDebitedWalletOwner();
+    if (funds!.currency !== wallet.currency) {
+      throw ERRORS.currencyIncompatibility({
+        currency: `The currency ${funds!.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
+      });
+    }
+    const account = await bankAccountState(q, ctx, authorId!, bankAccountId!);
+    if (!account) throw ERRORS.notFound('BankAccount', bankAccountId!);
+    // The level only changes under the user's row FOR UPDATE, which our FOR SHARE excludes.
+    const [{ kyc_level: kycLevel }] = await q.query<{ kyc_level: string }>(
+      'SELECT kyc_level FROM users WHERE id = $1 AND client_id = $2',
+      [authorId, ctx.clientId],
+    );
+    const details: PayOutDetails = { bankAccountId: bankAccountId!, bankWireRef: bankWireRef ?? null, modeRequested: mode };
+    const t: Transaction = {
+      id: newId('payout'),
+      clientId: ctx.clientId,
+      type: 'PAYOUT',
+      nature: 'REGULAR',
+      paymentType: 'BANK_WIRE',
+      executionType: null,
+      status: 'CREATED',
+      resultCode: null,
+      resultMessage: null,
+      authorId: authorId!,
+      creditedUserId: null,
+      debitedWalletId: wallet.id,
+      creditedWalletId: null,
+      currency: wallet.currency,
+      debitedAmount: funds!.amount,
+      creditedAmount: funds!.amount - fees!.amount,
+      feesAmount: fees!.amount,
+      details,
+      tag: tag ?? null,
+      creationDate: ctx.now,
+      executionDate: null,
+    };
+    let outcome = refusal(author, kycLevel, account, funds!.amount, fees!.amount);
+    if (!outcome) {
+      // Step 3: the wallets, FOR UPDATE, in ascending id order, the fee wallet included.
+      const feeWalletId = fees!.amount > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
+      const locked = await lockWallets(q, ctx.clientId, [wallet.id, ...(feeWalletId ? [feeWalletId] : [])]);
+      if (locked.get(wallet.id)!.balance < funds!.amount) {
+        outcome = RESULTS.insufficientBalance;
+      } else {
+        // Step 4: the postings and balances.
+        const legs: Leg[] = [
+          { wallet: wallet.id, currency: t.currency, amount: -funds!.amount },
+          { clearing: true, currency: t.currency, amount: funds!.amount - fees!.amount },
+        ];
+        if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: fees!.amount });
+        await post(q, ctx.clientId, t.id, legs, ctx.now);
+      }
+    }
+    if (outcome) {
+      t.status = 'FAILED';
+      t.resultCode = outcome.code;
+      t.resultMessage = outcome.message;
+    }
+    await transactions.insertTransaction(q, t);
+    await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_CREATED', t.id, ctx.now);
+    if (outcome) await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_FAILED', t.id, ctx.now);
+    return t;
+  });
+}
+
+async function findPayOut(q: Queryable, ctx: Ctx, id: string, lock = false): Promise<Transaction> {
+  const t = await transactions.findTransaction(q, ctx.clientId, 'PAYOUT', id, lock);
+  if (!t) throw ERRORS.notFound('PayOut', id);
+  return t;
+}
+
+export async function getPayOut(ctx: Ctx, id: string): Promise<Transaction> {
+  return findPayOut(ctx.db, ctx, id);
+}
+
+/** Locks a payout about to change (locking protocol, src/ledger: its author first, then its row). */
+async function lockForChange(q: Queryable, ctx: Ctx, id: string) {
+  const seen = await findPayOut(q, ctx, id);
+  const users = await lockUsers(q, ctx.clientId, [seen.authorId]);
+  const payOut = await findPayOut(q, ctx, id, true);
+  if (payOut.status !== 'CREATED') throw ERRORS.payOutNotCreated(payOut.status);
+  return { payOut, author: users.get(payOut.authorId)! };
+}
+
+/** Sandbox "the bank executed the payout": the money leaves the clearing account for the bank (SUCCEEDED). */
+export async function sandboxSettle(ctx: Ctx, id: string): Promise<Transaction> {
+  return ctx.db.tx(async (q) => {
+    const { payOut: t } = await lockForChange(q, ctx, id);
+    await post(
+      q,
+      ctx.clientId,
+      `${t.id}:settle`,
+      [
+        { clearing: true, currency: t.currency, amount: -t.creditedAmount! },
+        { external: true, currency: t.currency, amount: t.creditedAmount! },
+      ],
+      ctx.now,
+    );
+    t.status = 'SUCCEEDED';
+    t.resultCode = RESULTS.success.code;
+    t.resultMessage = RESULTS.success.message;
+    t.executionDate = ctx.now;
+    await transactions.saveOutcome(q, t);
+    await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_SUCCEEDED', t.id, ctx.now);
+    return t;
+  });
+}
+
+/**
+ * Sandbox "the bank rejected the payout": FAILED with the given ResultCode and ResultMessage (001999 by
+ * default); the funds go back to the wallet and the fees back from the client's fee wallet. A closed
+ * author's payout cannot fail (its wallet may hold no money): 400 user_closed, it stays CREATED.
+ */
+export async function sandboxFail(ctx: Ctx, id: string, body: unknown): Promise<Transaction> {
+  const i = new Input(body);
+  const code = i.str('ResultCode');
+  if (code && !/^\d{6}$/.test(code)) i.fail('ResultCode', 'ResultCode must be six digits, like 121001.');
+  const message = i.str('ResultMessage', { max: MAX_TEXT });
+  const known = Object.values(RESULTS).find((r) => r.code === code);
+  const result: Result = {
+    code: code || RESULTS.generic.code,
+    message: message || (code ? (known?.message ?? 'The bank wire was rejected') : RESULTS.generic.message),
+  };
+  return ctx.db.tx(async (q) => {
+    const { payOut: t, author } = await lockForChange(q, ctx, id);
+    if (!i.ok) throw ERRORS.paramError(i.errors);
+    if (author.status === 'CLOSED') throw ERRORS.userClosed();
+    const fees = t.feesAmount!;
+    const feeWalletId = fees > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
+    await lockWallets(q, ctx.clientId, [t.debitedWalletId!, ...(feeWalletId ? [feeWalletId] : [])]);
+    const legs: Leg[] = [
+      { clearing: true, currency: t.currency, amount: -t.creditedAmount! },
+      { wallet: t.debitedWalletId!, currency: t.currency, amount: t.debitedAmount! },
+    ];
+    if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: -fees });
+    await post(q, ctx.clientId, `${t.id}:fail`, legs, ctx.now);
+    t.status = 'FAILED';
+    t.resultCode = result.code;
+    t.resultMessage = result.message;
+    await transactions.saveOutcome(q, t);
+    await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_FAILED', t.id, ctx.now);
+    return t;
+  });
+}

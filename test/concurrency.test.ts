@@ -1,0 +1,288 @@
+/*
+ * Two real `mangrove serve` processes on one PostgreSQL database, firing closures, transfers and
+ * pay-in settlements at the same users at once. Afterwards the ledger is checked with direct SQL:
+ * every request answered (no dropped connection, no 5xx), no closed user holds money, every movement
+ * sums to zero, every transfer either SUCCEEDED with its postings or FAILED without any.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { openDb } from '../src/db/index.js';
+import { ledgerInvariants } from '../src/ledger/index.js';
+import { legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
+import { processStorage, spawnServer, type ServerProcess } from './helpers/process.js';
+import { TEST_DB } from './helpers/server.js';
+
+vi.setConfig({ testTimeout: 240_000 });
+
+const CLIENT = 'concurrency';
+const KEY = 'concurrency-secret-key-0001';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mangrove-conc-'));
+const running: ServerProcess[] = [];
+afterAll(async () => {
+  for (const p of running) if (p.proc.exitCode === null) await p.stop('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A small deterministic PRNG (mulberry32), so a run can be replayed with CONCURRENCY_SEED. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Api {
+  url: string;
+  token: string;
+}
+
+async function token(url: string): Promise<string> {
+  const res = await fetch(`${url}/v2.01/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${CLIENT}:${KEY}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as any).access_token;
+}
+
+async function call(api: Api, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${api.url}/v2.01/${CLIENT}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${api.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+async function ok(api: Api, method: string, p: string, body?: unknown): Promise<any> {
+  const r = await call(api, method, p, body);
+  expect(r.status, `${method} ${p}: ${JSON.stringify(r.body)}`).toBe(200);
+  return r.body;
+}
+
+const money = (Amount: number) => ({ Currency: 'EUR', Amount });
+
+/** Runs the tasks with at most `limit` in flight. */
+async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < tasks.length) {
+        const k = next++;
+        out[k] = await tasks[k]();
+      }
+    }),
+  );
+  return out;
+}
+
+interface User {
+  id: string;
+  kind: 'natural' | 'legal';
+  wallets: string[];
+  pending: string[];
+}
+
+describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL database', () => {
+  it('keep the ledger sound under concurrent closures, transfers and settlements', async () => {
+    const started = Date.now();
+    const seed = process.env.CONCURRENCY_SEED ? Number(process.env.CONCURRENCY_SEED) : Date.now() % 2 ** 31;
+    console.log(`concurrency seed: ${seed} (replay the plan with CONCURRENCY_SEED=${seed})`);
+    const random = rng(seed);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
+    const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+
+    const storage = await processStorage(path.join(dir, 'data'));
+    const env = { ...storage, MANGROVE_CLIENT_ID: CLIENT, MANGROVE_API_KEY: KEY, MANGROVE_RATE_LIMITS: '10000000,10000000,10000000,10000000' };
+    const a = await spawnServer(env);
+    running.push(a);
+    const b = await spawnServer(env);
+    running.push(b);
+    const apis: Api[] = [
+      { url: a.url, token: await token(a.url) },
+      { url: b.url, token: await token(b.url) },
+    ];
+
+    // Set-up, through process A: many users with several wallets each, funded by settled bank wires,
+    // and pending pay-ins left to settle during the storm.
+    const USERS = 24;
+    const WALLETS = 3;
+    const users: User[] = [];
+    await pool(
+      Array.from({ length: USERS }, (_, n) => async () => {
+        const kind: 'natural' | 'legal' = n % 3 === 0 ? 'legal' : 'natural';
+        const body = kind === 'legal' ? legalOwner() : naturalOwner();
+        const u = await ok(apis[0], 'POST', `/sca/users/${kind}`, body);
+        const user: User = { id: u.Id, kind, wallets: [], pending: [] };
+        for (let w = 0; w < WALLETS; w++) {
+          const wallet = await ok(apis[0], 'POST', '/wallets', { Owners: [u.Id], Currency: 'EUR', Description: `w${w}` });
+          user.wallets.push(wallet.Id);
+          // A third of the users start empty: their closure can succeed, racing incoming money.
+          if (n % 3 !== 2) {
+            const p = await ok(apis[0], 'POST', '/payins/bankwire/direct', {
+              AuthorId: u.Id,
+              CreditedWalletId: wallet.Id,
+              DeclaredDebitedFunds: money(5_000),
+              DeclaredFees: money(0),
+            });
+            expect((await ok(apis[0], 'POST', `/sandbox/payins/${p.Id}/settle`)).Status).toBe('SUCCEEDED');
+          }
+          for (let k = 0; k < 2; k++) {
+            const p = await ok(apis[0], 'POST', '/payins/bankwire/direct', {
+              AuthorId: u.Id,
+              CreditedWalletId: wallet.Id,
+              DeclaredDebitedFunds: money(1_000),
+              DeclaredFees: money(k === 0 ? 0 : 100),
+            });
+            user.pending.push(p.Id);
+          }
+        }
+        users[n] = user;
+      }),
+      8,
+    );
+    // A PAYER too: other users' transfers to it fail with 002701.
+    const payer = await ok(apis[0], 'POST', '/sca/users/natural', naturalPayer());
+    const payerWallet = await ok(apis[0], 'POST', '/wallets', { Owners: [payer.Id], Currency: 'EUR', Description: 'payer' });
+
+    // The storm: transfers between random wallets (many draining whole balances), settlements of the
+    // pending pay-ins (each from both processes) and closures (each user from both processes, twice).
+    type Op = { kind: 'transfer' | 'settle' | 'close'; method: string; path: string; body?: unknown };
+    const ops: Op[] = [];
+    for (let k = 0; k < 900; k++) {
+      const from = pick(users);
+      const to = random() < 0.05 ? null : pick(users);
+      const debited = pick(from.wallets);
+      const credited = to ? pick(to.wallets) : payerWallet.Id;
+      const amount = pick([int(1, 3_000), 1_000, 5_000, int(1, 200)]);
+      const fees = random() < 0.3 ? Math.min(amount, int(0, 100)) : 0;
+      ops.push({
+        kind: 'transfer',
+        method: 'POST',
+        path: '/transfers',
+        body: { AuthorId: from.id, DebitedWalletId: debited, CreditedWalletId: credited, DebitedFunds: money(amount), Fees: money(fees) },
+      });
+    }
+    for (const u of users) {
+      for (const p of u.pending) for (let k = 0; k < 2; k++) ops.push({ kind: 'settle', method: 'POST', path: `/sandbox/payins/${p}/settle` });
+      // The users that start empty get more attempts: their closures race the money coming in.
+      const attempts = users.indexOf(u) % 3 === 2 ? 10 : 3;
+      for (let k = 0; k < attempts; k++) ops.push({ kind: 'close', method: 'DELETE', path: `/users/${u.kind}/${u.id}` });
+    }
+    for (let k = ops.length - 1; k > 0; k--) {
+      const j = Math.floor(random() * (k + 1));
+      [ops[k], ops[j]] = [ops[j], ops[k]];
+    }
+
+    const counts: Record<string, number> = {};
+    const count = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
+    const problems: string[] = [];
+    const transferReplies = new Map<string, string>();
+    const stormStart = Date.now();
+    await pool(
+      ops.map((op, n) => async () => {
+        const api = apis[n % 2];
+        let r: { status: number; body: any };
+        try {
+          r = await call(api, op.method, op.path, op.body);
+        } catch (e) {
+          problems.push(`${op.method} ${op.path}: no answer (${(e as Error).message})`);
+          return;
+        }
+        if (r.status >= 500) problems.push(`${op.method} ${op.path}: ${r.status} ${JSON.stringify(r.body)}`);
+        if (op.kind === 'close') count(`close ${r.status}${r.body?.Type ? ` ${r.body.Type}` : ''}`);
+        else if (r.status === 200) {
+          count(`${op.kind} ${r.body.Status} ${r.body.ResultCode}`);
+          if (op.kind === 'transfer') transferReplies.set(r.body.Id, r.body.Status);
+        } else count(`${op.kind} ${r.status} ${r.body?.Type}`);
+      }),
+      48,
+    );
+    const stormMs = Date.now() - stormStart;
+
+    console.log(`concurrency: ${ops.length} requests in ${stormMs} ms across two processes; outcomes:`);
+    for (const key of Object.keys(counts).sort()) console.log(`  ${key}: ${counts[key]}`);
+    expect(problems).toEqual([]);
+
+    // Every reply is one of the expected outcomes.
+    const expected = [
+      /^transfer (SUCCEEDED 000000|FAILED (001001|001014|002601|002602|002701|101108))$/,
+      /^settle (SUCCEEDED 000000|FAILED 002602|400 invalid_action)$/,
+      /^close (204|400 user_closure_not_possible|400 user_closure_failed)$/,
+    ];
+    for (const key of Object.keys(counts)) expect(expected.some((re) => re.test(key)), key).toBe(true);
+
+    // Direct SQL on the database both processes used.
+    const db = await openDb({ databaseUrl: storage.DATABASE_URL, poolSize: 2 });
+    try {
+      expect(await ledgerInvariants(db, CLIENT)).toEqual([]);
+      const closedWithMoney = await db.query<{ id: string }>(
+        `SELECT DISTINCT u.id FROM users u JOIN wallets w ON w.owner_id = u.id
+         WHERE u.client_id = $1 AND u.status = 'CLOSED' AND w.balance <> 0`,
+        [CLIENT],
+      );
+      expect(closedWithMoney).toEqual([]);
+      const [total] = await db.query<{ total: string }>('SELECT coalesce(sum(amount), 0)::text AS total FROM postings WHERE client_id = $1', [
+        CLIENT,
+      ]);
+      expect(total.total).toBe('0');
+      // Every transaction either SUCCEEDED with its postings (debit, credit, fees as stored) or moved nothing.
+      const rows = await db.query<any>(
+        `SELECT t.id, t.type, t.status, t.debited_wallet_id, t.credited_wallet_id,
+                t.debited_amount::text AS debited, t.credited_amount::text AS credited, t.fees_amount::text AS fees,
+                coalesce(json_agg(json_build_object('account', p.account, 'amount', p.amount::text))
+                         FILTER (WHERE p.movement_id IS NOT NULL), '[]') AS postings
+         FROM transactions t LEFT JOIN postings p ON p.client_id = t.client_id AND p.movement_id = t.id
+         WHERE t.client_id = $1 GROUP BY t.id`,
+        [CLIENT],
+      );
+      const bad: string[] = [];
+      for (const t of rows) {
+        const legs = new Map<string, bigint>();
+        for (const p of t.postings) legs.set(p.account, (legs.get(p.account) ?? 0n) + BigInt(p.amount));
+        if (t.status !== 'SUCCEEDED') {
+          if (legs.size) bad.push(`${t.type} ${t.id} is ${t.status} but has postings`);
+          continue;
+        }
+        if (t.type === 'TRANSFER') {
+          if (legs.get(t.debited_wallet_id) !== -BigInt(t.debited)) bad.push(`transfer ${t.id}: debit leg ${legs.get(t.debited_wallet_id)} ≠ -${t.debited}`);
+          if ((legs.get(t.credited_wallet_id) ?? 0n) !== BigInt(t.credited)) bad.push(`transfer ${t.id}: credit leg ≠ ${t.credited}`);
+        } else if (t.type === 'PAYIN') {
+          if ((legs.get(t.credited_wallet_id) ?? 0n) !== BigInt(t.credited)) bad.push(`pay-in ${t.id}: credit leg ≠ ${t.credited}`);
+          if (legs.get('external:EUR') !== -BigInt(t.debited)) bad.push(`pay-in ${t.id}: external leg ≠ -${t.debited}`);
+        }
+      }
+      expect(bad).toEqual([]);
+      // Every transfer answered is stored with the status it was answered with.
+      const stored = new Map(rows.filter((t) => t.type === 'TRANSFER').map((t) => [t.id, t.status]));
+      for (const [id, status] of transferReplies) expect(stored.get(id), id).toBe(status);
+      expect(stored.size).toBe(transferReplies.size);
+      const byStatus = await db.query<{ type: string; status: string; n: string }>(
+        `SELECT type, status, count(*)::text AS n FROM transactions WHERE client_id = $1 GROUP BY type, status ORDER BY type, status`,
+        [CLIENT],
+      );
+      console.log(`concurrency: stored ${byStatus.map((r) => `${r.type} ${r.status} ${r.n}`).join(', ')}`);
+      const [closed] = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM users WHERE client_id = $1 AND status = 'CLOSED'`, [CLIENT]);
+      console.log(`concurrency: ${closed.n} of ${USERS} users closed; whole test ${Date.now() - started} ms`);
+      // The storm did exercise the races it is about.
+      expect(Number(closed.n)).toBeGreaterThan(0);
+      expect(counts['transfer SUCCEEDED 000000'] ?? 0).toBeGreaterThan(0);
+    } finally {
+      await db.close();
+    }
+    expect(await a.stop()).toBe(0);
+    expect(await b.stop()).toBe(0);
+  });
+});
