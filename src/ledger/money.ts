@@ -80,3 +80,13 @@ export function parseMoney(i: Input, name: string, min: number): Money | undefin
 export function renderMoney(currency: string, amount: number) {
   return { Currency: currency, Amount: amount };
 }
+
+/** Fees are taken out of the funds: same currency, and never more than the funds. */
+export function checkFees(i: Input, funds: Money | undefined, fees: Money | undefined, names = { funds: 'DebitedFunds', fees: 'Fees' }): void {
+  if (!funds || !fees) return;
+  if (fees.currency !== funds.currency) {
+    i.fail(`${names.fees}.Currency`, `The currency of ${names.fees} must be the currency of ${names.funds} (${funds.currency}).`);
+  } else if (fees.amount > funds.amount) {
+    i.fail(`${names.fees}.Amount`, `${names.fees} cannot be more than ${names.funds}.`);
+  }
+}

@@ -4,7 +4,7 @@ import type { RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg } from '../../ledger/index.js';
-import { parseAmount, parseMoney } from '../../ledger/money.js';
+import { parseAmount, parseMoney, checkFees } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
@@ -43,14 +43,7 @@ export async function createBankWirePayIn(ctx: Ctx, body: unknown): Promise<Tran
   const funds = parseMoney(i, 'DeclaredDebitedFunds', 1);
   const fees = parseMoney(i, 'DeclaredFees', 0);
   const tag = i.str('Tag', { max: MAX_TEXT });
-  if (funds && fees) {
-    if (fees.currency !== funds.currency) {
-      const why = `The currency of DeclaredFees must be the currency of DeclaredDebitedFunds (${funds.currency}).`;
-      i.fail('DeclaredFees.Currency', why);
-    } else if (fees.amount > funds.amount) {
-      i.fail('DeclaredFees.Amount', 'DeclaredFees cannot be more than DeclaredDebitedFunds.');
-    }
-  }
+  checkFees(i, funds, fees, { funds: 'DeclaredDebitedFunds', fees: 'DeclaredFees' });
   if (!i.ok) throw ERRORS.paramError(i.errors);
   return ctx.db.tx(async (q) => {
     // Read without a lock: a wallet's owner and currency never change.

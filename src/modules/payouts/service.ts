@@ -3,7 +3,7 @@ import type { RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg, type LockedUser } from '../../ledger/index.js';
-import { parseMoney } from '../../ledger/money.js';
+import { parseMoney, checkFees } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { findBankAccount } from '../bankaccounts/store.js';
 import { recordEvent } from '../events/store.js';
@@ -63,13 +63,7 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
   } else if (mode !== 'STANDARD') {
     i.fail('PayoutModeRequested', mode === 'RTGS_PAYMENT' ? 'RtgsPayment is disabled' : 'InstantPayment is disabled');
   }
-  if (funds && fees) {
-    if (fees.currency !== funds.currency) {
-      i.fail('Fees.Currency', `The currency of Fees must be the currency of DebitedFunds (${funds.currency}).`);
-    } else if (fees.amount > funds.amount) {
-      i.fail('Fees.Amount', 'Fees cannot be more than DebitedFunds.');
-    }
-  }
+  checkFees(i, funds, fees);
   if (!i.ok) throw ERRORS.paramError(i.errors);
   return ctx.db.tx(async (q) => {
     // Read without a lock: a wallet's owner and currency never change.

@@ -2,7 +2,7 @@ import type { RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg, type LockedUser } from '../../ledger/index.js';
-import { parseMoney } from '../../ledger/money.js';
+import { parseMoney, checkFees } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
@@ -56,13 +56,7 @@ export async function createTransfer(ctx: Ctx, body: unknown): Promise<Transacti
   if (scaContext && !(SCA_CONTEXTS as readonly string[]).includes(scaContext)) {
     i.fail('ScaContext', `ScaContext must be one of: ${SCA_CONTEXTS.join(', ')}.`);
   }
-  if (funds && fees) {
-    if (fees.currency !== funds.currency) {
-      i.fail('Fees.Currency', `The currency of Fees must be the currency of DebitedFunds (${funds.currency}).`);
-    } else if (fees.amount > funds.amount) {
-      i.fail('Fees.Amount', 'Fees cannot be more than DebitedFunds.');
-    }
-  }
+  checkFees(i, funds, fees);
   if (!i.ok) throw ERRORS.paramError(i.errors);
   const result = await ctx.db.tx(async (q) => {
     // Read without a lock: a wallet's owner and currency never change.
