@@ -26,6 +26,8 @@ export interface LockedUser {
   id: string;
   status: 'PENDING_USER_ACTION' | 'ACTIVE' | 'CLOSED';
   category: 'PAYER' | 'OWNER' | 'PLATFORM';
+  /** Changes only under the user's row FOR UPDATE, which this FOR SHARE excludes. */
+  kycLevel: 'LIGHT' | 'REGULAR';
   inflowsBlocked: boolean;
   outflowsBlocked: boolean;
 }
@@ -43,12 +45,19 @@ export async function lockUsers(q: Queryable, clientId: string, userIds: string[
   const out = new Map<string, LockedUser>();
   for (const id of [...new Set(userIds)].sort()) {
     const rows = await q.query<any>(
-      `SELECT id, status, category, inflows_blocked, outflows_blocked FROM users WHERE id = $1 AND client_id = $2 FOR SHARE`,
+      `SELECT id, status, category, kyc_level, inflows_blocked, outflows_blocked FROM users WHERE id = $1 AND client_id = $2 FOR SHARE`,
       [id, clientId],
     );
     if (rows.length) {
       const r = rows[0];
-      out.set(id, { id, status: r.status, category: r.category, inflowsBlocked: r.inflows_blocked, outflowsBlocked: r.outflows_blocked });
+      out.set(id, {
+        id,
+        status: r.status,
+        category: r.category,
+        kycLevel: r.kyc_level,
+        inflowsBlocked: r.inflows_blocked,
+        outflowsBlocked: r.outflows_blocked,
+      });
     }
   }
   return out;

@@ -9,7 +9,7 @@ import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
-import { findUserWallet } from '../wallets/store.js';
+import { lockAuthorsWallet } from '../wallets/service.js';
 import { PAYIN_EXPIRY_SECONDS, RESULTS, isExpired, type BankWireDetails, type Result } from './model.js';
 
 type Ctx = RequestCtx;
@@ -46,14 +46,7 @@ export async function createBankWirePayIn(ctx: Ctx, body: unknown): Promise<Tran
   checkFees(i, funds, fees, { funds: 'DeclaredDebitedFunds', fees: 'DeclaredFees' });
   if (!i.ok) throw ERRORS.paramError(i.errors);
   return ctx.db.tx(async (q) => {
-    // Read without a lock: a wallet's owner and currency never change.
-    const wallet = await findUserWallet(q, ctx.clientId, walletId!);
-    if (!wallet) throw ERRORS.notFound('Wallet', walletId!);
-    const users = await lockUsers(q, ctx.clientId, [authorId!, wallet.ownerId!]);
-    const author = users.get(authorId!);
-    if (!author) throw ERRORS.notFound('User', authorId!);
-    if (author.status === 'CLOSED') throw ERRORS.userClosed();
-    if (authorId !== wallet.ownerId) throw ERRORS.authorNotCreditedWalletOwner();
+    const { wallet, author } = await lockAuthorsWallet(q, ctx.clientId, authorId!, walletId!, ERRORS.authorNotCreditedWalletOwner);
     if (creditedUserId && creditedUserId !== wallet.ownerId) {
       throw ERRORS.paramError({ CreditedUserId: 'CreditedUserId must be the owner of the credited wallet.' });
     }

@@ -9,7 +9,7 @@ import { findBankAccount } from '../bankaccounts/store.js';
 import { recordEvent } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
-import { findUserWallet } from '../wallets/store.js';
+import { lockAuthorsWallet } from '../wallets/service.js';
 import { PAYOUT_MODES, RESULTS, type PayOutDetails, type Result } from './model.js';
 
 type Ctx = RequestCtx;
@@ -19,9 +19,9 @@ const MAX_TEXT = 255;
  * Why the payout fails as a transaction (HTTP 200, Status FAILED), decided on the locked author, or
  * null when it may go on to the balance check. The order is the order of precedence.
  */
-function refusal(author: LockedUser, kycLevel: string, account: 'active' | 'inactive' | 'not-owner', funds: number, fees: number): Result | null {
+function refusal(author: LockedUser, account: 'active' | 'inactive' | 'not-owner', funds: number, fees: number): Result | null {
   if (author.category !== 'OWNER') return RESULTS.payer;
-  if (kycLevel !== 'REGULAR') return RESULTS.kyc;
+  if (author.kycLevel !== 'REGULAR') return RESULTS.kyc;
   if (author.outflowsBlocked) return RESULTS.blocked;
   if (account === 'not-owner') return RESULTS.notBankAccountOwner;
   if (account === 'inactive') return RESULTS.bankAccountInactive;
@@ -66,15 +66,8 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
   checkFees(i, funds, fees);
   if (!i.ok) throw ERRORS.paramError(i.errors);
   return ctx.db.tx(async (q) => {
-    // Read without a lock: a wallet's owner and currency never change.
-    const wallet = await findUserWallet(q, ctx.clientId, walletId!);
-    if (!wallet) throw ERRORS.notFound('Wallet', walletId!);
     // Step 1: the users, FOR SHARE, in ascending id order; their status and blocks are read under the lock.
-    const users = await lockUsers(q, ctx.clientId, [authorId!, wallet.ownerId!]);
-    const author = users.get(authorId!);
-    if (!author) throw ERRORS.notFound('User', authorId!);
-    if (author.status === 'CLOSED') throw ERRORS.userClosed();
-    if (authorId !== wallet.ownerId) throw ERRORS.authorNotDebitedWalletOwner();
+    const { wallet, author } = await lockAuthorsWallet(q, ctx.clientId, authorId!, walletId!, ERRORS.authorNotDebitedWalletOwner);
     if (funds!.currency !== wallet.currency) {
       throw ERRORS.currencyIncompatibility({
         currency: `The currency ${funds!.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
@@ -82,11 +75,6 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
     }
     const account = await bankAccountState(q, ctx, authorId!, bankAccountId!);
     if (!account) throw ERRORS.notFound('BankAccount', bankAccountId!);
-    // The level only changes under the user's row FOR UPDATE, which our FOR SHARE excludes.
-    const [{ kyc_level: kycLevel }] = await q.query<{ kyc_level: string }>(
-      'SELECT kyc_level FROM users WHERE id = $1 AND client_id = $2',
-      [authorId, ctx.clientId],
-    );
     const details: PayOutDetails = { bankAccountId: bankAccountId!, bankWireRef: bankWireRef ?? null, modeRequested: mode };
     const t: Transaction = {
       id: newId('payout'),
@@ -111,7 +99,7 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
       creationDate: ctx.now,
       executionDate: null,
     };
-    let outcome = refusal(author, kycLevel, account, funds!.amount, fees!.amount);
+    let outcome = refusal(author, account, funds!.amount, fees!.amount);
     if (!outcome) {
       // Step 3: the wallets, FOR UPDATE, in ascending id order, the fee wallet included.
       const feeWalletId = fees!.amount > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;

@@ -1,8 +1,9 @@
 import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
+import { ApiError, ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import type { Paging } from '../../http/paging.js';
-import { lockUsers } from '../../ledger/index.js';
+import type { Queryable } from '../../db/index.js';
+import { lockUsers, type LockedUser } from '../../ledger/index.js';
 import { isCurrency, parseCurrency } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { findUser } from '../users/store.js';
@@ -119,4 +120,27 @@ export async function getClientWallet(ctx: Ctx, fundsType: string, currency: str
   const wallet = await store.findClientWallet(ctx.db, ctx.clientId, type, cur);
   if (!wallet) throw ERRORS.clientWalletNotFound(type, cur);
   return wallet;
+}
+
+/**
+ * Step 1 of the locking protocol for a movement by a wallet's owner (pay-in, payout): finds the wallet,
+ * locks its owner and the author FOR SHARE, and refuses an unknown or closed author or one who is not
+ * the owner (`notOwner`).
+ */
+export async function lockAuthorsWallet(
+  q: Queryable,
+  clientId: string,
+  authorId: string,
+  walletId: string,
+  notOwner: () => ApiError,
+): Promise<{ wallet: Wallet; author: LockedUser }> {
+  // Read without a lock: a wallet's owner and currency never change.
+  const wallet = await store.findUserWallet(q, clientId, walletId);
+  if (!wallet) throw ERRORS.notFound('Wallet', walletId);
+  const users = await lockUsers(q, clientId, [authorId, wallet.ownerId!]);
+  const author = users.get(authorId);
+  if (!author) throw ERRORS.notFound('User', authorId);
+  if (author.status === 'CLOSED') throw ERRORS.userClosed();
+  if (authorId !== wallet.ownerId) throw notOwner();
+  return { wallet, author };
 }
