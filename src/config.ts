@@ -20,6 +20,12 @@ export interface Config {
   /** Base URL printed in links (SCA enrollment pages, Link headers fall back to the Host header). */
   publicUrl: string | null;
   logLevel: string;
+  /** Whether this process sends webhook deliveries (they are queued either way). */
+  webhooks: boolean;
+  /** Multiplies Mangopay's retry schedule (10 min, then 8 h); tests use a small factor. */
+  webhookRetryScale: number;
+  /** How often an idle process looks for due deliveries, in milliseconds. */
+  webhookPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +46,14 @@ function oneOf<T extends string>(env: Record<string, string | undefined>, name: 
   if (raw === undefined || raw === '') return fallback;
   const value = raw.trim().toLowerCase() as T;
   if (!allowed.includes(value)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return value;
+}
+
+function positive(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.trim());
+  if (!/^\d*\.?\d+(e-?\d+)?$/i.test(raw.trim()) || !(value > 0)) throw new ConfigError(`${name} must be a positive number, got "${raw}"`);
   return value;
 }
 
@@ -77,5 +91,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: int(env, 'MANGROVE_BODY_LIMIT', 12 * 1024 * 1024, 1024),
     publicUrl: env.MANGROVE_PUBLIC_URL?.trim().replace(/\/+$/, '') || null,
     logLevel: env.LOG_LEVEL?.trim() || 'warn',
+    webhooks: oneOf(env, 'MANGROVE_WEBHOOKS', ['on', 'off'] as const, 'on') === 'on',
+    webhookRetryScale: positive(env, 'MANGROVE_WEBHOOK_RETRY_SCALE', 1),
+    webhookPollMs: int(env, 'MANGROVE_WEBHOOK_POLL_MS', 100, 1),
   };
 }

@@ -11,6 +11,10 @@ import { authRoutes } from './modules/auth/routes.js';
 import { bankAccountRoutes } from './modules/bankaccounts/routes.js';
 import { closureRoutes } from './modules/closure/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
+import { hookRoutes } from './modules/hooks/routes.js';
+import { idempotency } from './http/idempotency.js';
+import { idempotencyRoutes } from './modules/idempotency/routes.js';
+import { Dispatcher } from './webhooks/dispatcher.js';
 import { kycRoutes } from './modules/kyc/routes.js';
 import { uboRoutes } from './modules/kyc/ubo-routes.js';
 import { regulatoryRoutes } from './modules/regulatory/routes.js';
@@ -130,15 +134,25 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
     if (bad) throw ERRORS.badText(bad);
   });
 
+  if (config.webhooks) {
+    const dispatcher = new Dispatcher(db, { retryScale: config.webhookRetryScale, pollMs: config.webhookPollMs, log: app.log });
+    app.addHook('onReady', async () => dispatcher.start());
+    // Runs once the server no longer accepts requests and before the caller closes the database.
+    app.addHook('onClose', async () => dispatcher.stop());
+  }
+
   authRoutes(app, db, config);
   scaPageRoutes(app, db);
   await app.register(
     async (scope) => {
       requireBearer(scope, db, config);
+      idempotency(scope);
       // An unknown path under a client is authenticated and counted like any other call.
       scope.setNotFoundHandler(notFound);
       userRoutes(scope, config);
       eventRoutes(scope);
+      hookRoutes(scope);
+      idempotencyRoutes(scope);
       kycRoutes(scope, config);
       uboRoutes(scope, config);
       bankAccountRoutes(scope);

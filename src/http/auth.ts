@@ -27,8 +27,9 @@ const READS = new Set(['GET', 'HEAD']);
 /**
  * Bearer authentication and rate limiting for everything under /v2.01/{ClientId}.
  * A token opens only its own client's path; each call is counted in the database.
- * A write waits for its count before it runs; a read runs while it is being counted and
- * its answer is replaced by the 429 if the count says so, which changes nothing.
+ * Every call waits for its count, which also brings the client's sandbox clock. A write over
+ * the limit is refused before it runs; a read runs and its answer is replaced by the 429,
+ * which changes nothing.
  */
 export function requireBearer(scope: FastifyInstance, db: Db, config: Config): void {
   const tokens = new TokenCache(db);
@@ -41,16 +42,21 @@ export function requireBearer(scope: FastifyInstance, db: Db, config: Config): v
     const now = nowSeconds();
     const auth = await tokens.find(match[1], now);
     if (!auth) throw ERRORS.invalidCredentials('The access token is unknown or has expired');
-    req.rate = counter.count(auth.clientId).then((c) => ({ counts: c.counts, resets: c.resets, limits: config.rateLimits }));
+    const counted = counter.count(auth.clientId);
+    req.rate = counted.then((c) => ({ counts: c.counts, resets: c.resets, limits: config.rateLimits }));
     // Settled in onSend; until then a failure must not count as unhandled.
     req.rate.catch(() => {});
     const pathClient = (req.params as { clientId?: string }).clientId;
     if (auth.clientId !== pathClient) throw ERRORS.invalidCredentials('The access token was not issued to this ClientId');
+    // The count brings the client's sandbox clock, which every request needs: reads too wait for it.
+    const { clockOffset } = await counted;
+    const clientNow = now + clockOffset;
+    if (auth.expiresAt <= clientNow) throw ERRORS.invalidCredentials('The access token is unknown or has expired');
     if (!READS.has(req.method)) {
       const refused = overLimit(await req.rate);
       if (refused) throw refused;
     }
-    req.ctx = { db, clientId: auth.clientId, now, baseUrl: baseUrl(config, req) };
+    req.ctx = { db, clientId: auth.clientId, now: clientNow, baseUrl: baseUrl(config, req) };
   });
   scope.addHook('onSend', async (req, reply, payload) => {
     if (!req.rate) return payload;

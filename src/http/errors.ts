@@ -182,6 +182,14 @@ export const ERRORS = {
     new ApiError(404, 'ressource_not_found', 'The ressource does not exist', {
       RessourceNotFound: `Cannot found the ressource Wallet with the id=${fundsType}_${currency} `,
     }),
+  idempotencyConflict: (otherRequest: boolean) =>
+    new ApiError(
+      409,
+      'idempotent_creation_conflict',
+      otherRequest
+        ? 'A resource has already been created with this Idempotency Key (by a different request)'
+        : 'A resource has already been created with this Idempotency Key',
+    ),
   internal: () => new ApiError(500, 'other', 'Internal Server Error'),
 };
 

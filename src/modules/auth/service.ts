@@ -95,10 +95,15 @@ export interface TokenPolicy {
 export async function issueToken(db: Db, clientId: string, apiKey: string, now: number, policy: TokenPolicy) {
   // No client has another shape of id, and text with NUL would make the lookup itself fail.
   if (!CLIENT_ID.test(clientId)) throw ERRORS.invalidClient('Unknown ClientId or wrong API key');
-  const rows = await db.query<{ api_key_hash: string }>('SELECT api_key_hash FROM clients WHERE id = $1', [clientId]);
+  const rows = await db.query<{ api_key_hash: string; clock_offset: number }>(
+    'SELECT api_key_hash, clock_offset FROM clients WHERE id = $1',
+    [clientId],
+  );
   if (!rows.length || !(await verifyApiKey(apiKey, rows[0].api_key_hash))) {
     throw ERRORS.invalidClient('Unknown ClientId or wrong API key');
   }
+  // The token lives on the client's sandbox clock; the budget window on the server's.
+  const clientNow = now + Number(rows[0].clock_offset);
   const windowStart = now - (now % policy.budgetWindow);
   const [used] = await db.query<{ count: number }>(
     `INSERT INTO token_budget AS b (client_id, window_start, count) VALUES ($1, $2, 1)
@@ -115,11 +120,11 @@ export async function issueToken(db: Db, clientId: string, apiKey: string, now: 
   await db.query('INSERT INTO api_tokens (token_hash, client_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
     hashToken(token),
     clientId,
-    now,
-    now + policy.ttl,
+    clientNow,
+    clientNow + policy.ttl,
   ]);
   // Tokens long expired are of no use to anyone.
-  await db.query('DELETE FROM api_tokens WHERE client_id = $1 AND expires_at < $2', [clientId, now - 86400]);
+  await db.query('DELETE FROM api_tokens WHERE client_id = $1 AND expires_at < $2', [clientId, clientNow - 86400]);
   return { access_token: token, token_type: 'Bearer', expires_in: policy.ttl };
 }
 
@@ -144,6 +149,8 @@ export interface CallCounts {
   counts: number[];
   /** When each window closes (Unix seconds). */
   resets: number[];
+  /** The client's sandbox clock: seconds to add to the server's clock. */
+  clockOffset: number;
 }
 
 /**
@@ -164,7 +171,7 @@ export async function addCalls(db: Db, calls: Map<string, number>, now: number):
   const [, , rows] = await db.script(
     `BEGIN; SET LOCAL synchronous_commit = off;
      WITH t AS (
-       SELECT x.client_id, x.n, ${w.map((i) => `${t} - (${t} - c.created_at) % ${RATE_WINDOWS[i]} AS s${i}`).join(', ')}
+       SELECT x.client_id, x.n, c.clock_offset, ${w.map((i) => `${t} - (${t} - c.created_at) % ${RATE_WINDOWS[i]} AS s${i}`).join(', ')}
        FROM (VALUES ${values}) AS x(client_id, n) JOIN clients c ON c.id = x.client_id
        ORDER BY x.client_id
      )
@@ -177,13 +184,18 @@ export async function addCalls(db: Db, calls: Map<string, number>, now: number):
              `w${i}_count = CASE WHEN r.w${i}_start = EXCLUDED.w${i}_start THEN r.w${i}_count + EXCLUDED.w${i}_count ELSE EXCLUDED.w${i}_count END, w${i}_start = EXCLUDED.w${i}_start`,
          )
          .join(',\n       ')}
-     RETURNING client_id, ${w.map((i) => `w${i}_start, w${i}_count`).join(', ')};
+     RETURNING client_id, ${w.map((i) => `w${i}_start, w${i}_count`).join(', ')},
+       (SELECT clock_offset FROM t WHERE t.client_id = r.client_id) AS clock_offset;
      COMMIT;`,
   );
   return new Map(
     rows.map((r) => [
       r.client_id,
-      { counts: w.map((i) => r[`w${i}_count`]), resets: w.map((i) => r[`w${i}_start`] + RATE_WINDOWS[i]) },
+      {
+        counts: w.map((i) => r[`w${i}_count`]),
+        resets: w.map((i) => r[`w${i}_start`] + RATE_WINDOWS[i]),
+        clockOffset: Number(r.clock_offset),
+      },
     ]),
   );
 }

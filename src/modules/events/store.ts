@@ -8,14 +8,21 @@ export interface EventRow {
   Date: number;
 }
 
-/** Records an event; call it inside the transaction that makes the change it reports. */
+/**
+ * Records an event and, in the same statement, its webhook deliveries (the outbox): one row per
+ * enabled, valid hook of that EventType, due at once. Call it inside the transaction that makes
+ * the change it reports, so the event and its deliveries commit or vanish with the change.
+ */
 export async function recordEvent(q: Queryable, clientId: string, type: string, resourceId: string, date: number): Promise<void> {
-  await q.query('INSERT INTO events (client_id, event_type, resource_id, date) VALUES ($1, $2, $3, $4)', [
-    clientId,
-    type,
-    resourceId,
-    date,
-  ]);
+  await q.query(
+    `WITH e AS (
+       INSERT INTO events (client_id, event_type, resource_id, date) VALUES ($1, $2, $3, $4) RETURNING seq
+     )
+     INSERT INTO webhook_deliveries (client_id, hook_id, event_seq, status, due_at, creation_date)
+     SELECT $1, h.id, e.seq, 'PENDING', $5, $4 FROM e
+     JOIN hooks h ON h.client_id = $1 AND h.event_type = $2 AND h.status = 'ENABLED' AND h.validity = 'VALID'`,
+    [clientId, type, resourceId, date, Date.now()],
+  );
 }
 
 export async function listEvents(

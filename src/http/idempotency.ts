@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { claimKey, keyHolderHash, storeResponse } from '../modules/idempotency/store.js';
+import { ERRORS } from './errors.js';
+
+const KEY = /^[A-Za-z0-9-]{16,36}$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The Idempotency-Key this request holds, once claimed. */
+    idempotencyKey: string | null;
+  }
+}
+
+function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method} ${path.toLowerCase()}\n${JSON.stringify(body ?? null)}`)
+    .digest('hex');
+}
+
+/**
+ * `Idempotency-Key` on any POST (SPEC §2): the key is claimed in the database before the request
+ * runs, so that of several requests with one key exactly one runs and the others get 409; the
+ * answer, whatever it is, is stored before it is sent and served by GET /responses/{key}.
+ * Registered after authentication, so a request refused there holds no key.
+ */
+export function idempotency(scope: FastifyInstance): void {
+  scope.decorateRequest('idempotencyKey', null);
+  scope.addHook('preHandler', async (req) => {
+    if (req.method !== 'POST') return;
+    const header = req.headers['idempotency-key'];
+    if (header === undefined) return;
+    const key = Array.isArray(header) ? header.join(',') : header;
+    if (!KEY.test(key)) {
+      throw ERRORS.paramError({ 'Idempotency-Key': 'The Idempotency-Key must be 16 to 36 characters: letters, digits and dashes.' });
+    }
+    const { db, clientId, now } = req.ctx;
+    const hash = requestHash(req.method, req.url.split('?')[0], req.body);
+    if (await claimKey(db, clientId, key, hash, now)) {
+      req.idempotencyKey = key;
+      return;
+    }
+    const holder = await keyHolderHash(db, clientId, key, now);
+    throw ERRORS.idempotencyConflict(holder !== null && holder !== hash);
+  });
+  scope.addHook('onSend', async (req, reply, payload) => {
+    if (!req.idempotencyKey) return payload;
+    const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
+    await storeResponse(req.ctx.db, req.ctx.clientId, req.idempotencyKey, {
+      statusCode: reply.statusCode,
+      contentType: (reply.getHeader('content-type') as string | undefined) ?? null,
+      body,
+      requestUrl: req.ctx.baseUrl + req.url,
+      completedAt: req.ctx.now,
+    });
+    return payload;
+  });
+}

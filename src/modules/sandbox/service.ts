@@ -1,0 +1,40 @@
+import type { RequestCtx } from '../../http/context.js';
+import { ERRORS } from '../../http/errors.js';
+import { Input } from '../../http/input.js';
+import { advancePending } from '../../webhooks/store.js';
+import * as store from './store.js';
+
+type Ctx = RequestCtx;
+/** One step of the clock may not exceed ten years. */
+const MAX_ADVANCE = 10 * 366 * 86400;
+
+export interface Clock {
+  Date: number;
+  OffsetSeconds: number;
+}
+
+export async function readClock(ctx: Ctx): Promise<Clock> {
+  const offset = await store.clockOffset(ctx.db, ctx.clientId);
+  return { Date: Math.floor(Date.now() / 1000) + offset, OffsetSeconds: offset };
+}
+
+/**
+ * Moves the client's clock forward: everything dated afterwards (creation dates, expiries, token
+ * lifetimes) reads the new time, and pending webhook retries come due as if the time had passed.
+ */
+export async function advanceClock(ctx: Ctx, body: unknown): Promise<Clock> {
+  const i = new Input(body);
+  const seconds = i.int('Seconds', { required: true, min: 1, max: MAX_ADVANCE });
+  if (!i.ok) throw ERRORS.paramError(i.errors);
+  const offset = await ctx.db.tx(async (q) => {
+    const next = await store.advanceClock(q, ctx.clientId, seconds!);
+    await advancePending(q, ctx.clientId, seconds!);
+    return next;
+  });
+  return { Date: Math.floor(Date.now() / 1000) + offset, OffsetSeconds: offset };
+}
+
+/** Wipes the client's data and puts its clock back; its credentials and live tokens stay. */
+export async function reset(ctx: Ctx): Promise<void> {
+  await ctx.db.tx((q) => store.wipeClient(q, ctx.clientId));
+}

@@ -1,0 +1,41 @@
+import type { Queryable } from '../../db/index.js';
+
+/** Moves the client's clock forward and returns its new offset (seconds ahead of the server's clock). */
+export async function advanceClock(q: Queryable, clientId: string, seconds: number): Promise<number> {
+  const [row] = await q.query<{ clock_offset: number }>(
+    'UPDATE clients SET clock_offset = clock_offset + $2 WHERE id = $1 RETURNING clock_offset',
+    [clientId, seconds],
+  );
+  return Number(row.clock_offset);
+}
+
+export async function clockOffset(q: Queryable, clientId: string): Promise<number> {
+  const [row] = await q.query<{ clock_offset: number }>('SELECT clock_offset FROM clients WHERE id = $1', [clientId]);
+  return Number(row.clock_offset);
+}
+
+/**
+ * Every table holding a client's data, children before parents. Credentials, tokens and call
+ * counts are not data: they stay.
+ */
+const WIPE = [
+  'DELETE FROM webhook_deliveries WHERE client_id = $1',
+  'DELETE FROM hooks WHERE client_id = $1',
+  'DELETE FROM events WHERE client_id = $1',
+  'DELETE FROM idempotency_keys WHERE client_id = $1',
+  'DELETE FROM postings WHERE client_id = $1',
+  'DELETE FROM transactions WHERE client_id = $1',
+  'DELETE FROM wallets WHERE client_id = $1',
+  'DELETE FROM bank_accounts WHERE client_id = $1',
+  'DELETE FROM ubos WHERE declaration_id IN (SELECT id FROM ubo_declarations WHERE client_id = $1)',
+  'DELETE FROM ubo_declarations WHERE client_id = $1',
+  'DELETE FROM kyc_pages WHERE client_id = $1',
+  'DELETE FROM kyc_documents WHERE client_id = $1',
+  'DELETE FROM sca_sessions WHERE client_id = $1',
+  'DELETE FROM users WHERE client_id = $1',
+  'UPDATE clients SET clock_offset = 0 WHERE id = $1',
+];
+
+export async function wipeClient(q: Queryable, clientId: string): Promise<void> {
+  for (const sql of WIPE) await q.query(sql, [clientId]);
+}

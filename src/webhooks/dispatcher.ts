@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/index.js';
+import { CALL_TIMEOUT_MS, nextAttemptAt } from './schedule.js';
+import { cancelDelivery, claimDue, recordAttempt, type AttemptResult, type ClaimedDelivery } from './store.js';
+
+export interface DispatcherOptions {
+  /** Multiplies the retry schedule (tests shrink it). */
+  retryScale: number;
+  /** How often an idle dispatcher looks for due deliveries. */
+  pollMs: number;
+  /** Calls in flight at most, per process. */
+  concurrency?: number;
+  /** How long a claimed row stays away from other processes; longer than a call. */
+  leaseMs?: number;
+  log?: FastifyBaseLogger;
+}
+
+/** The notification call: GET url?EventType=…&RessourceId=…&Date=…, a 2xx status line within 2 s. */
+async function call(d: ClaimedDelivery): Promise<{ ok: boolean; statusCode: number | null; error: string | null }> {
+  const url = new URL(d.url);
+  url.searchParams.append('EventType', d.eventType);
+  url.searchParams.append('RessourceId', d.resourceId);
+  url.searchParams.append('Date', String(d.date));
+  try {
+    const res = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+    // Only the status counts; the body is not waited for.
+    res.body?.cancel().catch(() => {});
+    const ok = res.status >= 200 && res.status < 300;
+    return { ok, statusCode: res.status, error: ok ? null : `HTTP ${res.status}` };
+  } catch (err: any) {
+    const timeout = err?.name === 'TimeoutError' || err?.name === 'AbortError';
+    const cause = err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(err);
+    return { ok: false, statusCode: null, error: timeout ? `No answer within ${CALL_TIMEOUT_MS} ms` : String(cause) };
+  }
+}
+
+/**
+ * Sends the outbox's due deliveries. Every process runs one; rows are claimed in the database
+ * (FOR UPDATE SKIP LOCKED, then a lease), so each attempt is made by exactly one process and a
+ * row queued before a crash is sent after the restart. Calls run outside any transaction and
+ * never on an API request's path.
+ */
+export class Dispatcher {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: DispatcherOptions,
+  ) {
+    this.concurrency = opts.concurrency ?? 64;
+    this.leaseMs = opts.leaseMs ?? 10 * CALL_TIMEOUT_MS;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops claiming and waits for the calls in flight; whatever is not due yet stays queued. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.all(this.inFlight);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      const room = this.concurrency - this.inFlight.size;
+      if (room > 0) {
+        try {
+          const claim = randomBytes(8).toString('hex');
+          const due = await claimDue(this.db, claim, Date.now(), room, this.leaseMs);
+          claimed = due.length;
+          for (const d of due) this.track(this.attempt(d, claim));
+        } catch (err) {
+          // The database may be restarting or closing; the rows wait in the outbox.
+          if (this.running) this.opts.log?.warn({ err }, 'webhook dispatcher could not claim deliveries');
+        }
+      }
+      // A full batch means more may be due: look again at once. Otherwise wait for the next poll
+      // (or for a call to finish when every slot is taken).
+      if (!this.running) break;
+      if (room <= 0) await Promise.race([...this.inFlight, this.sleep(this.opts.pollMs)]);
+      else if (claimed < room) await this.sleep(this.opts.pollMs);
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private async attempt(d: ClaimedDelivery, claim: string): Promise<void> {
+    try {
+      if (d.hookStatus !== 'ENABLED' || d.hookValidity !== 'VALID') {
+        await cancelDelivery(this.db, d.id, claim, `The hook is ${d.hookStatus !== 'ENABLED' ? d.hookStatus : d.hookValidity}`);
+        return;
+      }
+      const outcome = await call(d);
+      const nowMs = Date.now();
+      const result: AttemptResult = {
+        ...outcome,
+        date: Math.floor(nowMs / 1000) + d.clockOffset,
+        nextDueAt: outcome.ok ? null : nextAttemptAt(d.attempts + 1, nowMs, this.opts.retryScale),
+      };
+      await recordAttempt(this.db, d.id, claim, result);
+    } catch (err) {
+      // Not recorded: the lease runs out and the row is tried again.
+      this.opts.log?.warn({ err, delivery: d.id }, 'webhook attempt could not be recorded');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
