@@ -221,7 +221,40 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/clients/wallets/:fundsType', prepare: async () => ({ fundsType: 'FEES' }) },
   { method: 'GET', path: '/clients/wallets/:fundsType/:currency', prepare: (p) => feeWallet(p) },
   { method: 'GET', path: '/clients/wallets/:fundsType/:currency/transactions', prepare: (p) => feeWallet(p) },
+  { method: 'POST', path: '/hooks', body: () => ({ EventType: 'PAYIN_NORMAL_CREATED', Url: 'https://example.com/hook' }) },
+  { method: 'GET', path: '/hooks' },
+  { method: 'GET', path: '/hooks/:hookId', prepare: (p) => hook(p) },
+  { method: 'PUT', path: '/hooks/:hookId', prepare: (p) => hook(p), body: () => ({ Url: 'https://example.com/moved' }) },
+  { method: 'GET', path: '/responses/:key', prepare: (p) => storedResponse(p) },
+  { method: 'GET', path: '/sandbox/clock' },
+  { method: 'POST', path: '/sandbox/clock/advance', body: () => ({ Seconds: 1 }) },
+  { method: 'GET', path: '/sandbox/webhooks/deliveries' },
+  // Last: it wipes the calling client's data.
+  { method: 'POST', path: '/sandbox/reset', status: 204 },
 ];
+
+const HOOK_TYPES = ['KYC_CREATED', 'KYC_FAILED', 'KYC_SUCCEEDED', 'PAYOUT_NORMAL_CREATED', 'TRANSFER_NORMAL_FAILED'];
+let hooksMade = 0;
+
+/** A hook of the client, for an EventType no other call of this file registers. */
+async function hook(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const EventType = HOOK_TYPES[hooksMade++ % HOOK_TYPES.length];
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/hooks`, { token: p.token, body: { EventType, Url: 'https://example.com/h' } });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return { hookId: r.body.Id };
+}
+
+/** The key of a POST made with an Idempotency-Key. */
+async function storedResponse(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const key = randomBytes(12).toString('hex');
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/sca/users/natural`, {
+    token: p.token,
+    body: naturalPayer(),
+    headers: { 'Idempotency-Key': key },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return { key };
+}
 
 /** A legal OWNER made REGULAR directly in the database, with a EUR wallet holding 5000 and an IBAN account. */
 async function payOutSource(p: { clientId: string; token: string }): Promise<Record<string, string>> {

@@ -1,9 +1,10 @@
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CONSECUTIVE_FAILURES } from '../src/modules/hooks/model.js';
 import { MAX_ATTEMPTS } from '../src/webhooks/schedule.js';
-import { expectApiError } from './helpers/errors.js';
 import { legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
-import { createUser, startServer, type TestServer } from './helpers/server.js';
+import { startServer, type Reply, type TestServer } from './helpers/server.js';
 
 // 10 minutes become 6 ms and 8 hours 288 ms: a delivery's whole schedule runs in about 3 s.
 const FAST = { MANGROVE_WEBHOOK_RETRY_SCALE: '0.00001', MANGROVE_WEBHOOK_POLL_MS: '10' };
@@ -14,62 +15,311 @@ beforeAll(async () => {
   s = await startServer({ env: FAST });
 });
 afterAll(() => s?.close());
-beforeEachReceiver();
+afterEach(() => rx?.close());
 
-function beforeEachReceiver() {
-  // Each test gets its own client (its own hooks and events) and its own receiver.
-  afterEach(async () => {
-    await rx?.close();
-  });
-}
+type Call = (method: string, path: string, body?: unknown) => Promise<Reply>;
 
-async function freshClient() {
+/** A client of its own (hooks are per EventType and client) and a receiver of its own. */
+async function fresh(): Promise<{ clientId: string; call: Call }> {
   const client = await s.newClient();
   const token = await s.tokenFor(client);
   rx = await startReceiver();
-  const call = (method: string, path: string, body?: unknown) => s.call(method, path, { body, token, ...{} }).then((r) => r);
-  return {
-    client,
-    call: (method: string, path: string, body?: unknown) =>
-      s.fetch(method, `/v2.01/${client.id}${path}`, { body, token }),
-    unused: call,
-  };
+  return { clientId: client.id, call: (method, path, body) => s.fetch(method, `/v2.01/${client.id}${path}`, { body, token }) };
 }
 
-async function hook(c: { call: Function }, EventType: string, Url = rx.url) {
-  const r = await c.call('POST', '/hooks', { EventType, Url });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
+async function ok(r: Promise<Reply>, status = 200): Promise<any> {
+  const reply = await r;
+  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
+  return reply.body;
 }
 
-async function deliveries(c: { call: Function }, query = '') {
-  const r = await c.call('GET', `/sandbox/webhooks/deliveries?per_page=100${query}`);
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body as any[];
+const hook = (call: Call, EventType: string, Url = rx.url) => ok(call('POST', '/hooks', { EventType, Url }));
+const deliveries = (call: Call, query = ''): Promise<any[]> => ok(call('GET', `/sandbox/webhooks/deliveries?per_page=100${query}`));
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Waits until `check` passes (polling), for state that settles after a call returns. */
+async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
 }
 
 describe('closing a user notifies its hooks', () => {
   it('USER_ACCOUNT_CLOSED and both blocking events arrive with the right query within a second', async () => {
-    const c = await freshClient();
-    for (const t of ['USER_ACCOUNT_CLOSED', 'USER_INFLOWS_BLOCKED', 'USER_OUTFLOWS_BLOCKED']) await hook(c, t);
-    const u = (await c.call('POST', '/sca/users/natural', naturalPayer())).body;
+    const { call } = await fresh();
+    for (const t of ['USER_ACCOUNT_CLOSED', 'USER_INFLOWS_BLOCKED', 'USER_OUTFLOWS_BLOCKED']) await hook(call, t);
+    const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
     const closedAt = Date.now();
-    expect((await c.call('DELETE', `/users/natural/${u.Id}`)).status).toBe(204);
+    await ok(call('DELETE', `/users/natural/${u.Id}`), 204);
     const got = await rx.waitFor(3);
     expect(Math.max(...got.map((n) => n.at)) - closedAt).toBeLessThan(1000);
-    const events = (await c.call('GET', '/events?per_page=100')).body as any[];
+    const events: any[] = await ok(call('GET', '/events?per_page=100'));
     expect(got.map((n) => n.eventType).sort()).toEqual(['USER_ACCOUNT_CLOSED', 'USER_INFLOWS_BLOCKED', 'USER_OUTFLOWS_BLOCKED']);
     for (const n of got) {
       expect(n.method).toBe('GET');
       expect(n.url).toMatch(/^\/hook\?EventType=[A-Z_]+&RessourceId=[^&]+&Date=\d+$/);
       expect(n.resourceId).toBe(u.Id);
-      const event = events.find((e) => e.EventType === n.eventType);
-      expect(n.date).toBe(event.Date);
+      expect(n.date).toBe(events.find((e) => e.EventType === n.eventType).Date);
     }
-    const rows = await deliveries(c);
-    expect(rows).toHaveLength(3);
+    const rows = await eventually(async () => {
+      const list = await deliveries(call);
+      expect(list.map((d) => d.Status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+      return list;
+    });
     for (const d of rows) {
-      expect(d).toMatchObject({ Status: 'SUCCEEDED', Attempts: 1, LastStatusCode: 200, LastError: null, NextAttemptDate: null });
+      expect(d).toMatchObject({ Attempts: 1, LastStatusCode: 200, LastError: null, NextAttemptDate: null, RessourceId: u.Id, Url: rx.url });
+    }
+  });
+});
+
+describe('the event types of users, KYC and money reach their hooks', () => {
+  it('sends one notification per recorded event of a hooked type, with its resource and date', async () => {
+    const { call } = await fresh();
+    const types = [
+      'USER_ACCOUNT_VALIDATION_ASKED',
+      'USER_ACCOUNT_ACTIVATED',
+      'USER_CATEGORY_UPDATED_TO_OWNER',
+      'KYC_CREATED',
+      'KYC_VALIDATION_ASKED',
+      'KYC_SUCCEEDED',
+      'PAYIN_NORMAL_CREATED',
+      'PAYIN_NORMAL_SUCCEEDED',
+      'TRANSFER_NORMAL_CREATED',
+      'TRANSFER_NORMAL_SUCCEEDED',
+      'TRANSFER_NORMAL_FAILED',
+      'USER_INFLOWS_BLOCKED',
+      'USER_INFLOWS_UNBLOCKED',
+    ];
+    for (const t of types) await hook(call, t);
+    // A user enrolled through the SCA page stays pending; the "accept" bypass activates at once.
+    const pending = await ok(call('POST', '/sca/users/legal', legalOwner()));
+    const owner = await ok(
+      call('POST', '/sca/users/natural', naturalOwner({ Email: 'accept@example.com' })),
+    );
+    const payer = await ok(call('POST', '/sca/users/natural', naturalPayer()));
+    await ok(call('PUT', `/sca/users/natural/${payer.Id}/category`, { ...naturalOwner({ Email: 'accept.me@example.com' }), UserCategory: 'OWNER' }));
+    const doc = await ok(call('POST', `/users/${owner.Id}/kyc/documents`, { Type: 'IDENTITY_PROOF', Tag: 'accept' }));
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(40_000, 7)]).toString('base64');
+    await ok(call('POST', `/users/${owner.Id}/kyc/documents/${doc.Id}/pages`, { File: png }), 204);
+    await ok(call('PUT', `/users/${owner.Id}/kyc/documents/${doc.Id}`, { Status: 'VALIDATION_ASKED' }));
+    const w1 = await ok(call('POST', '/wallets', { Owners: [owner.Id], Currency: 'EUR', Description: 'a' }));
+    const w2 = await ok(call('POST', '/wallets', { Owners: [payer.Id], Currency: 'EUR', Description: 'b' }));
+    const payIn = await ok(
+      call('POST', '/payins/bankwire/direct', {
+        AuthorId: owner.Id,
+        CreditedWalletId: w1.Id,
+        DeclaredDebitedFunds: { Currency: 'EUR', Amount: 5000 },
+        DeclaredFees: { Currency: 'EUR', Amount: 0 },
+      }),
+    );
+    await ok(call('POST', `/sandbox/payins/${payIn.Id}/settle`));
+    const transfer = (Amount: number) =>
+      ok(
+        call('POST', '/transfers', {
+          AuthorId: owner.Id,
+          DebitedFunds: { Currency: 'EUR', Amount },
+          Fees: { Currency: 'EUR', Amount: 0 },
+          DebitedWalletId: w1.Id,
+          CreditedWalletId: w2.Id,
+        }),
+      );
+    expect((await transfer(1000)).Status).toBe('SUCCEEDED');
+    expect((await transfer(999_999)).Status).toBe('FAILED');
+    await ok(call('POST', `/sandbox/users/${payer.Id}/block`, { Inflows: true, Outflows: false, ActionCode: '008701' }));
+    await ok(call('POST', `/sandbox/users/${payer.Id}/unblock`, { Inflows: true, Outflows: false }));
+
+    const events: any[] = await ok(call('GET', `/events?per_page=100&EventType=${types.join(',')}`));
+    for (const t of types) expect(events.map((e) => e.EventType), t).toContain(t);
+    expect(events.map((e) => e.ResourceId)).toContain(pending.Id);
+    const got = await rx.waitFor(events.length);
+    const key = (x: { eventType?: string | null; EventType?: string; resourceId?: string | null; ResourceId?: string; date?: number | null; Date?: number }) =>
+      `${x.eventType ?? x.EventType} ${x.resourceId ?? x.ResourceId} ${x.date ?? x.Date}`;
+    expect(got.map(key).sort()).toEqual(events.map(key).sort());
+    // No event of an unhooked type (USER_KYC_*, SCA_*, …) was sent.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(rx.received).toHaveLength(events.length);
+  });
+
+  it('sends nothing for an EventType without a hook, nor to a hook registered after the event', async () => {
+    const { call } = await fresh();
+    const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
+    await hook(call, 'USER_ACCOUNT_CLOSED');
+    await ok(call('POST', `/sandbox/users/${u.Id}/block`, { Inflows: true, Outflows: true, ActionCode: '008701' }));
+    expect(await deliveries(call)).toEqual([]);
+    await ok(call('DELETE', `/users/natural/${u.Id}`), 204);
+    const got = await rx.waitFor(1);
+    expect(got[0].eventType).toBe('USER_ACCOUNT_CLOSED');
+    expect(await deliveries(call)).toHaveLength(1);
+  });
+
+  it('queues nothing for a DISABLED hook, and sends again once it is ENABLED', async () => {
+    const { call } = await fresh();
+    const h = await hook(call, 'USER_OUTFLOWS_BLOCKED');
+    await ok(call('PUT', `/hooks/${h.Id}`, { Status: 'DISABLED' }));
+    const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
+    await ok(call('POST', `/sandbox/users/${u.Id}/block`, { Inflows: false, Outflows: true, ActionCode: '008701' }));
+    expect(await deliveries(call)).toEqual([]);
+    await ok(call('PUT', `/hooks/${h.Id}`, { Status: 'ENABLED' }));
+    await ok(call('POST', `/sandbox/users/${u.Id}/unblock`, { Inflows: false, Outflows: true }));
+    await ok(call('POST', `/sandbox/users/${u.Id}/block`, { Inflows: false, Outflows: true, ActionCode: '008701' }));
+    expect((await rx.waitFor(1))[0]).toMatchObject({ eventType: 'USER_OUTFLOWS_BLOCKED', resourceId: u.Id });
+  });
+
+  it('calls the URL the hook has when the attempt is made, keeping its own query', async () => {
+    const { call } = await fresh();
+    const h = await hook(call, 'USER_ACCOUNT_CLOSED', `http://127.0.0.1:${await closedPort()}/nowhere`);
+    await ok(call('PUT', `/hooks/${h.Id}`, { Url: `${rx.url}?source=mangrove` }));
+    const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
+    await ok(call('DELETE', `/users/natural/${u.Id}`), 204);
+    const [n] = await rx.waitFor(1);
+    expect(n.url).toMatch(new RegExp(`^/hook\\?source=mangrove&EventType=USER_ACCOUNT_CLOSED&RessourceId=${u.Id}&Date=\\d+$`));
+  });
+});
+
+describe('failed calls', () => {
+  it(`are retried on the schedule until ${MAX_ATTEMPTS} attempts, then the delivery FAILED`, async () => {
+    const { call } = await fresh();
+    rx.respond.status = 500;
+    await hook(call, 'USER_ACCOUNT_CLOSED');
+    const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
+    await ok(call('DELETE', `/users/natural/${u.Id}`), 204);
+    const got = await rx.waitFor(MAX_ATTEMPTS);
+    // The first hour's retries come 10 minutes apart, the later ones 8 hours apart (scaled by 1e-5).
+    const gaps = got.slice(1).map((n, i) => n.at - got[i].at);
+    for (const g of gaps.slice(0, 6)) expect(g).toBeGreaterThanOrEqual(5);
+    for (const g of gaps.slice(6)) expect(g).toBeGreaterThanOrEqual(280);
+    const [d] = await eventually(async () => {
+      const list = await deliveries(call);
+      expect(list[0].Status).toBe('FAILED');
+      return list;
+    });
+    expect(d).toMatchObject({ Attempts: MAX_ATTEMPTS, LastStatusCode: 500, LastError: 'HTTP 500', NextAttemptDate: null });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(rx.received).toHaveLength(MAX_ATTEMPTS);
+  });
+
+  it('count a redirect, a refused connection and an answer later than 2 s as failures', async () => {
+    const { call } = await fresh();
+    rx.respond.status = 302;
+    await hook(call, 'USER_INFLOWS_BLOCKED');
+    const h2 = await hook(call, 'USER_OUTFLOWS_BLOCKED', `http://127.0.0.1:${await closedPort()}/refused`);
+    const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
+    await ok(call('POST', `/sandbox/users/${u.Id}/block`, { Inflows: true, Outflows: true, ActionCode: '008701' }));
+    await rx.waitFor(1);
+    const list = await eventually(async () => {
+      const rows = await deliveries(call);
+      expect(rows.every((d) => d.Attempts >= 1)).toBe(true);
+      return rows;
+    });
+    const redirect = list.find((d) => d.EventType === 'USER_INFLOWS_BLOCKED');
+    expect(redirect).toMatchObject({ LastStatusCode: 302, LastError: 'HTTP 302' });
+    const refused = list.find((d) => d.HookId === h2.Id);
+    expect(refused.LastStatusCode).toBeNull();
+    expect(refused.LastError).toMatch(/ECONNREFUSED/);
+
+    rx.respond.status = 200;
+    rx.respond.delayMs = 2500;
+    await ok(call('PUT', `/hooks/${h2.Id}`, { Status: 'DISABLED' }));
+    const h3 = await hook(call, 'USER_ACCOUNT_CLOSED');
+    await ok(call('POST', `/sandbox/users/${u.Id}/unblock`, { Inflows: true, Outflows: true }));
+    await ok(call('DELETE', `/users/natural/${u.Id}`), 204);
+    const slow = await eventually(async () => {
+      const [row] = await deliveries(call, `&HookId=${h3.Id}`);
+      expect(row.Attempts).toBeGreaterThanOrEqual(1);
+      return row;
+    }, 15_000);
+    expect(slow.LastError).toBe('No answer within 2000 ms');
+    expect(slow.Status).toBe('PENDING');
+  });
+
+  it(`make a hook INVALID after ${MAX_CONSECUTIVE_FAILURES} in a row; it gets nothing more until made VALID again`, async () => {
+    const { call } = await fresh();
+    rx.respond.status = 503;
+    const h = await hook(call, 'USER_INFLOWS_BLOCKED');
+    const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
+    // Seven events of 16 attempts each: more than enough failures.
+    for (let i = 0; i < 7; i++) {
+      await ok(call('POST', `/sandbox/users/${u.Id}/block`, { Inflows: true, Outflows: false, ActionCode: '008701' }));
+      await ok(call('POST', `/sandbox/users/${u.Id}/unblock`, { Inflows: true, Outflows: false }));
+    }
+    await eventually(async () => expect((await ok(call('GET', `/hooks/${h.Id}`))).Validity).toBe('INVALID'), 20_000);
+    // Calls already under way when the 100th failure was written may still land; then nothing.
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = rx.received.length;
+    expect(sent).toBeGreaterThanOrEqual(MAX_CONSECUTIVE_FAILURES);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(rx.received).toHaveLength(sent);
+    const rows = await deliveries(call);
+    expect(rows.filter((d) => d.Status === 'PENDING')).toEqual([]);
+    expect(rows.some((d) => d.Status === 'CANCELLED' && d.LastError === 'The hook is INVALID')).toBe(true);
+    // No new delivery is queued for an INVALID hook.
+    await ok(call('POST', `/sandbox/users/${u.Id}/block`, { Inflows: true, Outflows: false, ActionCode: '008701' }));
+    expect(await deliveries(call)).toHaveLength(rows.length);
+
+    rx.respond.status = 200;
+    const revived = await ok(call('PUT', `/hooks/${h.Id}`, { Validity: 'VALID' }));
+    expect(revived.Validity).toBe('VALID');
+    await ok(call('POST', `/sandbox/users/${u.Id}/unblock`, { Inflows: true, Outflows: false }));
+    await ok(call('POST', `/sandbox/users/${u.Id}/block`, { Inflows: true, Outflows: false, ActionCode: '008701' }));
+    await rx.waitFor(sent + 1, (n) => n.eventType === 'USER_INFLOWS_BLOCKED');
+  });
+
+  it('a success resets the run of failures', async () => {
+    const { call } = await fresh();
+    rx.respond.status = 500;
+    const h = await hook(call, 'USER_INFLOWS_BLOCKED');
+    const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
+    await ok(call('POST', `/sandbox/users/${u.Id}/block`, { Inflows: true, Outflows: false, ActionCode: '008701' }));
+    await rx.waitFor(3);
+    rx.respond.status = 200;
+    await eventually(async () => expect((await deliveries(call))[0].Status).toBe('SUCCEEDED'));
+    const [row] = await s.db.query<{ consecutive_failures: number }>('SELECT consecutive_failures FROM hooks WHERE id = $1', [h.Id]);
+    expect(row.consecutive_failures).toBe(0);
+  });
+});
+
+describe('the sandbox clock drives the retry schedule', () => {
+  it('a retry due in 10 minutes is made as soon as the clock moves 10 minutes on', async () => {
+    const server = await startServer({ env: { MANGROVE_WEBHOOK_POLL_MS: '10' } });
+    try {
+      const token = await server.token();
+      const call: Call = (method, path, body) => server.call(method, path, { body, token });
+      rx = await startReceiver();
+      rx.respond.status = 500;
+      await hook(call, 'USER_ACCOUNT_CLOSED');
+      const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
+      await ok(call('DELETE', `/users/natural/${u.Id}`), 204);
+      await rx.waitFor(1);
+      const [first] = await eventually(async () => {
+        const rows = await deliveries(call);
+        expect(rows[0].Attempts).toBe(1);
+        return rows;
+      });
+      expect(first.Status).toBe('PENDING');
+      expect(first.NextAttemptDate - first.LastAttemptDate).toBeGreaterThanOrEqual(599);
+      expect(first.NextAttemptDate - first.LastAttemptDate).toBeLessThanOrEqual(601);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(rx.received).toHaveLength(1);
+      rx.respond.status = 200;
+      await ok(call('POST', '/sandbox/clock/advance', { Seconds: 600 }));
+      await rx.waitFor(2, undefined, 2000);
+      await eventually(async () => expect((await deliveries(call))[0]).toMatchObject({ Status: 'SUCCEEDED', Attempts: 2 }));
+    } finally {
+      await server.close();
     }
   });
 });

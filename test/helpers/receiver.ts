@@ -16,8 +16,11 @@ export interface Receiver {
   /** The base URL to register as a hook, with a path naming this receiver. */
   url: string;
   received: Notification[];
-  /** The status to answer with, or how long to wait before answering; changeable between calls. */
-  respond: { status: number; delayMs: number };
+  /**
+   * The status to answer with and how long to wait before answering, changeable between calls;
+   * `statusFor`, when set, decides the status from the notification instead.
+   */
+  respond: { status: number; delayMs: number; statusFor?: (n: Notification) => number };
   /** Resolves once `n` notifications matching `filter` have arrived, or rejects after `timeoutMs`. */
   waitFor(n: number, filter?: (x: Notification) => boolean, timeoutMs?: number): Promise<Notification[]>;
   close(): Promise<void>;
@@ -27,20 +30,22 @@ export interface Receiver {
 export async function startReceiver(): Promise<Receiver> {
   const received: Notification[] = [];
   const waiters = new Set<() => void>();
-  const respond = { status: 200, delayMs: 0 };
+  const respond: Receiver['respond'] = { status: 200, delayMs: 0 };
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://receiver');
     const date = u.searchParams.get('Date');
-    received.push({
+    const n: Notification = {
       url: req.url ?? '',
       method: req.method ?? '',
       eventType: u.searchParams.get('EventType'),
       resourceId: u.searchParams.get('RessourceId'),
       date: date === null ? null : Number(date),
       at: Date.now(),
-    });
+    };
+    received.push(n);
     for (const w of waiters) w();
-    const { status, delayMs } = respond;
+    const status = respond.statusFor ? respond.statusFor(n) : respond.status;
+    const delayMs = respond.delayMs;
     const answer = () => {
       if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
     };
@@ -66,7 +71,8 @@ export async function startReceiver(): Promise<Receiver> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`expected ${n} notifications, got ${received.filter(filter).length}: ${JSON.stringify(received.map((r) => r.url))}`));
+          const urls = received.slice(-5).map((r) => r.url);
+          reject(new Error(`expected ${n} notifications, got ${received.filter(filter).length} (last: ${JSON.stringify(urls)})`));
         }, timeoutMs);
         waiters.add(check);
         check();
