@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/index.js';
 import { CALL_TIMEOUT_MS, nextAttemptAt } from './schedule.js';
@@ -16,23 +18,45 @@ export interface DispatcherOptions {
   log?: FastifyBaseLogger;
 }
 
-/** The notification call: GET url?EventType=…&RessourceId=…&Date=…, a 2xx status line within 2 s. */
-async function call(d: ClaimedDelivery): Promise<{ ok: boolean; statusCode: number | null; error: string | null }> {
+const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+
+type CallOutcome = { ok: boolean; statusCode: number | null; error: string | null };
+
+/**
+ * The notification call: GET url?EventType=…&RessourceId=…&Date=…; success is a 2xx status line
+ * within 2 s. Plain node:http rather than fetch, which refuses some ports a receiver may use.
+ */
+function call(d: ClaimedDelivery): Promise<CallOutcome> {
   const url = new URL(d.url);
   url.searchParams.append('EventType', d.eventType);
   url.searchParams.append('RessourceId', d.resourceId);
   url.searchParams.append('Date', String(d.date));
-  try {
-    const res = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
-    // Only the status counts; the body is not waited for.
-    res.body?.cancel().catch(() => {});
-    const ok = res.status >= 200 && res.status < 300;
-    return { ok, statusCode: res.status, error: ok ? null : `HTTP ${res.status}` };
-  } catch (err: any) {
-    const timeout = err?.name === 'TimeoutError' || err?.name === 'AbortError';
-    const cause = err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(err);
-    return { ok: false, statusCode: null, error: timeout ? `No answer within ${CALL_TIMEOUT_MS} ms` : String(cause) };
-  }
+  const protocol = url.protocol as keyof typeof agents;
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const req = (protocol === 'https:' ? https : http).request(
+      url,
+      { method: 'GET', agent: agents[protocol], headers: { 'user-agent': 'Mangrove-Webhooks/1' } },
+      (res) => {
+        clearTimeout(timer);
+        // Only the status counts; the body is read and dropped so the connection can be reused.
+        res.resume();
+        res.on('error', () => {});
+        const code = res.statusCode ?? 0;
+        const ok = code >= 200 && code < 300;
+        resolve({ ok, statusCode: code, error: ok ? null : `HTTP ${code}` });
+      },
+    );
+    const timer = setTimeout(() => {
+      timedOut = true;
+      req.destroy();
+    }, CALL_TIMEOUT_MS);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ ok: false, statusCode: null, error: timedOut ? `No answer within ${CALL_TIMEOUT_MS} ms` : err.code ?? err.message });
+    });
+    req.end();
+  });
 }
 
 /**
