@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { legalPayer } from './helpers/fixtures.js';
-import { processStorage, runCli, spawnServer, type ServerProcess } from './helpers/process.js';
+import { processStorage, processToken, runCli, spawnServer, type ServerProcess } from './helpers/process.js';
 import { TEST_DB } from './helpers/server.js';
 
 // Each start of a fresh embedded database runs initdb: seconds on a loaded machine.
@@ -16,18 +16,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function token(url: string, id: string, key: string): Promise<string> {
-  const res = await fetch(`${url}/v2.01/oauth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${id}:${key}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as any).access_token;
-}
+const token = processToken;
 
 async function call(url: string, tok: string, method: string, p: string, body?: unknown) {
   const res = await fetch(url + p, {

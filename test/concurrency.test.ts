@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { openDb } from '../src/db/index.js';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { processStorage, spawnServer, type ServerProcess } from './helpers/process.js';
+import { processStorage, processToken, spawnServer, type ServerProcess } from './helpers/process.js';
 import { TEST_DB } from './helpers/server.js';
 
 vi.setConfig({ testTimeout: 240_000 });
@@ -42,18 +42,7 @@ interface Api {
   token: string;
 }
 
-async function token(url: string): Promise<string> {
-  const res = await fetch(`${url}/v2.01/oauth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${CLIENT}:${KEY}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as any).access_token;
-}
+const token = (url: string) => processToken(url, CLIENT, KEY);
 
 async function call(api: Api, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${api.url}/v2.01/${CLIENT}${p}`, {

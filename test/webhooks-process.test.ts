@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { naturalPayer } from './helpers/fixtures.js';
-import { processStorage, spawnServer, type ServerProcess } from './helpers/process.js';
+import { processStorage, processToken, spawnServer, type ServerProcess } from './helpers/process.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { TEST_DB } from './helpers/server.js';
 
@@ -32,16 +32,7 @@ async function serve(env: Record<string, string>): Promise<ServerProcess> {
 }
 
 async function api(url: string) {
-  const res = await fetch(`${url}/v2.01/oauth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${CLIENT}:${KEY}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  expect(res.status).toBe(200);
-  const token = ((await res.json()) as any).access_token;
+  const token = await processToken(url, CLIENT, KEY);
   return async (method: string, p: string, body?: unknown, expected = 200): Promise<any> => {
     const r = await fetch(`${url}/v2.01/${CLIENT}${p}`, {
       method,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { openDb } from '../../src/db/index.js';
 import { adminUrl } from './global-setup.js';
 import { TEST_DB } from './server.js';
@@ -68,4 +68,18 @@ export async function processStorage(dir: string): Promise<Record<string, string
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   await admin.close();
   return { DATABASE_URL: adminUrl(name) };
+}
+
+/** A bearer token from a server process, for the client `id` with API key `key`. */
+export async function processToken(url: string, id: string, key: string): Promise<string> {
+  const res = await fetch(`${url}/v2.01/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${id}:${key}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as any).access_token;
 }
