@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/index.js';
 import { requireBearer } from './http/auth.js';
 import { ApiError, ERRORS, errorBody } from './http/errors.js';
+import { idempotency } from './http/idempotency.js';
 import { nowSeconds } from './http/context.js';
 import { findBadText } from './http/input.js';
 import { authRoutes } from './modules/auth/routes.js';
@@ -12,9 +13,7 @@ import { bankAccountRoutes } from './modules/bankaccounts/routes.js';
 import { closureRoutes } from './modules/closure/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { hookRoutes } from './modules/hooks/routes.js';
-import { idempotency } from './http/idempotency.js';
 import { idempotencyRoutes } from './modules/idempotency/routes.js';
-import { Dispatcher } from './webhooks/dispatcher.js';
 import { kycRoutes } from './modules/kyc/routes.js';
 import { uboRoutes } from './modules/kyc/ubo-routes.js';
 import { regulatoryRoutes } from './modules/regulatory/routes.js';
@@ -26,6 +25,7 @@ import { transferRoutes } from './modules/transfers/routes.js';
 import { scaPageRoutes } from './modules/users/sca-page.js';
 import { userRoutes } from './modules/users/routes.js';
 import { walletRoutes } from './modules/wallets/routes.js';
+import { Dispatcher } from './webhooks/dispatcher.js';
 
 export interface ServerOptions {
   db: Db;
