@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
 import { Input } from '../../http/input.js';
 import { nowSeconds } from '../../http/context.js';
+import { clockOffset } from '../sandbox/store.js';
 import type { LegalData } from './model.js';
 import { completeScaSession, failScaSession, findScaSession } from './service.js';
 
@@ -36,6 +37,12 @@ function safeReturnUrl(raw: string | null | undefined): string | null {
   }
 }
 
+/** The page has no bearer token: its clock is the sandbox clock of the client the link belongs to. */
+async function linkNow(db: Db, token: string): Promise<number> {
+  const found = token ? await findScaSession(db, token) : null;
+  return nowSeconds() + (found ? await clockOffset(db, found.session.clientId) : 0);
+}
+
 const REASONS = {
   unknown: 'This link is not valid.',
   expired: 'This link has expired: ask the platform for a new one.',
@@ -56,7 +63,7 @@ export function scaPageRoutes(app: FastifyInstance, db: Db): void {
     if (!found) return page(reply, 404, 'Strong customer authentication', `<p class="err">${REASONS.unknown}</p>`);
     const { session, user } = found;
     if (session.completedAt !== null) return page(reply, 410, 'Strong customer authentication', `<p>${REASONS.used}</p>`);
-    if (nowSeconds() > session.expiresAt) {
+    if (nowSeconds() + (await clockOffset(db, session.clientId)) > session.expiresAt) {
       return page(reply, 410, 'Strong customer authentication', `<p class="err">${REASONS.expired}</p>`);
     }
     const who =
@@ -83,7 +90,7 @@ export function scaPageRoutes(app: FastifyInstance, db: Db): void {
     const token = body.str('token') ?? '';
     const passcode = body.str('passcode') ?? '';
     const returnUrl = safeReturnUrl(body.str('ReturnUrl'));
-    const now = nowSeconds();
+    const now = await linkNow(db, token);
     if (passcode.trim() !== SANDBOX_PASSCODE) {
       await failScaSession(db, token, now);
       return page(reply, 400, 'Strong customer authentication', '<p class="err">Wrong passcode. Go back and try again.</p>');
