@@ -292,6 +292,24 @@ describe('failed calls', () => {
   });
 });
 
+describe('calls waiting on a slow receiver', () => {
+  it('hold up no API request, read or write', async () => {
+    const { call } = await fresh();
+    rx.respond.delayMs = 1500;
+    await hook(call, 'USER_INFLOWS_BLOCKED');
+    await hook(call, 'USER_OUTFLOWS_BLOCKED');
+    const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
+    await ok(call('POST', `/sandbox/users/${u.Id}/block`, { Inflows: true, Outflows: true, ActionCode: '008701' }));
+    await rx.waitFor(2);
+    // Both calls are now waiting for their answer; the API serves meanwhile.
+    await ok(call('GET', `/users/${u.Id}`));
+    await ok(call('POST', '/sca/users/natural', naturalPayer()));
+    const rows = await deliveries(call);
+    expect(rows.map((d) => d.Attempts)).toEqual([0, 0]);
+    await eventually(async () => expect((await deliveries(call)).map((d) => d.Status)).toEqual(['SUCCEEDED', 'SUCCEEDED']));
+  });
+});
+
 describe('the sandbox clock drives the retry schedule', () => {
   it('a retry due in 10 minutes is made as soon as the clock moves 10 minutes on', async () => {
     const server = await startServer({ env: { MANGROVE_WEBHOOK_POLL_MS: '10' } });
