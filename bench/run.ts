@@ -1,8 +1,10 @@
 // npm run bench: the real server (node dist/cli.js serve on PostgreSQL) against a bare-Fastify baseline
-// on the same database, then the start-up time on an existing embedded data directory.
+// on the same database, then webhook delivery under a steady write load, then the start-up time on an
+// existing embedded data directory. BENCH_ONLY=api,webhooks,startup (any of them) runs a part only.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -146,11 +148,11 @@ function freePort(): Promise<number> {
 
 // ---- HTTP ----------------------------------------------------------------------------------------
 
-async function getToken(url: string): Promise<Response> {
+async function getToken(url: string, clientId = CLIENT_ID): Promise<Response> {
   return fetch(`${url}/v2.01/oauth/token`, {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${API_KEY}`).toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`${clientId}:${API_KEY}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
     body: 'grant_type=client_credentials',
@@ -206,7 +208,7 @@ function printTable(rows: Row[]): void {
   for (const b of body) console.log(line(b));
 }
 
-async function throughput(dbUrl: string): Promise<string[]> {
+async function throughput(dbUrl: string): Promise<{ problems: string[]; postRate: number }> {
   const server = launch('mangrove', [CLI, 'serve'], {
     DATABASE_URL: dbUrl,
     PORT: String(await freePort()),
@@ -266,7 +268,7 @@ async function throughput(dbUrl: string): Promise<string[]> {
   for (const p of problems) console.log(`  FAIL ${p}`);
   if (problems.length) console.log(`\nlast server output:\n${server.output().slice(-4000)}`);
   await Promise.all([stop(server), stop(baseline)]);
-  return problems;
+  return { problems, postRate: results.find((r) => r.scenario.startsWith('POST'))!.server.requests.average };
 }
 
 // ---- transfers -----------------------------------------------------------------------------------
@@ -500,6 +502,283 @@ async function transferScenarios(
   return { problems, ledger };
 }
 
+// ---- webhooks ------------------------------------------------------------------------------------
+
+// Webhook delivery: natural OWNER users created at a fixed rate, well below saturation, each recording
+// WEBHOOK_EVENT (no "accept" in the e-mail, so no SCA bypass) for a hook pointing at a receiver in
+// this process; run once per poll interval (MANGROVE_WEBHOOK_POLL_MS, the default first).
+const WEBHOOK_EVENT = 'USER_ACCOUNT_VALIDATION_ASKED';
+const WEBHOOK_RATE = Number(process.env.BENCH_WEBHOOK_RATE || 200);
+const WEBHOOK_POLLS = [100, 10];
+const DELIVERY_TIMEOUT_MS = 30_000;
+
+const pendingOwner = (n: number) => ({ ...naturalOwner(n), Email: `bench.owner.${n}@example.com` });
+
+interface Receiver {
+  url: string;
+  /** Arrival times (performance.now()) by RessourceId. */
+  arrivals: Map<string, number[]>;
+  /** Calls for another event type, or without a RessourceId. */
+  unexpected: number;
+  close: () => Promise<void>;
+}
+
+/** A webhook endpoint answering 200 at once, timing arrivals on the clock that times the POST responses. */
+async function startReceiver(): Promise<Receiver> {
+  const receiver: Receiver = { url: '', arrivals: new Map(), unexpected: 0, close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const t = performance.now();
+    const q = new URL(req.url ?? '/', 'http://receiver').searchParams;
+    const id = q.get('RessourceId');
+    if (!id || q.get('EventType') !== WEBHOOK_EVENT) receiver.unexpected++;
+    else if (receiver.arrivals.has(id)) receiver.arrivals.get(id)!.push(t);
+    else receiver.arrivals.set(id, [t]);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook`;
+  receiver.close = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(() => resolve()));
+  };
+  return receiver;
+}
+
+interface WebhookRow {
+  pollMs: number;
+  /** POST latency, ms. */
+  postP99: number;
+  /** From the first request to the last response. */
+  postSeconds: number;
+  events: number;
+  received: number;
+  duplicates: number;
+  missing: number;
+  /** From the load's start to the last notification. */
+  deliverySeconds: number;
+  lags: number[];
+  outbox: string;
+}
+
+interface PacedRun {
+  /** The created user's Id -> when its response arrived. */
+  answered: Map<string, number>;
+  /** Request to response, ms, sorted. */
+  latencies: number[];
+  /** Answers other than 200, and requests without an answer, by status or error. */
+  failed: Map<string, number>;
+  start: number;
+  /** The last response. */
+  end: number;
+}
+
+/**
+ * POSTs `count` bodies at WEBHOOK_RATE per second, one every 1000 / WEBHOOK_RATE ms whatever the
+ * answers (an open loop, over at most CONNECTIONS connections). Not autocannon: its overallRate lets
+ * each connection send its quota for the second back to back, a burst at the start of every second.
+ */
+async function paced(url: string, headers: Record<string, string>, body: () => string, count: number): Promise<PacedRun> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const start = performance.now();
+  const run: PacedRun = { answered: new Map(), latencies: [], failed: new Map(), start, end: start };
+  const fail = (why: string) => run.failed.set(why, (run.failed.get(why) ?? 0) + 1);
+  const sent: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const wait = start + (i * 1000) / WEBHOOK_RATE - performance.now();
+    if (wait >= 1) await sleep(wait);
+    const text = body();
+    sent.push(
+      new Promise((resolve) => {
+        const sentAt = performance.now();
+        const options = { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(text)) } };
+        const req = http.request(url, options, (res) => {
+          let answer = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (answer += d));
+          res.on('end', () => {
+            const at = performance.now();
+            run.latencies.push(at - sentAt);
+            run.end = Math.max(run.end, at);
+            if (res.statusCode === 200) run.answered.set(JSON.parse(answer).Id, at);
+            else fail(String(res.statusCode));
+            resolve();
+          });
+        });
+        req.setTimeout(10_000, () => req.destroy(new Error('no answer in 10 s')));
+        req.on('error', (err) => {
+          fail(err.message);
+          resolve();
+        });
+        req.end(text);
+      }),
+    );
+  }
+  await Promise.all(sent);
+  agent.destroy();
+  run.latencies.sort((a, b) => a - b);
+  return run;
+}
+
+const percentile = (sorted: number[], q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+
+async function webhookRun(dbUrl: string, pollMs: number): Promise<{ row: WebhookRow; problems: string[] }> {
+  // A client per run: its hook, events and outbox rows are this run's only.
+  const clientId = `bench_webhooks_${pollMs}`;
+  const server = launch(`mangrove (poll ${pollMs} ms)`, [CLI, 'serve'], {
+    DATABASE_URL: dbUrl,
+    PORT: String(await freePort()),
+    MANGROVE_CLIENT_ID: clientId,
+    MANGROVE_API_KEY: API_KEY,
+    MANGROVE_RATE_LIMITS: '100000000,100000000,100000000,100000000',
+    MANGROVE_TOKEN_BUDGET: '100000000',
+    MANGROVE_WEBHOOK_POLL_MS: String(pollMs),
+  });
+  const receiver = await startReceiver();
+  const db = new pg.Client({ connectionString: dbUrl });
+  try {
+    const serverUrl = await waitListening(server);
+    const { access_token: token } = await json(await getToken(serverUrl, clientId), 'token');
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    await json(
+      await fetch(`${serverUrl}/v2.01/${clientId}/hooks`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ EventType: WEBHOOK_EVENT, Url: receiver.url }),
+      }),
+      'create hook',
+    );
+
+    let n = 0;
+    const usersUrl = `${serverUrl}/v2.01/${clientId}/sca/users/natural`;
+    const post = (seconds: number) => paced(usersUrl, headers, () => JSON.stringify(pendingOwner(n++)), Math.round(WEBHOOK_RATE * seconds));
+    const delivered = async (ids: Iterable<string>) => {
+      const waiting = new Set(ids);
+      const deadline = performance.now() + DELIVERY_TIMEOUT_MS;
+      while (waiting.size && performance.now() < deadline) {
+        for (const id of waiting) if (receiver.arrivals.has(id)) waiting.delete(id);
+        await sleep(5);
+      }
+    };
+
+    // The warm-up's notifications are delivered (and its cold calls made) before the measured run.
+    process.stdout.write(`poll ${pollMs} ms: warm-up...`);
+    const warm = await post(1);
+    await delivered(warm.answered.keys());
+    process.stdout.write(` ${WEBHOOK_RATE * DURATION} users at ${WEBHOOK_RATE}/s...`);
+    const run = await post(DURATION);
+    await delivered(run.answered.keys());
+    // Outcomes are written after the call returns; a late duplicate would be a second claim of a sent row.
+    await db.connect();
+    const deadline = performance.now() + DELIVERY_TIMEOUT_MS;
+    const pending = async () =>
+      (await db.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE client_id = $1 AND status = 'PENDING'", [clientId]))
+        .rows[0].n;
+    while ((await pending()) > 0 && performance.now() < deadline) await sleep(50);
+    await sleep(Math.max(500, 5 * pollMs));
+    console.log(' done');
+
+    const { rows: outbox } = await db.query(
+      `SELECT status, attempts, count(*)::int AS n FROM webhook_deliveries WHERE client_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [clientId],
+    );
+    const { rows: events } = await db.query('SELECT count(*)::int AS n FROM events WHERE client_id = $1 AND event_type = $2', [
+      clientId,
+      WEBHOOK_EVENT,
+    ]);
+
+    const known = new Set([...warm.answered.keys(), ...run.answered.keys()]);
+    const lags: number[] = [];
+    let lastArrival = run.start;
+    for (const [id, answeredAt] of run.answered) {
+      const arrived = receiver.arrivals.get(id)?.[0];
+      if (arrived === undefined) continue;
+      lags.push(arrived - answeredAt);
+      lastArrival = Math.max(lastArrival, arrived);
+    }
+    lags.sort((a, b) => a - b);
+    const duplicates = [...receiver.arrivals.values()].filter((t) => t.length > 1).length;
+    const strangers = [...receiver.arrivals.keys()].filter((id) => !known.has(id)).length;
+    const rows = outbox.reduce((a: number, r: any) => a + r.n, 0);
+    const clean = outbox.length === 1 && outbox[0].status === 'SUCCEEDED' && outbox[0].attempts === 1;
+    const row: WebhookRow = {
+      pollMs,
+      postP99: percentile(run.latencies, 0.99),
+      postSeconds: (run.end - run.start) / 1000,
+      events: run.answered.size,
+      received: lags.length,
+      duplicates,
+      missing: run.answered.size - lags.length,
+      deliverySeconds: (lastArrival - run.start) / 1000,
+      lags,
+      outbox: outbox.map((r: any) => `${r.status} x${r.attempts}: ${r.n}`).join(', '),
+    };
+
+    const label = `webhooks (poll ${pollMs} ms)`;
+    const problems: string[] = [];
+    const failed = [...warm.failed, ...run.failed].map(([why, k]) => `${why}: ${k}`);
+    if (failed.length) problems.push(`${label}: POST /sca/users/natural not answered 200: ${failed.join(', ')}`);
+    if (row.missing) problems.push(`${label}: ${row.missing} of ${row.events} notifications missing after ${DELIVERY_TIMEOUT_MS / 1000} s`);
+    if (duplicates) problems.push(`${label}: ${duplicates} RessourceId(s) notified more than once`);
+    if (strangers || receiver.unexpected) problems.push(`${label}: ${strangers + receiver.unexpected} unexpected notification(s)`);
+    if (events[0].n !== known.size) problems.push(`${label}: ${events[0].n} ${WEBHOOK_EVENT} events stored, ${known.size} users answered`);
+    if (!clean || rows !== known.size) problems.push(`${label}: outbox rows ${row.outbox || 'none'}, expected SUCCEEDED x1: ${known.size}`);
+    if (problems.length) console.log(`last server output:\n${server.output().slice(-4000)}`);
+    return { row, problems };
+  } finally {
+    await db.end().catch(() => {});
+    await receiver.close();
+    await stop(server);
+  }
+}
+
+async function webhookScenarios(dbUrl: string, postRate: number | null): Promise<string[]> {
+  console.log(
+    `\nwebhook delivery: POST /sca/users/natural paced at ${WEBHOOK_RATE} req/s for ${DURATION} s (after a 1 s warm-up), ` +
+      `at most ${CONNECTIONS} connections, each recording ${WEBHOOK_EVENT} for a hook on a receiver in this process; ` +
+      `lag = the notification's arrival - the user's POST response`,
+  );
+  const rows: WebhookRow[] = [];
+  const problems: string[] = [];
+  for (const pollMs of WEBHOOK_POLLS) {
+    const r = await webhookRun(dbUrl, pollMs);
+    rows.push(r.row);
+    problems.push(...r.problems);
+  }
+
+  console.log();
+  const ms = (v: number) => v.toFixed(1);
+  const head = ['poll ms', 'POST req/s', 'POST p99 ms', 'events', 'received', 'dup', 'missing', 'deliveries/s'];
+  head.push('lag p50', 'p95', 'p99', 'max ms', 'outbox (status x attempts)');
+  const body = rows.map((r) => [
+    String(r.pollMs),
+    (r.events / r.postSeconds).toFixed(0),
+    ms(r.postP99),
+    String(r.events),
+    String(r.received),
+    String(r.duplicates),
+    String(r.missing),
+    (r.received / r.deliverySeconds).toFixed(0),
+    ms(percentile(r.lags, 0.5)),
+    ms(percentile(r.lags, 0.95)),
+    ms(percentile(r.lags, 0.99)),
+    ms(r.lags[r.lags.length - 1] ?? NaN),
+    r.outbox,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === head.length - 1 ? c : c.padStart(widths[i]))).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(line(b));
+  if (postRate !== null) console.log(`for comparison, POST /sca/users/legal at full load above: ${postRate.toFixed(0)} req/s`);
+  if (rows.some((r) => r.events / r.postSeconds < 0.95 * WEBHOOK_RATE)) {
+    console.log(`note: the server did not keep up with ${WEBHOOK_RATE} req/s: the load saturated it (lower BENCH_WEBHOOK_RATE)`);
+  }
+  const verdict = problems.length ? 'FAIL' : 'PASS';
+  console.log(`\nwebhook checks (each notification exactly once, every outbox row SUCCEEDED at the first attempt): ${verdict}`);
+  for (const p of problems) console.log(`  FAIL ${p}`);
+  return problems;
+}
+
 // ---- start-up --------------------------------------------------------------------------------------
 
 async function startupTime(): Promise<void> {
@@ -569,8 +848,16 @@ async function cleanup(): Promise<void> {
 
 // ---- main ------------------------------------------------------------------------------------------
 
+const PARTS = ['api', 'webhooks', 'startup'] as const;
+
 async function main(): Promise<void> {
   if (!(DURATION > 0)) throw new Error(`BENCH_DURATION must be a positive number of seconds, got "${process.env.BENCH_DURATION}"`);
+  if (!(WEBHOOK_RATE > 0)) throw new Error(`BENCH_WEBHOOK_RATE must be a positive number of requests/s, got "${process.env.BENCH_WEBHOOK_RATE}"`);
+  const only = (process.env.BENCH_ONLY || PARTS.join(',')).split(',').map((p) => p.trim());
+  const unknown = only.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length) throw new Error(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
+  const runs = (part: (typeof PARTS)[number]) => only.includes(part);
+
   console.log(`Mangrove bench: ${CONNECTIONS} connections, ${DURATION} s per run (after a 1 s warm-up), server pool ${POOL_SIZE}`);
   console.log(
     `note: ${os.cpus().length} cores shared by the load generator (autocannon, this process), the server and PostgreSQL;` +
@@ -581,21 +868,31 @@ async function main(): Promise<void> {
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
   console.log(`built dist/ in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${DB_NAME}`;
-  await admin(`CREATE DATABASE ${DB_NAME}`);
-  scratch = true;
-  console.log(`scratch database ${DB_NAME} on ${dbUrl.host}`);
-  let problems: string[];
-  try {
-    problems = await throughput(dbUrl.toString());
-  } finally {
-    await cleanup();
+  const problems: string[] = [];
+  if (runs('api') || runs('webhooks')) {
+    const dbUrl = new URL(ADMIN_URL);
+    dbUrl.pathname = `/${DB_NAME}`;
+    await admin(`CREATE DATABASE ${DB_NAME}`);
+    scratch = true;
+    console.log(`scratch database ${DB_NAME} on ${dbUrl.host}`);
+    try {
+      let postRate: number | null = null;
+      if (runs('api')) {
+        const api = await throughput(dbUrl.toString());
+        problems.push(...api.problems);
+        postRate = api.postRate;
+      }
+      if (runs('webhooks')) problems.push(...(await webhookScenarios(dbUrl.toString(), postRate)));
+    } finally {
+      await cleanup();
+    }
   }
 
-  console.log('\nstart-up on an existing embedded data directory (PGlite):');
-  await startupTime();
-  if (problems.length) throw new Error(`${problems.length} scenario(s) had non-2xx answers or errors (see above)`);
+  if (runs('startup')) {
+    console.log('\nstart-up on an existing embedded data directory (PGlite):');
+    await startupTime();
+  }
+  if (problems.length) throw new Error(`${problems.length} problem(s): non-2xx answers, errors or failed checks (see above)`);
 }
 
 // Ctrl-C: finally blocks do not run on a signal.

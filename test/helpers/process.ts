@@ -33,7 +33,11 @@ export function spawnServer(env: Record<string, string>): Promise<ServerProcess>
   let out = '';
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line:\n${out}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Not left running behind the failed test.
+      proc.kill('SIGKILL');
+      reject(new Error(`no "listening on" line:\n${out}`));
+    }, 60_000);
     const onData = (d: Buffer) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
