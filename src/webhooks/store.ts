@@ -66,7 +66,8 @@ export interface AttemptResult {
 
 /**
  * Writes an attempt's outcome, if the claim is still ours, and the hook's run of failures in the
- * same statement: a success resets it, the 100th failure in a row makes the hook INVALID.
+ * same statement: a success resets it, the 100th failure in a row makes the hook INVALID. A success
+ * on a hook with no failures leaves its row alone: a busy hook's row is not rewritten per call.
  */
 export async function recordAttempt(q: Queryable, id: string, claim: string, r: AttemptResult): Promise<void> {
   await q.query(
@@ -81,7 +82,7 @@ export async function recordAttempt(q: Queryable, id: string, claim: string, r: 
      UPDATE hooks h SET
        consecutive_failures = CASE WHEN $6 THEN 0 ELSE h.consecutive_failures + 1 END,
        validity = CASE WHEN NOT $6 AND h.consecutive_failures + 1 >= ${MAX_CONSECUTIVE_FAILURES} THEN 'INVALID' ELSE h.validity END
-     FROM d WHERE h.id = d.hook_id`,
+     FROM d WHERE h.id = d.hook_id AND NOT ($6 AND h.consecutive_failures = 0)`,
     [id, claim, r.date, r.statusCode, r.error, r.ok, r.nextDueAt],
   );
 }
