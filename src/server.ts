@@ -67,6 +67,9 @@ function registerBodyParsers(app: FastifyInstance): void {
 function toApiError(err: any, bodyLimit: number): ApiError | null {
   if (err instanceof ApiError) return err;
   switch (err?.code) {
+    // PostgreSQL's foreign_key_violation: a row the request refers to was deleted while it ran (a sandbox reset).
+    case '23503':
+      return ERRORS.resourceVanished();
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return ERRORS.payloadTooLarge(bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

@@ -599,6 +599,32 @@ describe('POST /sandbox/reset', () => {
     expect((await a.call('GET', '/users')).status).toBe(200);
   });
 
+  it('racing writes of the same client: every answer is a success or a clear refusal, never a 500', async () => {
+    const a = await freshClient();
+    await a.ok('POST', '/hooks', { EventType: 'KYC_CREATED', Url: 'https://example.com/h' });
+    const users = await Promise.all(Array.from({ length: 6 }, () => natural(a)));
+    const writes = (round: number) =>
+      users.flatMap((u) => [
+        a.call('POST', '/wallets', { Owners: [u.Id], Currency: 'EUR', Description: `w${round}` }),
+        a.call('POST', `/users/${u.Id}/kyc/documents`, { Type: 'IDENTITY_PROOF' }),
+        a.call('PUT', `/sca/users/natural/${u.Id}`, { FirstName: `Round ${round}`, TermsAndConditionsAccepted: true }),
+      ]);
+    const replies = await Promise.all([...writes(1), a.call('POST', '/sandbox/reset'), ...writes(2), a.call('POST', '/sandbox/reset'), ...writes(3)]);
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((st) => st === 204), JSON.stringify(replies.map((r) => [r.status, r.body?.Message]))).toHaveLength(2);
+    for (const r of replies) {
+      expect([200, 204, 404], JSON.stringify(r.body)).toContain(r.status);
+      if (r.status === 404) expect(r.body.Type).toBe('ressource_not_found');
+    }
+    expect(await ledgerInvariants(s.db, a.client.id)).toEqual([]);
+    // Nothing left refers to a user the reset removed.
+    const orphans = await s.db.query(
+      `SELECT w.id FROM wallets w LEFT JOIN users u ON u.id = w.owner_id WHERE w.client_id = $1 AND w.owner_id IS NOT NULL AND u.id IS NULL`,
+      [a.client.id],
+    );
+    expect(orphans).toEqual([]);
+  });
+
   it('cannot be run on another client: its token opens only its own path', async () => {
     const a = await freshClient();
     const b = await freshClient();

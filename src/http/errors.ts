@@ -190,6 +190,10 @@ export const ERRORS = {
         ? 'A resource has already been created with this Idempotency Key (by a different request)'
         : 'A resource has already been created with this Idempotency Key',
     ),
+  resourceVanished: () =>
+    new ApiError(404, 'ressource_not_found', 'The ressource does not exist', {
+      RessourceNotFound: 'A ressource this request refers to was deleted while the request ran',
+    }),
   internal: () => new ApiError(500, 'other', 'Internal Server Error'),
 };
 

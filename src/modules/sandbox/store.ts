@@ -36,6 +36,15 @@ const WIPE = [
   'UPDATE clients SET clock_offset = 0 WHERE id = $1',
 ];
 
+/**
+ * Deletes the client's data in one transaction. The client's users and hooks are locked first, in
+ * id order as every writer locks them: a request already holding one finishes before the wipe starts
+ * deleting (and its rows are deleted too), and one that comes later waits for the wipe and then finds
+ * its user or hook gone. Otherwise a row written mid-wipe could point at a row deleted a statement
+ * earlier and make the wipe fail.
+ */
 export async function wipeClient(q: Queryable, clientId: string): Promise<void> {
+  await q.query('SELECT 1 FROM users WHERE client_id = $1 ORDER BY id FOR UPDATE', [clientId]);
+  await q.query('SELECT 1 FROM hooks WHERE client_id = $1 ORDER BY id FOR UPDATE', [clientId]);
   for (const sql of WIPE) await q.query(sql, [clientId]);
 }
