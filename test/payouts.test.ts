@@ -331,12 +331,27 @@ describe('sandbox settle and fail', () => {
     expect(r.body).toMatchObject({ Status: 'FAILED', ResultCode: '001999', ResultMessage: 'Generic Operation error' });
   });
 
-  it("refuses to fail a closed author's payout (its money could not go back); settling still works", async () => {
-    const h = await holder(1000);
-    const p = (await payOut(body(h, 1000))).body;
-    expect((await s.call('DELETE', `/users/natural/${h.user.Id}`)).status).toBe(204);
-    expectApiError(await s.call('POST', `/sandbox/payouts/${p.Id}/fail`), 400, 'user_closed');
-    expect((await s.call('POST', `/sandbox/payouts/${p.Id}/settle`)).body.Status).toBe('SUCCEEDED');
+  it('keeps its author open while pending (user_closure_not_possible); the outcome decides', async () => {
+    const settled = await holder(1000);
+    const p1 = (await payOut(body(settled, 1000))).body;
+    expect(await balance(settled.wallet.Id)).toBe(0);
+    for (const path of [`/users/natural/${settled.user.Id}`, `/sandbox/users/${settled.user.Id}/close`]) {
+      const r = await s.call(path.startsWith('/users') ? 'DELETE' : 'POST', path);
+      expectApiError(r, 400, 'user_closure_not_possible');
+      expect(r.body.Message).toBe('The user cannot be closed while one or several of its payouts are pending');
+    }
+    expect((await s.call('GET', `/users/${settled.user.Id}`)).body.UserStatus).not.toBe('CLOSED');
+    expect((await s.call('POST', `/sandbox/payouts/${p1.Id}/settle`)).body.Status).toBe('SUCCEEDED');
+    expect((await s.call('DELETE', `/users/natural/${settled.user.Id}`)).status).toBe(204);
+
+    // A rejected payout brings the money back: the wallet is no longer empty.
+    const failed = await holder(1000);
+    const p2 = (await payOut(body(failed, 1000))).body;
+    expect((await s.call('POST', `/sandbox/payouts/${p2.Id}/fail`)).body.Status).toBe('FAILED');
+    const r = await s.call('DELETE', `/users/natural/${failed.user.Id}`);
+    expectApiError(r, 400, 'user_closure_not_possible');
+    expect(r.body.Message).toBe('The user cannot be closed as one or several wallets are not empty');
+    expect(await balance(failed.wallet.Id)).toBe(1000);
   });
 
   it('answers 404 for an unknown payout', async () => {

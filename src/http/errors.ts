@@ -111,6 +111,8 @@ export const ERRORS = {
   userClosed: () => new ApiError(400, 'user_closed', 'User closed: No action can be performed'),
   userClosureNotPossible: () =>
     new ApiError(400, 'user_closure_not_possible', 'The user cannot be closed as one or several wallets are not empty'),
+  userClosurePayOutPending: () =>
+    new ApiError(400, 'user_closure_not_possible', 'The user cannot be closed while one or several of its payouts are pending'),
   userClosureFailed: () => new ApiError(400, 'user_closure_failed', 'An error occurred while closing the user'),
   // UBO declarations: the first four messages are Mangopay's documented ones.
   uboLegalPersonType: (type: string) => new ApiError(400, 'invalid_action', `Cannot create an UBO for a LegalUser of type ${type}`),

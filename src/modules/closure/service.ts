@@ -2,6 +2,7 @@ import type { RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
 import { lockWallets } from '../../ledger/index.js';
 import { recordEvent } from '../events/store.js';
+import { hasPendingPayOut } from '../transactions/store.js';
 import { blockAll } from '../regulatory/service.js';
 import type { PersonType } from '../users/model.js';
 import { findUser, saveUser } from '../users/store.js';
@@ -18,7 +19,8 @@ const ENTITY: Record<PersonType, string> = { LEGAL: 'UserLegal', NATURAL: 'UserN
 /**
  * Closes a user for good (SPEC §3.5): `DELETE /users/{legal|natural}/{Id}` (personType given) or the
  * sandbox's closure "by Mangopay" (any person type). Locking protocol (src/ledger): the user FOR UPDATE,
- * then its wallets FOR UPDATE in ascending id order; every balance must be zero. The status change,
+ * then its wallets FOR UPDATE in ascending id order; every balance must be zero and no payout of the
+ * user may be pending. The status change,
  * the blocks and their events commit together.
  */
 export async function closeUser(ctx: RequestCtx, id: string, personType: PersonType | null): Promise<void> {
@@ -30,6 +32,9 @@ export async function closeUser(ctx: RequestCtx, id: string, personType: PersonT
     if (user.status === 'CLOSED') throw ERRORS.userClosureFailed();
     const wallets = await lockWallets(q, ctx.clientId, await walletIdsOfOwner(q, ctx.clientId, id));
     for (const w of wallets.values()) if (w.balance !== 0) throw ERRORS.userClosureNotPossible();
+    // A payout the bank may still reject would bring its funds back to a closed user: wait for its outcome.
+    // Creating a payout takes the user FOR SHARE, so none can appear between this check and the commit.
+    if (await hasPendingPayOut(q, ctx.clientId, id)) throw ERRORS.userClosurePayOutPending();
     user.status = 'CLOSED';
     await saveUser(q, user);
     await recordEvent(q, ctx.clientId, 'USER_ACCOUNT_CLOSED', id, ctx.now);

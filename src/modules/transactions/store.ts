@@ -70,6 +70,15 @@ export async function saveOutcome(q: Queryable, t: Transaction): Promise<void> {
   );
 }
 
+/** Whether the user authored a payout the bank has not yet settled or rejected. */
+export async function hasPendingPayOut(q: Queryable, clientId: string, authorId: string): Promise<boolean> {
+  const rows = await q.query(
+    `SELECT 1 FROM transactions WHERE client_id = $1 AND author_id = $2 AND type = 'PAYOUT' AND status = 'CREATED' LIMIT 1`,
+    [clientId, authorId],
+  );
+  return rows.length > 0;
+}
+
 /**
  * Fails every CREATED transaction of the type created at or before `createdBy`, and returns their ids.
  * A row a concurrent transaction holds is waited for and re-checked, so a settled one is left alone.
