@@ -40,43 +40,44 @@ export interface LockedWallet {
   balance: number;
 }
 
+/*
+ * Rows are locked by one statement each step, in the order of ORDER BY (PostgreSQL locks rows as the
+ * sorted scan returns them). COLLATE "C" orders ids by their bytes, as every other locker does.
+ */
+
 /** Step 1: the users, FOR SHARE, in ascending id order. A user the client does not have is left out of the map. */
 export async function lockUsers(q: Queryable, clientId: string, userIds: string[]): Promise<Map<string, LockedUser>> {
-  const out = new Map<string, LockedUser>();
-  for (const id of [...new Set(userIds)].sort()) {
-    const rows = await q.query<any>(
-      `SELECT id, status, category, kyc_level, inflows_blocked, outflows_blocked FROM users WHERE id = $1 AND client_id = $2 FOR SHARE`,
-      [id, clientId],
-    );
-    if (rows.length) {
-      const r = rows[0];
-      out.set(id, {
-        id,
+  const rows = await q.query<any>(
+    `SELECT id, status, category, kyc_level, inflows_blocked, outflows_blocked FROM users
+     WHERE id = ANY($1) AND client_id = $2 ORDER BY id COLLATE "C" FOR SHARE`,
+    [[...new Set(userIds)], clientId],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
         status: r.status,
         category: r.category,
         kycLevel: r.kyc_level,
         inflowsBlocked: r.inflows_blocked,
         outflowsBlocked: r.outflows_blocked,
-      });
-    }
-  }
-  return out;
+      },
+    ]),
+  );
 }
 
 /** Step 3: the wallets, FOR UPDATE, in ascending id order. */
 export async function lockWallets(q: Queryable, clientId: string, walletIds: string[]): Promise<Map<string, LockedWallet>> {
-  const out = new Map<string, LockedWallet>();
-  for (const id of [...new Set(walletIds)].sort()) {
-    const rows = await q.query<any>(
-      'SELECT id, owner_id, funds_type, currency, balance FROM wallets WHERE id = $1 AND client_id = $2 FOR UPDATE',
-      [id, clientId],
-    );
-    if (rows.length) {
-      const r = rows[0];
-      out.set(id, { id, ownerId: r.owner_id, fundsType: r.funds_type, currency: r.currency, balance: Number(r.balance) });
-    }
-  }
-  return out;
+  if (!walletIds.length) return new Map();
+  const rows = await q.query<any>(
+    `SELECT id, owner_id, funds_type, currency, balance FROM wallets
+     WHERE id = ANY($1) AND client_id = $2 ORDER BY id COLLATE "C" FOR UPDATE`,
+    [[...new Set(walletIds)], clientId],
+  );
+  return new Map(
+    rows.map((r) => [r.id, { id: r.id, ownerId: r.owner_id, fundsType: r.funds_type, currency: r.currency, balance: Number(r.balance) }]),
+  );
 }
 
 /**
@@ -130,22 +131,36 @@ export async function post(q: Queryable, clientId: string, movementId: string, l
   for (const [currency, sum] of sums) {
     if (sum !== 0n) throw new Error(`ledger: movement ${movementId} does not balance in ${currency} (${sum})`);
   }
-  for (const leg of legs) {
-    if (leg.amount === 0) continue;
-    const account =
-      'wallet' in leg ? leg.wallet : 'clearing' in leg ? payoutClearingAccount(leg.currency) : externalAccount(leg.currency);
-    await q.query(
-      'INSERT INTO postings (client_id, movement_id, account, currency, amount, date) VALUES ($1, $2, $3, $4, $5, $6)',
-      [clientId, movementId, account, leg.currency, leg.amount, now],
-    );
-    if ('wallet' in leg) {
-      const updated = await q.query(
-        'UPDATE wallets SET balance = balance + $3 WHERE id = $1 AND client_id = $2 AND currency = $4 RETURNING id',
-        [leg.wallet, clientId, leg.amount, leg.currency],
-      );
-      if (!updated.length) throw new Error(`ledger: no ${leg.currency} wallet ${leg.wallet} for this client`);
-    }
-  }
+  const moving = legs.filter((leg) => leg.amount !== 0);
+  const accounts = moving.map((leg) =>
+    'wallet' in leg ? leg.wallet : 'clearing' in leg ? payoutClearingAccount(leg.currency) : externalAccount(leg.currency),
+  );
+  const walletLegs = moving.filter((leg): leg is Extract<Leg, { wallet: string }> => 'wallet' in leg);
+  // One statement: the postings, then the balances (already locked in step 3), in wallet id order.
+  const [{ updated }] = await q.query<{ updated: number }>(
+    `WITH p AS (
+       INSERT INTO postings (client_id, movement_id, account, currency, amount, date)
+       SELECT $1, $2, a, c, n, $3 FROM unnest($4::text[], $5::text[], $6::bigint[]) AS x(a, c, n)
+     ), u AS (
+       UPDATE wallets w SET balance = w.balance + x.n
+       FROM unnest($7::text[], $8::text[], $9::bigint[]) AS x(id, c, n)
+       WHERE w.id = x.id AND w.client_id = $1 AND w.currency = x.c
+       RETURNING w.id
+     )
+     SELECT count(*)::int AS updated FROM u`,
+    [
+      clientId,
+      movementId,
+      now,
+      accounts,
+      moving.map((leg) => leg.currency),
+      moving.map((leg) => leg.amount),
+      walletLegs.map((leg) => leg.wallet),
+      walletLegs.map((leg) => leg.currency),
+      walletLegs.map((leg) => leg.amount),
+    ],
+  );
+  if (updated !== walletLegs.length) throw new Error(`ledger: movement ${movementId} names a wallet this client does not have`);
 }
 
 /**

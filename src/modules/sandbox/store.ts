@@ -44,7 +44,7 @@ const WIPE = [
  * earlier and make the wipe fail.
  */
 export async function wipeClient(q: Queryable, clientId: string): Promise<void> {
-  await q.query('SELECT 1 FROM users WHERE client_id = $1 ORDER BY id FOR UPDATE', [clientId]);
-  await q.query('SELECT 1 FROM hooks WHERE client_id = $1 ORDER BY id FOR UPDATE', [clientId]);
+  await q.query('SELECT 1 FROM users WHERE client_id = $1 ORDER BY id COLLATE "C" FOR UPDATE', [clientId]);
+  await q.query('SELECT 1 FROM hooks WHERE client_id = $1 ORDER BY id COLLATE "C" FOR UPDATE', [clientId]);
   for (const sql of WIPE) await q.query(sql, [clientId]);
 }

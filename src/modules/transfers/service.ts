@@ -4,10 +4,10 @@ import { Input } from '../../http/input.js';
 import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg, type LockedUser } from '../../ledger/index.js';
 import { parseMoney, checkFees } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
-import { recordEvent } from '../events/store.js';
+import { recordEvents } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
-import { findUserWallet } from '../wallets/store.js';
+import { findUserWallets } from '../wallets/store.js';
 import { RESULTS, SCA_CONTEXTS, type Result, type TransferDetails } from './model.js';
 
 type Ctx = RequestCtx;
@@ -60,9 +60,10 @@ export async function createTransfer(ctx: Ctx, body: unknown): Promise<Transacti
   if (!i.ok) throw ERRORS.paramError(i.errors);
   const result = await ctx.db.tx(async (q) => {
     // Read without a lock: a wallet's owner and currency never change.
-    const debited = await findUserWallet(q, ctx.clientId, debitedWalletId!);
+    const found = await findUserWallets(q, ctx.clientId, [debitedWalletId!, creditedWalletId!]);
+    const debited = found.get(debitedWalletId!);
     if (!debited) throw ERRORS.notFound('Wallet', debitedWalletId!);
-    const credited = await findUserWallet(q, ctx.clientId, creditedWalletId!);
+    const credited = found.get(creditedWalletId!);
     if (!credited) throw ERRORS.notFound('Wallet', creditedWalletId!);
     // Step 1: the users, FOR SHARE, in ascending id order.
     const users = await lockUsers(q, ctx.clientId, [authorId!, debited.ownerId!, credited.ownerId!]);
@@ -122,19 +123,17 @@ export async function createTransfer(ctx: Ctx, body: unknown): Promise<Transacti
         outcome = RESULTS.success;
       }
     }
-    await transactions.insertTransaction(q, t);
-    await recordEvent(q, ctx.clientId, 'TRANSFER_NORMAL_CREATED', t.id, ctx.now);
+    // Created and decided in one transaction: the row is written once, with its outcome, and both events.
     t.resultCode = outcome.code;
     t.resultMessage = outcome.message;
-    if (outcome === RESULTS.success) {
-      t.status = 'SUCCEEDED';
-      t.executionDate = ctx.now;
-      await recordEvent(q, ctx.clientId, 'TRANSFER_NORMAL_SUCCEEDED', t.id, ctx.now);
-    } else {
-      t.status = 'FAILED';
-      await recordEvent(q, ctx.clientId, 'TRANSFER_NORMAL_FAILED', t.id, ctx.now);
-    }
-    await transactions.saveOutcome(q, t);
+    const succeeded = outcome === RESULTS.success;
+    t.status = succeeded ? 'SUCCEEDED' : 'FAILED';
+    if (succeeded) t.executionDate = ctx.now;
+    await transactions.insertTransaction(q, t);
+    await recordEvents(q, ctx.clientId, [
+      { type: 'TRANSFER_NORMAL_CREATED', resourceId: t.id, date: ctx.now },
+      { type: succeeded ? 'TRANSFER_NORMAL_SUCCEEDED' : 'TRANSFER_NORMAL_FAILED', resourceId: t.id, date: ctx.now },
+    ]);
     return t;
   });
   return result;

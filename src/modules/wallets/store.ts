@@ -36,6 +36,15 @@ export async function findUserWallet(q: Queryable, clientId: string, id: string,
   return rows.length ? toWallet(rows[0]) : null;
 }
 
+/** Several of the client's user wallets at once, by id; unknown ids are left out. Takes no lock. */
+export async function findUserWallets(q: Queryable, clientId: string, ids: string[]): Promise<Map<string, Wallet>> {
+  const rows = await q.query(`SELECT ${COLUMNS} FROM wallets WHERE id = ANY($1) AND client_id = $2 AND funds_type = 'DEFAULT'`, [
+    ids,
+    clientId,
+  ]);
+  return new Map(rows.map((r) => [r.id, toWallet(r)]));
+}
+
 export async function saveWalletText(q: Queryable, w: Wallet): Promise<void> {
   await q.query('UPDATE wallets SET description = $3, tag = $4 WHERE id = $1 AND client_id = $2', [
     w.id,
