@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/index.js';
 import { ApiError, ERRORS, errorBody } from './errors.js';
-import { nowSeconds, type RateState } from './context.js';
+import { nowSeconds, type RateState, type RequestCtx } from './context.js';
 import { CallCounter, TokenCache } from './rate-limit.js';
 
 export function baseUrl(config: Config, req: FastifyRequest): string {
@@ -24,17 +24,42 @@ function overLimit(rate: RateState): ApiError | null {
 
 const READS = new Set(['GET', 'HEAD']);
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A read whose answer does not depend on the time: it runs without waiting for the client's clock. */
+    clockFree?: boolean;
+  }
+  interface FastifyRequest {
+    /** For a clock-free read: whether its token was still live on the client's clock. */
+    tokenLive: Promise<boolean> | null;
+  }
+}
+
+/** Route options of a clock-free read (see requireBearer). */
+export const CLOCK_FREE = { config: { clockFree: true } } as const;
+
+/** The context of a clock-free read: reading `now` is a programming error, caught by any test of the route. */
+function clockFreeCtx(ctx: Omit<RequestCtx, 'now'>): RequestCtx {
+  return Object.defineProperty({ ...ctx }, 'now', {
+    get() {
+      throw new Error('a route marked clock-free read the clock');
+    },
+  }) as RequestCtx;
+}
+
 /**
  * Bearer authentication and rate limiting for everything under /v2.01/{ClientId}.
  * A token opens only its own client's path; each call is counted in the database.
- * Every call waits for its count, which also brings the client's sandbox clock. A write over
- * the limit is refused before it runs; a read runs and its answer is replaced by the 429,
+ * A call waits for its count, which also brings the client's sandbox clock, except a read marked
+ * clock-free, which runs meanwhile. A write over the limit is refused before it runs; a read runs
+ * and its answer is replaced by the 429 (or the 401 of a token expired on the client's clock),
  * which changes nothing.
  */
 export function requireBearer(scope: FastifyInstance, db: Db, config: Config): void {
   const tokens = new TokenCache(db);
   const counter = new CallCounter(db, nowSeconds);
   scope.decorateRequest('rate', null);
+  scope.decorateRequest('tokenLive', null);
   scope.addHook('onRequest', async (req) => {
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
@@ -48,7 +73,15 @@ export function requireBearer(scope: FastifyInstance, db: Db, config: Config): v
     req.rate.catch(() => {});
     const pathClient = (req.params as { clientId?: string }).clientId;
     if (auth.clientId !== pathClient) throw ERRORS.invalidCredentials('The access token was not issued to this ClientId');
-    // The count brings the client's sandbox clock, which every request needs: reads too wait for it.
+    const base = { db, clientId: auth.clientId, baseUrl: baseUrl(config, req) };
+    if (READS.has(req.method) && req.routeOptions.config?.clockFree) {
+      // Runs while counted; the token is checked on the client's clock once the count brings it.
+      req.tokenLive = counted.then((c) => auth.expiresAt > now + c.clockOffset);
+      req.tokenLive.catch(() => {});
+      req.ctx = clockFreeCtx(base);
+      return;
+    }
+    // The count brings the client's sandbox clock, which this request needs.
     const { clockOffset } = await counted;
     const clientNow = now + clockOffset;
     if (auth.expiresAt <= clientNow) throw ERRORS.invalidCredentials('The access token is unknown or has expired');
@@ -56,13 +89,18 @@ export function requireBearer(scope: FastifyInstance, db: Db, config: Config): v
       const refused = overLimit(await req.rate);
       if (refused) throw refused;
     }
-    req.ctx = { db, clientId: auth.clientId, now: clientNow, baseUrl: baseUrl(config, req) };
+    req.ctx = { ...base, now: clientNow };
   });
   scope.addHook('onSend', async (req, reply, payload) => {
     if (!req.rate) return payload;
     const rate = await req.rate;
     reply.headers(rateLimitHeaders(rate));
-    const refused = reply.statusCode === 429 ? null : overLimit(rate);
+    const expired = req.tokenLive && !(await req.tokenLive);
+    const refused = expired
+      ? ERRORS.invalidCredentials('The access token is unknown or has expired')
+      : reply.statusCode === 429
+        ? null
+        : overLimit(rate);
     if (!refused) return payload;
     reply.code(refused.status).headers(refused.headers).type('application/json; charset=utf-8');
     return JSON.stringify(errorBody(refused, nowSeconds()));

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { BANK_ACCOUNT_TYPES, renderBankAccount } from './model.js';
 import * as bankAccounts from './service.js';
+import { CLOCK_FREE } from '../../http/auth.js';
 
 type UserParams = { id: string };
 type AccountParams = { id: string; bankAccountId: string };
@@ -20,13 +21,13 @@ export function bankAccountRoutes(app: FastifyInstance): void {
       renderBankAccount(await bankAccounts.createBankAccount(req.ctx, req.params.id, type, req.body)),
     );
   }
-  app.get<{ Params: AccountParams }>('/users/:id/bankaccounts/:bankAccountId', async (req) =>
+  app.get<{ Params: AccountParams }>('/users/:id/bankaccounts/:bankAccountId', CLOCK_FREE, async (req) =>
     renderBankAccount(await bankAccounts.getBankAccount(req.ctx, req.params.id, req.params.bankAccountId)),
   );
   app.put<{ Params: AccountParams }>('/users/:id/bankaccounts/:bankAccountId', async (req) =>
     renderBankAccount(await bankAccounts.updateBankAccount(req.ctx, req.params.id, req.params.bankAccountId, req.body)),
   );
-  app.get<{ Params: UserParams }>('/users/:id/bankaccounts', async (req, reply) => {
+  app.get<{ Params: UserParams }>('/users/:id/bankaccounts', CLOCK_FREE, async (req, reply) => {
     const { paging, active } = parseList(req.query);
     const { items, total } = await bankAccounts.listBankAccounts(req.ctx, req.params.id, active, paging);
     return sendPage(req, reply, items.map(renderBankAccount), total, paging);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { listEvents } from './store.js';
+import { CLOCK_FREE } from '../../http/auth.js';
 
 /** Filters arrive comma-separated or repeated (?EventType=A&EventType=B); both are accepted. */
 function listParam(query: unknown, name: string): string[] | null {
@@ -14,7 +15,7 @@ function listParam(query: unknown, name: string): string[] | null {
 }
 
 export function eventRoutes(app: FastifyInstance): void {
-  app.get('/events', async (req, reply) => {
+  app.get('/events', CLOCK_FREE, async (req, reply) => {
     const { paging, input } = parsePaging(req.query, { sortFields: ['Date'], defaultSort: 'Date' });
     throwIfInvalid(input);
     const { items, total } = await listEvents(req.ctx.db, req.ctx.clientId, { types: listParam(req.query, 'EventType') }, paging);

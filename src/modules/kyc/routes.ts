@@ -4,6 +4,7 @@ import type { Input } from '../../http/input.js';
 import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { KYC_STATUSES, KYC_TYPES, renderKycDocument, type KycStatus, type KycType } from './model.js';
 import * as kyc from './service.js';
+import { CLOCK_FREE } from '../../http/auth.js';
 
 type UserParams = { id: string };
 type DocParams = { id: string; docId: string };
@@ -44,20 +45,20 @@ export function kycRoutes(app: FastifyInstance, config: Config): void {
   app.put<{ Params: DocParams }>('/users/:id/kyc/documents/:docId', async (req) =>
     renderKycDocument(await kyc.submitDocument(req.ctx, req.params.id, req.params.docId, req.body)),
   );
-  app.get<{ Params: DocParams }>('/users/:id/kyc/documents/:docId', async (req) =>
+  app.get<{ Params: DocParams }>('/users/:id/kyc/documents/:docId', CLOCK_FREE, async (req) =>
     renderKycDocument(await kyc.getDocument(req.ctx, req.params.docId, req.params.id)),
   );
-  app.get<{ Params: UserParams }>('/users/:id/kyc/documents', async (req, reply) => {
+  app.get<{ Params: UserParams }>('/users/:id/kyc/documents', CLOCK_FREE, async (req, reply) => {
     const { paging, statuses, types } = parseList(req.query);
     const { items, total } = await kyc.listDocuments(req.ctx, { userId: req.params.id, statuses, types }, paging);
     return sendPage(req, reply, items.map(renderKycDocument), total, paging);
   });
-  app.get('/kyc/documents', async (req, reply) => {
+  app.get('/kyc/documents', CLOCK_FREE, async (req, reply) => {
     const { paging, statuses, types } = parseList(req.query);
     const { items, total } = await kyc.listDocuments(req.ctx, { statuses, types }, paging);
     return sendPage(req, reply, items.map(renderKycDocument), total, paging);
   });
-  app.get<{ Params: { docId: string } }>('/kyc/documents/:docId', async (req) =>
+  app.get<{ Params: { docId: string } }>('/kyc/documents/:docId', CLOCK_FREE, async (req) =>
     renderKycDocument(await kyc.getDocument(req.ctx, req.params.docId)),
   );
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import * as regulatory from './service.js';
 import type { BlockState } from './service.js';
+import { CLOCK_FREE } from '../../http/auth.js';
 
 type UserParams = { id: string };
 
@@ -18,7 +19,7 @@ export function renderRegulatory({ userId, state }: { userId: string; state: Blo
 export function regulatoryRoutes(app: FastifyInstance, config: Config): void {
   // The SDK calls /Regulatory and /blockStatus; paths match case-insensitively. Both answer the same object.
   for (const path of ['/users/:id/regulatory', '/users/:id/blockStatus']) {
-    app.get<{ Params: UserParams }>(path, async (req) => renderRegulatory(await regulatory.getRegulatory(req.ctx, req.params.id)));
+    app.get<{ Params: UserParams }>(path, CLOCK_FREE, async (req) => renderRegulatory(await regulatory.getRegulatory(req.ctx, req.params.id)));
   }
 
   if (config.sandbox) {

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { renderTransfer } from './model.js';
 import * as transfers from './service.js';
+import { CLOCK_FREE } from '../../http/auth.js';
 
 /** Transfers between wallets (issue #4). */
 export function transferRoutes(app: FastifyInstance): void {
   app.post('/transfers', async (req) => renderTransfer(await transfers.createTransfer(req.ctx, req.body)));
-  app.get<{ Params: { transferId: string } }>('/transfers/:transferId', async (req) =>
+  app.get<{ Params: { transferId: string } }>('/transfers/:transferId', CLOCK_FREE, async (req) =>
     renderTransfer(await transfers.getTransfer(req.ctx, req.params.transferId)),
   );
 }

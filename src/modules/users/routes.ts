@@ -6,6 +6,7 @@ import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { cleanCompanyNumber, companyNumberRules, isValidCompanyNumber } from './company-number.js';
 import { renderLegacy, renderSca, renderSummary, type PersonType } from './model.js';
 import * as users from './service.js';
+import { CLOCK_FREE } from '../../http/auth.js';
 
 /** The legacy user endpoints stop working after 15 December 2025 (seed banner). */
 export const LEGACY_CUTOFF = Date.UTC(2025, 11, 16) / 1000;
@@ -34,7 +35,7 @@ export function userRoutes(app: FastifyInstance, config: Config): void {
       const { user, redirectUrl } = await users.categorizeUser(req.ctx, personType, req.params.id, req.body);
       return renderSca(user, redirectUrl);
     });
-    app.get<{ Params: IdParams }>(`/sca/users/${segment}/:id`, async (req) =>
+    app.get<{ Params: IdParams }>(`/sca/users/${segment}/:id`, CLOCK_FREE, async (req) =>
       renderSca(await users.getUser(req.ctx, req.params.id, personType)),
     );
 
@@ -49,12 +50,12 @@ export function userRoutes(app: FastifyInstance, config: Config): void {
       const { user } = await users.updateUser(req.ctx, personType, req.params.id, req.body, 'legacy');
       return renderLegacy(user);
     });
-    app.get<{ Params: IdParams }>(`/users/${segment}/:id`, async (req) =>
+    app.get<{ Params: IdParams }>(`/users/${segment}/:id`, CLOCK_FREE, async (req) =>
       renderLegacy(await users.getUser(req.ctx, req.params.id, personType)),
     );
   }
 
-  app.get<{ Params: IdParams }>('/sca/users/:id', async (req) => renderSca(await users.getUser(req.ctx, req.params.id)));
+  app.get<{ Params: IdParams }>('/sca/users/:id', CLOCK_FREE, async (req) => renderSca(await users.getUser(req.ctx, req.params.id)));
   app.get<{ Params: IdParams }>('/sca/users/:id/sca-status', async (req) =>
     users.scaStatus(await users.getUser(req.ctx, req.params.id)),
   );
@@ -65,13 +66,13 @@ export function userRoutes(app: FastifyInstance, config: Config): void {
     PendingUserAction: { RedirectUrl: await users.startScaStep(req.ctx, req.params.id, 'CONSENT') },
   }));
 
-  app.get('/users', async (req, reply) => {
+  app.get('/users', CLOCK_FREE, async (req, reply) => {
     const { paging, input } = parsePaging(req.query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });
     throwIfInvalid(input);
     const { items, total } = await users.listUsers(req.ctx, paging);
     return sendPage(req, reply, items.map(renderSummary), total, paging);
   });
-  app.get<{ Params: IdParams }>('/users/:id', async (req) => renderLegacy(await users.getUser(req.ctx, req.params.id)));
+  app.get<{ Params: IdParams }>('/users/:id', CLOCK_FREE, async (req) => renderLegacy(await users.getUser(req.ctx, req.params.id)));
 
   app.post('/users/data-formats/validation', async (req) => {
     const body = new Input(req.body);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { renderWallet } from './model.js';
 import * as wallets from './service.js';
+import { CLOCK_FREE } from '../../http/auth.js';
 
 type WalletParams = { walletId: string };
 type UserParams = { id: string };
@@ -9,13 +10,13 @@ type UserParams = { id: string };
 /** Users' wallets (issue #4). `ScaContext` is accepted and ignored. */
 export function walletRoutes(app: FastifyInstance): void {
   app.post('/wallets', async (req) => renderWallet(await wallets.createWallet(req.ctx, req.body)));
-  app.get<{ Params: WalletParams }>('/wallets/:walletId', async (req) =>
+  app.get<{ Params: WalletParams }>('/wallets/:walletId', CLOCK_FREE, async (req) =>
     renderWallet(await wallets.getWallet(req.ctx, req.params.walletId)),
   );
   app.put<{ Params: WalletParams }>('/wallets/:walletId', async (req) =>
     renderWallet(await wallets.updateWallet(req.ctx, req.params.walletId, req.body)),
   );
-  app.get<{ Params: UserParams }>('/users/:id/wallets', async (req, reply) => {
+  app.get<{ Params: UserParams }>('/users/:id/wallets', CLOCK_FREE, async (req, reply) => {
     const { paging, input } = parsePaging(req.query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });
     throwIfInvalid(input);
     const { items, total } = await wallets.listUserWallets(req.ctx, req.params.id, paging);
@@ -29,9 +30,9 @@ export function walletRoutes(app: FastifyInstance): void {
     const { items, total } = await wallets.listClientWallets(req.ctx, req.params.fundsType ?? null, paging);
     return sendPage(req, reply, items.map(renderWallet), total, paging);
   };
-  app.get('/clients/wallets', listClient);
-  app.get<{ Params: { fundsType: string } }>('/clients/wallets/:fundsType', listClient);
-  app.get<{ Params: { fundsType: string; currency: string } }>('/clients/wallets/:fundsType/:currency', async (req) =>
+  app.get('/clients/wallets', CLOCK_FREE, listClient);
+  app.get<{ Params: { fundsType: string } }>('/clients/wallets/:fundsType', CLOCK_FREE, listClient);
+  app.get<{ Params: { fundsType: string; currency: string } }>('/clients/wallets/:fundsType/:currency', CLOCK_FREE, async (req) =>
     renderWallet(await wallets.getClientWallet(req.ctx, req.params.fundsType, req.params.currency)),
   );
 }
