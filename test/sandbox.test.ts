@@ -4,7 +4,7 @@ import { ledgerInvariants } from '../src/ledger/index.js';
 import type { NewClient } from '../src/modules/auth/service.js';
 import { PAYIN_EXPIRY_SECONDS } from '../src/modules/payins/model.js';
 import { expectApiError } from './helpers/errors.js';
-import { address, legalOwner, naturalOwner } from './helpers/fixtures.js';
+import { address, legalOwner, naturalOwner, ubo } from './helpers/fixtures.js';
 import { startServer, type Reply, type TestServer } from './helpers/server.js';
 
 // The sandbox clock (GET /sandbox/clock, POST /sandbox/clock/advance) and the sandbox reset
@@ -491,14 +491,7 @@ async function fill(a: Api): Promise<Filled> {
   expect(po.Status).toBe('CREATED');
   const legal = await a.ok('POST', '/sca/users/legal', legalOwner());
   const decl = await a.ok('POST', `/users/${legal.Id}/kyc/ubodeclarations`);
-  await a.ok('POST', `/users/${legal.Id}/kyc/ubodeclarations/${decl.Id}/ubos`, {
-    FirstName: 'Michaela',
-    LastName: 'Effertz',
-    Birthday: 652117514,
-    Nationality: 'FR',
-    Address: address(),
-    Birthplace: { City: 'Paris', Country: 'FR' },
-  });
+  await a.ok('POST', `/users/${legal.Id}/kyc/ubodeclarations/${decl.Id}/ubos`, ubo());
   await advanced(a, 3 * DAY);
   return { owner, declarationId: decl.Id, wallet: w1 };
 }

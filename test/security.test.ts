@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { hashToken, type NewClient } from '../src/modules/auth/service.js';
 import { expectApiError, rateLimitHeaders } from './helpers/errors.js';
-import { address, legacyLegalOwner, legalOwner, legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
+import { address, legacyLegalOwner, legalOwner, legalPayer, naturalOwner, naturalPayer, ubo } from './helpers/fixtures.js';
 import { startServer, type CallOptions, type Reply, type TestServer } from './helpers/server.js';
 
 /** Which of the client's users a route acts on: legal/natural PAYER, or legal/natural OWNER pending SCA. */
@@ -124,7 +124,7 @@ const ROUTES: Route[] = [
     method: 'POST',
     path: '/users/:id/kyc/ubodeclarations/:declarationId/ubos',
     user: 'LO',
-    body: uboBody,
+    body: () => ubo(),
     prepare: (p) => uboDeclaration(p),
   },
   {
@@ -704,17 +704,6 @@ describe('credentials at rest', () => {
   });
 });
 
-function uboBody() {
-  return {
-    FirstName: 'Michaela',
-    LastName: 'Effertz',
-    Birthday: 652117514,
-    Nationality: 'FR',
-    Address: address(),
-    Birthplace: { City: 'Paris', Country: 'FR' },
-  };
-}
-
 /** A UBO declaration of the user (a new legal OWNER when none is given), with one UBO and submitted when asked. */
 async function uboDeclaration(
   p: { clientId: string; token: string; userId?: string },
@@ -726,9 +715,9 @@ async function uboDeclaration(
   expect(decl.status, JSON.stringify(decl.body)).toBe(200);
   const params: Record<string, string> = { declarationId: decl.body.Id };
   if (opts.ubo || opts.submit) {
-    const ubo = await s.fetch('POST', `${base}/${decl.body.Id}/ubos`, { token: p.token, body: uboBody() });
-    expect(ubo.status, JSON.stringify(ubo.body)).toBe(200);
-    params.uboId = ubo.body.Id;
+    const added = await s.fetch('POST', `${base}/${decl.body.Id}/ubos`, { token: p.token, body: ubo() });
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    params.uboId = added.body.Id;
   }
   if (opts.submit) {
     const submitted = await s.fetch('PUT', `${base}/${decl.body.Id}`, { token: p.token, body: { Status: 'VALIDATION_ASKED' } });

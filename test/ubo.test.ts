@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectApiError } from './helpers/errors.js';
-import { address, legalOwner, legalPayer, naturalOwner } from './helpers/fixtures.js';
+import { address, legalOwner, legalPayer, naturalOwner, ubo } from './helpers/fixtures.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
@@ -10,16 +10,6 @@ beforeAll(async () => {
   api = s.sdk();
 });
 afterAll(() => s?.close());
-
-const ubo = (over: Record<string, unknown> = {}) => ({
-  FirstName: 'Michaela',
-  LastName: 'Effertz',
-  Birthday: 652117514,
-  Nationality: 'FR',
-  Address: address(),
-  Birthplace: { City: 'Paris', Country: 'FR' },
-  ...over,
-});
 
 async function newLegal(over: Record<string, unknown> = {}): Promise<any> {
   const r = await s.call('POST', '/sca/users/legal', { body: legalOwner(over) });

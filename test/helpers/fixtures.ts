@@ -94,3 +94,14 @@ export function legacyLegalOwner(over: Record<string, unknown> = {}) {
     ...over,
   };
 }
+
+/** An ultimate beneficial owner, as a UBO declaration takes it. */
+export const ubo = (over: Record<string, unknown> = {}) => ({
+  FirstName: 'Michaela',
+  LastName: 'Effertz',
+  Birthday: 652117514,
+  Nationality: 'FR',
+  Address: address(),
+  Birthplace: { City: 'Paris', Country: 'FR' },
+  ...over,
+});
