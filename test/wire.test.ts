@@ -440,6 +440,23 @@ describe('GET /events', () => {
   it('filters by BeforeDate and AfterDate', async () => {
     expect(resources(await events(`?AfterDate=${base + 20}&BeforeDate=${base + 50}&Sort=Date:ASC`))).toEqual(['kyc_m_1', 'user_m_c']);
   });
+
+  it('searches only the last 45 days: older events are not listed, older dates are refused', async () => {
+    const old = await s.newClient();
+    const limit = now() - 45 * 86400;
+    await recordEvent(s.db, old.id, 'KYC_CREATED', 'kyc_m_old', limit - 100);
+    await recordEvent(s.db, old.id, 'KYC_CREATED', 'kyc_m_recent', limit + 100);
+    const list = await callAs(s, old, 'GET', '/events');
+    expect(resources(list)).toEqual(['kyc_m_recent']);
+    expect(list.headers.get('X-Number-Of-Items')).toBe('1');
+    const refused = await callAs(s, old, 'GET', `/events?AfterDate=${limit - 10}&BeforeDate=${limit - 5}`);
+    expectApiError(refused, 400, 'param_error');
+    expect(refused.body.errors).toEqual({
+      AfterDate: 'Events older than 45 days can not be searched',
+      BeforeDate: 'Events older than 45 days can not be searched',
+    });
+    expect(resources(await callAs(s, old, 'GET', `/events?AfterDate=${limit + 50}`))).toEqual(['kyc_m_recent']);
+  });
 });
 
 describe('rate limiting', () => {

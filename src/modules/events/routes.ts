@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { listEvents } from './store.js';
-import { CLOCK_FREE } from '../../http/auth.js';
 
 /** Filters arrive comma-separated or repeated (?EventType=A&EventType=B); both are accepted. */
 function listParam(query: unknown, name: string): string[] | null {
@@ -14,10 +13,18 @@ function listParam(query: unknown, name: string): string[] | null {
   return values.length ? values : null;
 }
 
+const SEARCHABLE_DAYS = 45;
+
 export function eventRoutes(app: FastifyInstance): void {
-  app.get('/events', CLOCK_FREE, async (req, reply) => {
+  // Only the last 45 days of the client's clock can be searched (reference notes §6.3).
+  app.get('/events', async (req, reply) => {
     const { paging, input } = parsePaging(req.query, { sortFields: ['Date'], defaultSort: 'Date' });
+    const oldest = req.ctx.now - SEARCHABLE_DAYS * 86400;
+    for (const [name, value] of [['AfterDate', paging.after], ['BeforeDate', paging.before]] as const) {
+      if (value !== undefined && value < oldest) input.fail(name, `Events older than ${SEARCHABLE_DAYS} days can not be searched`);
+    }
     throwIfInvalid(input);
+    paging.after = Math.max(paging.after ?? -Infinity, oldest - 1);
     const { items, total } = await listEvents(req.ctx.db, req.ctx.clientId, { types: listParam(req.query, 'EventType') }, paging);
     return sendPage(req, reply, items, total, paging);
   });
