@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '../src/modules/hooks/event-types.js';
+import { EVENT_TYPES, EXTRA_EVENT_TYPES } from '../src/modules/hooks/event-types.js';
 import type { NewClient } from '../src/modules/auth/service.js';
 import { expectApiError } from './helpers/errors.js';
 import { startServer, type CallOptions, type Reply, type TestServer } from './helpers/server.js';
@@ -89,9 +89,9 @@ describe('POST /hooks', () => {
     expect(r.body.errors).toEqual(DUPLICATE);
   });
 
-  it("accepts exactly the SDK's 132 event types and refuses anything else", async () => {
-    const types = sdkEventTypes();
-    expect(types).toHaveLength(132);
+  it("accepts exactly the SDK's 132 event types and the documented extras, and refuses anything else", async () => {
+    const types = [...sdkEventTypes(), ...EXTRA_EVENT_TYPES];
+    expect(types).toHaveLength(136);
     expect([...EVENT_TYPES].sort()).toEqual([...types].sort());
     const call = await freshClient();
     const replies = await Promise.all(
@@ -99,7 +99,7 @@ describe('POST /hooks', () => {
     );
     expect(replies.map((r) => r.status)).toEqual(types.map(() => 200));
     expect(replies.map((r) => r.body.EventType)).toEqual(types);
-    expect(await count(call)).toBe(132);
+    expect(await count(call)).toBe(136);
   });
 
   it('reports every invalid field of one request together and creates nothing', async () => {

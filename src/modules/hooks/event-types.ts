@@ -1,4 +1,15 @@
-/** Every EventType a hook may be registered for (the official SDK's list); Mangrove emits a subset. */
+/** Documented by Mangopay (reference notes §6.4) but missing from the SDK's typings. */
+export const EXTRA_EVENT_TYPES = [
+  'COUNTRY_AUTHORIZATION_UPDATED',
+  'INSTANT_PAYOUT_FAILED',
+  'LEGAL_COMPANY_NUMBER_VALIDATION_FAILED',
+  'LEGAL_COMPANY_NUMBER_VALIDATION_SUCCEEDED',
+] as const;
+
+/**
+ * Every EventType a hook may be registered for: the official SDK's list and the ones Mangopay's
+ * documentation adds (EXTRA_EVENT_TYPES). Mangrove emits a subset.
+ */
 export const EVENT_TYPES: ReadonlySet<string> = new Set([
   'CARD_VALIDATION_CREATED',
   'CARD_VALIDATION_FAILED',
@@ -132,4 +143,5 @@ export const EVENT_TYPES: ReadonlySet<string> = new Set([
   'VIRTUAL_ACCOUNT_BLOCKED',
   'VIRTUAL_ACCOUNT_CLOSED',
   'VIRTUAL_ACCOUNT_FAILED',
+  ...EXTRA_EVENT_TYPES,
 ]);
