@@ -158,6 +158,23 @@ describe('Idempotency-Key on POST', () => {
     expect(await userCount(call)).toBe(0);
   });
 
+  it('uses up the key on a body that could not be read, which never reached the check', async () => {
+    const { call } = await freshClient();
+    const key = randomUUID();
+    const first = await call('POST', '/sca/users/natural', withKey(key, { raw: '{"FirstName":', contentType: 'application/json' }));
+    expectApiError(first, 400, 'param_error');
+    const stored = await call('GET', `/responses/${key}`);
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject({ StatusCode: '400', Resource: first.body });
+    expectConflict(await postUser(call, naturalPayer(), key), CONFLICT_OTHER);
+    expect(await userCount(call)).toBe(0);
+    // A key already taken is not taken over by such a failure: the first response stays.
+    const taken = randomUUID();
+    expect((await postUser(call, naturalPayer(), taken)).status).toBe(200);
+    expectApiError(await call('POST', '/sca/users/natural', withKey(taken, { raw: '{', contentType: 'application/json' })), 400, 'param_error');
+    expect((await call('GET', `/responses/${taken}`)).body.StatusCode).toBe('200');
+  });
+
   it('keeps the key free when the request is refused at authentication', async () => {
     const { c, call } = await freshClient();
     const key = randomUUID();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { claimKey, keyHolderHash, storeResponse } from '../modules/idempotency/store.js';
 import { ERRORS } from './errors.js';
 
@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The Idempotency-Key this request holds, once claimed. */
     idempotencyKey: string | null;
+    /** Whether the key was looked at before the handler (claimed, refused or in conflict). */
+    idempotencyChecked: boolean;
   }
 }
 
@@ -22,15 +24,21 @@ function requestHash(method: string, path: string, body: unknown): string {
  * `Idempotency-Key` on any POST (SPEC §2): the key is claimed in the database before the request
  * runs, so that of several requests with one key exactly one runs and the others get 409; the
  * answer, whatever it is, is stored before it is sent and served by GET /responses/{key}.
- * Registered after authentication, so a request refused there holds no key.
+ * Registered after authentication, so a request refused there (401, 429) holds no key.
  */
+function keyOf(req: FastifyRequest): string | undefined {
+  const header = req.headers['idempotency-key'];
+  return Array.isArray(header) ? header.join(',') : header;
+}
+
 export function idempotency(scope: FastifyInstance): void {
   scope.decorateRequest('idempotencyKey', null);
+  scope.decorateRequest('idempotencyChecked', false);
   scope.addHook('preHandler', async (req) => {
     if (req.method !== 'POST') return;
-    const header = req.headers['idempotency-key'];
-    if (header === undefined) return;
-    const key = Array.isArray(header) ? header.join(',') : header;
+    const key = keyOf(req);
+    if (key === undefined) return;
+    req.idempotencyChecked = true;
     if (!KEY.test(key)) {
       throw ERRORS.paramError({ 'Idempotency-Key': 'The Idempotency-Key must be 16 to 36 characters: letters, digits and dashes.' });
     }
@@ -44,7 +52,18 @@ export function idempotency(scope: FastifyInstance): void {
     throw ERRORS.idempotencyConflict(holder !== null && holder !== hash);
   });
   scope.addHook('onSend', async (req, reply, payload) => {
-    if (!req.idempotencyKey) return payload;
+    if (!req.idempotencyKey) {
+      // Refused after authentication but before the check (unreadable body, bad text): the key is
+      // used up by that failure as by any other, when it is free.
+      const key = keyOf(req);
+      if (req.idempotencyChecked || req.method !== 'POST' || !req.ctx || reply.statusCode < 400 || !key || !KEY.test(key)) {
+        return payload;
+      }
+      if (!(await claimKey(req.ctx.db, req.ctx.clientId, key, requestHash(req.method, req.url.split('?')[0], null), req.ctx.now))) {
+        return payload;
+      }
+      req.idempotencyKey = key;
+    }
     const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
     await storeResponse(req.ctx.db, req.ctx.clientId, req.idempotencyKey, {
       statusCode: reply.statusCode,
