@@ -573,18 +573,24 @@ interface PacedRun {
 }
 
 /**
- * POSTs `count` bodies at WEBHOOK_RATE per second, one every 1000 / WEBHOOK_RATE ms whatever the
+ * POSTs `count` bodies at `rate` per second, one every 1000 / rate ms whatever the
  * answers (an open loop, over at most CONNECTIONS connections). Not autocannon: its overallRate lets
  * each connection send its quota for the second back to back, a burst at the start of every second.
  */
-async function paced(url: string, headers: Record<string, string>, body: () => string, count: number): Promise<PacedRun> {
+async function paced(
+  url: string,
+  headers: Record<string, string>,
+  body: () => string,
+  count: number,
+  rate = WEBHOOK_RATE,
+): Promise<PacedRun> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const start = performance.now();
   const run: PacedRun = { answered: new Map(), latencies: [], failed: new Map(), start, end: start };
   const fail = (why: string) => run.failed.set(why, (run.failed.get(why) ?? 0) + 1);
   const sent: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
-    const wait = start + (i * 1000) / WEBHOOK_RATE - performance.now();
+    const wait = start + (i * 1000) / rate - performance.now();
     if (wait >= 1) await sleep(wait);
     const text = body();
     sent.push(
@@ -731,6 +737,66 @@ async function webhookRun(dbUrl: string, pollMs: number): Promise<{ row: Webhook
   }
 }
 
+// Delivery capacity: DRAIN_EVENTS deliveries queued by a server that sends none (MANGROVE_WEBHOOKS=off),
+// then drained by a fresh server process; throughput = deliveries / (listening -> last arrival).
+const DRAIN_EVENTS = 3000;
+
+async function webhookDrain(dbUrl: string): Promise<{ line: string; problems: string[] }> {
+  const clientId = 'bench_webhooks_drain';
+  const env = {
+    DATABASE_URL: dbUrl,
+    MANGROVE_CLIENT_ID: clientId,
+    MANGROVE_API_KEY: API_KEY,
+    MANGROVE_RATE_LIMITS: '100000000,100000000,100000000,100000000',
+    MANGROVE_TOKEN_BUDGET: '100000000',
+  };
+  const receiver = await startReceiver();
+  const problems: string[] = [];
+  try {
+    const queuing = launch('mangrove (queuing only)', [CLI, 'serve'], { ...env, PORT: String(await freePort()), MANGROVE_WEBHOOKS: 'off' });
+    let answered: Set<string>;
+    try {
+      const url = await waitListening(queuing);
+      const { access_token: token } = await json(await getToken(url, clientId), 'token');
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      await json(
+        await fetch(`${url}/v2.01/${clientId}/hooks`, { method: 'POST', headers, body: JSON.stringify({ EventType: WEBHOOK_EVENT, Url: receiver.url }) }),
+        'create hook',
+      );
+      let n = 0;
+      process.stdout.write(`drain: queuing ${DRAIN_EVENTS} deliveries...`);
+      const run = await paced(`${url}/v2.01/${clientId}/sca/users/natural`, headers, () => JSON.stringify(pendingOwner(n++)), DRAIN_EVENTS, 400);
+      answered = new Set(run.answered.keys());
+      if (run.failed.size) problems.push(`drain: ${[...run.failed].map(([w, k]) => `${w}: ${k}`).join(', ')}`);
+    } finally {
+      await stop(queuing);
+    }
+    if (receiver.arrivals.size) problems.push(`drain: ${receiver.arrivals.size} notification(s) sent by the queuing server`);
+    process.stdout.write(' draining...');
+    const draining = launch('mangrove (draining)', [CLI, 'serve'], { ...env, PORT: String(await freePort()) });
+    try {
+      await waitListening(draining);
+      const t0 = performance.now();
+      const deadline = t0 + DELIVERY_TIMEOUT_MS * 2;
+      while (receiver.arrivals.size < answered.size && performance.now() < deadline) await sleep(5);
+      const last = Math.max(...[...receiver.arrivals.values()].map((t) => t[0]));
+      const seconds = (last - t0) / 1000;
+      console.log(' done');
+      const duplicates = [...receiver.arrivals.values()].filter((t) => t.length > 1).length;
+      if (receiver.arrivals.size < answered.size) problems.push(`drain: ${answered.size - receiver.arrivals.size} notification(s) missing`);
+      if (duplicates) problems.push(`drain: ${duplicates} notification(s) sent twice`);
+      return {
+        line: `drain: ${receiver.arrivals.size} queued deliveries sent in ${seconds.toFixed(2)} s by one process: ${(receiver.arrivals.size / seconds).toFixed(0)} deliveries/s, ${duplicates} duplicates`,
+        problems,
+      };
+    } finally {
+      await stop(draining);
+    }
+  } finally {
+    await receiver.close();
+  }
+}
+
 async function webhookScenarios(dbUrl: string, postRate: number | null): Promise<string[]> {
   console.log(
     `\nwebhook delivery: POST /sca/users/natural paced at ${WEBHOOK_RATE} req/s for ${DURATION} s (after a 1 s warm-up), ` +
@@ -773,6 +839,10 @@ async function webhookScenarios(dbUrl: string, postRate: number | null): Promise
   if (rows.some((r) => r.events / r.postSeconds < 0.95 * WEBHOOK_RATE)) {
     console.log(`note: the server did not keep up with ${WEBHOOK_RATE} req/s: the load saturated it (lower BENCH_WEBHOOK_RATE)`);
   }
+  console.log();
+  const drain = await webhookDrain(dbUrl);
+  console.log(drain.line);
+  problems.push(...drain.problems);
   const verdict = problems.length ? 'FAIL' : 'PASS';
   console.log(`\nwebhook checks (each notification exactly once, every outbox row SUCCEEDED at the first attempt): ${verdict}`);
   for (const p of problems) console.log(`  FAIL ${p}`);
