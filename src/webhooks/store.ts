@@ -21,17 +21,32 @@ export interface ClaimedDelivery {
  * and each claimed row's due_at moves `leaseMs` ahead, so that a caller dying mid-call only
  * delays the row until the lease runs out. One statement, committed at once: no transaction
  * stays open across the HTTP call.
+ *
+ * A hook gets no more calls in flight than the failures it has left before turning INVALID
+ * (in flight: claimed rows whose lease runs), so that it stops after its 100th failure in a row
+ * rather than after whatever was already under way. A row of a disabled or INVALID hook is always
+ * taken, to be cancelled.
  */
 export async function claimDue(q: Queryable, claim: string, nowMs: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
   const rows = await q.query<any>(
     `WITH due AS (
-       SELECT id FROM webhook_deliveries
+       SELECT id, hook_id, due_at FROM webhook_deliveries
        WHERE status = 'PENDING' AND due_at <= $1
-       ORDER BY due_at LIMIT $2
+       ORDER BY due_at LIMIT $5
        FOR UPDATE SKIP LOCKED
+     ), ranked AS (
+       SELECT due.id, due.due_at, h.status, h.validity, h.consecutive_failures,
+         row_number() OVER (PARTITION BY due.hook_id ORDER BY due.due_at, due.id) AS rank,
+         (SELECT count(*) FROM webhook_deliveries x
+          WHERE x.hook_id = due.hook_id AND x.status = 'PENDING' AND x.claim IS NOT NULL AND x.due_at > $1) AS in_flight
+       FROM due JOIN hooks h ON h.id = due.hook_id
+     ), picked AS (
+       SELECT id FROM ranked
+       WHERE status <> 'ENABLED' OR validity <> 'VALID' OR rank <= ${MAX_CONSECUTIVE_FAILURES} - consecutive_failures - in_flight
+       ORDER BY due_at LIMIT $2
      ), claimed AS (
        UPDATE webhook_deliveries d SET due_at = $1 + $3, claim = $4
-       FROM due WHERE d.id = due.id
+       FROM picked WHERE d.id = picked.id
        RETURNING d.id, d.client_id, d.hook_id, d.event_seq, d.attempts
      )
      SELECT c.id, c.attempts, cl.clock_offset, h.url, h.status, h.validity, e.event_type, e.resource_id, e.date
@@ -39,7 +54,8 @@ export async function claimDue(q: Queryable, claim: string, nowMs: number, limit
      JOIN hooks h ON h.id = c.hook_id
      JOIN events e ON e.seq = c.event_seq
      JOIN clients cl ON cl.id = c.client_id`,
-    [nowMs, limit, leaseMs, claim],
+    // Candidates beyond the limit, so that a hook held back does not hide the others' due rows.
+    [nowMs, limit, leaseMs, claim, limit * 4],
   );
   return rows.map((r) => ({
     id: String(r.id),
