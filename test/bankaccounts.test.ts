@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findActiveBankAccount } from '../src/modules/bankaccounts/store.js';
 import { isValidIban } from '../src/modules/bankaccounts/rules.js';
 import { expectApiError } from './helpers/errors.js';
 import { address, legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { createUser, startServer, type TestServer } from './helpers/server.js';
+import { createUser, fileServer } from './helpers/server.js';
 
-let s: TestServer;
-let api: any;
-beforeAll(async () => {
-  s = await startServer();
-  api = s.sdk();
-});
-afterAll(() => s?.close());
+const { s, api } = fileServer();
 
 const newUser = (kind: 'natural' | 'legal', body: Record<string, unknown>) => createUser(s, kind, body);
 const natural = (over: Record<string, unknown> = {}) => newUser('natural', naturalOwner(over));

@@ -1,17 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { CLOSURE_ACTION_CODE } from '../src/modules/closure/service.js';
 import { expectApiError } from './helpers/errors.js';
 import { address, legalOwner, legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { createUser, startServer, TEST_DB, type TestServer } from './helpers/server.js';
+import { createUser, fileServer, startServer, TEST_DB, type TestServer } from './helpers/server.js';
 
-let s: TestServer;
-let api: any;
-beforeAll(async () => {
-  s = await startServer();
-  api = s.sdk();
-});
-afterAll(() => s?.close());
+const { s, api } = fileServer();
 afterEach(async () => {
   if (s) expect(await ledgerInvariants(s.db, s.client.id)).toEqual([]);
 });

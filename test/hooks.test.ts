@@ -1,19 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, EXTRA_EVENT_TYPES } from '../src/modules/hooks/event-types.js';
 import type { NewClient } from '../src/modules/auth/service.js';
 import { expectApiError } from './helpers/errors.js';
-import { startServer, type CallOptions, type Reply, type TestServer } from './helpers/server.js';
+import { type CallOptions, fileServer, type Reply } from './helpers/server.js';
 
-let s: TestServer;
-let api: any;
-beforeAll(async () => {
-  s = await startServer();
-  api = s.sdk();
-});
-afterAll(() => s?.close());
+const { s, api } = fileServer();
 
 const HOOK_KEYS = ['Url', 'Status', 'Validity', 'EventType', 'Id', 'Tag', 'CreationDate'];
 const DUPLICATE = { EventType: 'A hook has already been registered for this EventType' };

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NewClient } from '../src/modules/auth/service.js';
 import { expectApiError } from './helpers/errors.js';
 import { naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { startServer, type CallOptions, type Reply, type TestServer } from './helpers/server.js';
+import { type CallOptions, fileServer, type Reply } from './helpers/server.js';
 
-let s: TestServer;
-let api: any;
-beforeAll(async () => {
-  s = await startServer();
-  api = s.sdk();
-});
-afterAll(() => s?.close());
+const { s, api } = fileServer();
 
 const CONFLICT = 'A resource has already been created with this Idempotency Key';
 const CONFLICT_OTHER = `${CONFLICT} (by a different request)`;

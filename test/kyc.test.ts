@@ -1,20 +1,14 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectApiError } from './helpers/errors.js';
 import { legalOwner, legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { createUser, startServer, type TestServer } from './helpers/server.js';
+import { createUser, fileServer, startServer } from './helpers/server.js';
 
 const require = createRequire(import.meta.url);
 const SDK_PNG = path.join(path.dirname(require.resolve('mangopay4-nodejs-sdk/package.json')), 'test', 'TestKycPageFile.png');
 
-let s: TestServer;
-let api: any;
-beforeAll(async () => {
-  s = await startServer();
-  api = s.sdk();
-});
-afterAll(() => s?.close());
+const { s, api } = fileServer();
 
 const SIGNATURES = {
   png: Buffer.from('89504e470d0a1a0a', 'hex'),

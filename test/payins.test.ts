@@ -1,19 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { MAX_AMOUNT } from '../src/ledger/money.js';
 import { PAYIN_EXPIRY_SECONDS } from '../src/modules/payins/model.js';
 import { isValidIban } from '../src/modules/bankaccounts/rules.js';
 import { expectApiError } from './helpers/errors.js';
 import { naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { createUser, startServer, type TestServer } from './helpers/server.js';
+import { createUser, fileServer, startServer } from './helpers/server.js';
 
-let s: TestServer;
-let api: any;
-beforeAll(async () => {
-  s = await startServer();
-  api = s.sdk();
-});
-afterAll(() => s?.close());
+const { s, api } = fileServer();
 afterEach(async () => {
   if (s) expect(await ledgerInvariants(s.db, s.client.id)).toEqual([]);
 });

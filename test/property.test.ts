@@ -7,16 +7,12 @@
  * PROPERTY_RUNS changes the number of runs.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { legalOwner, legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { startServer, TEST_DB, type Reply, type TestServer } from './helpers/server.js';
+import { fileServer, type Reply, TEST_DB } from './helpers/server.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer({ env: { MANGROVE_RATE_LIMITS: '10000000,10000000,10000000,10000000' } });
-});
-afterAll(() => s?.close());
+const { s } = fileServer({ env: { MANGROVE_RATE_LIMITS: '10000000,10000000,10000000,10000000' } });
 
 // ---- The reference model -------------------------------------------------------------------------
 

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectApiError, rateLimitHeaders } from './helpers/errors.js';
 import { legalPayer } from './helpers/fixtures.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { fileServer, startServer } from './helpers/server.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer({ env: { MANGROVE_RATE_LIMITS: '3,100,100,100' } });
-});
-afterAll(() => s?.close());
+const { s } = fileServer({ env: { MANGROVE_RATE_LIMITS: '3,100,100,100' } });
 
 async function storedCount(clientId: string): Promise<number> {
   const rows = await s.db.query<{ w0_count: number }>('SELECT w0_count FROM rate_limits WHERE client_id = $1', [clientId]);

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { blockAll, blockState } from '../src/modules/regulatory/service.js';
 import { expectApiError } from './helpers/errors.js';
 import { legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { createUser, startServer, type TestServer } from './helpers/server.js';
+import { createUser, fileServer, startServer } from './helpers/server.js';
 
-let s: TestServer;
-let api: any;
-beforeAll(async () => {
-  s = await startServer();
-  api = s.sdk();
-});
-afterAll(() => s?.close());
+const { s, api } = fileServer();
 
 const newUser = (kind: 'natural' | 'legal', body: Record<string, unknown>) => createUser(s, kind, body);
 const natural = (over: Record<string, unknown> = {}) => newUser('natural', naturalOwner(over));

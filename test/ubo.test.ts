@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectApiError } from './helpers/errors.js';
 import { address, legalOwner, legalPayer, naturalOwner, ubo } from './helpers/fixtures.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { fileServer, startServer } from './helpers/server.js';
 
-let s: TestServer;
-let api: any;
-beforeAll(async () => {
-  s = await startServer();
-  api = s.sdk();
-});
-afterAll(() => s?.close());
+const { s, api } = fileServer();
 
 async function newLegal(over: Record<string, unknown> = {}): Promise<any> {
   const r = await s.call('POST', '/sca/users/legal', { body: legalOwner(over) });

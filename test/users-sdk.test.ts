@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { legalOwner, legalPayer, naturalOwner, naturalPayer, address } from './helpers/fixtures.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { fileServer } from './helpers/server.js';
 
-let s: TestServer;
-let api: any;
-beforeAll(async () => {
-  s = await startServer();
-  api = s.sdk();
-});
-afterAll(() => s?.close());
+const { s, api } = fileServer();
 
 describe('the official SDK drives legal users', () => {
   it('creates an OWNER through /sca/users/legal and reads it back three ways', async () => {

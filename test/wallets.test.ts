@@ -1,17 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { CURRENCIES, MAX_AMOUNT } from '../src/ledger/money.js';
 import { expectApiError } from './helpers/errors.js';
 import { legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
-import { createUser, startServer, type TestServer } from './helpers/server.js';
+import { createUser, fileServer } from './helpers/server.js';
 
-let s: TestServer;
-let api: any;
-beforeAll(async () => {
-  s = await startServer();
-  api = s.sdk();
-});
-afterAll(() => s?.close());
+const { s, api } = fileServer();
 // The ledger stays sound whatever a test did.
 afterEach(async () => {
   if (s) expect(await ledgerInvariants(s.db, s.client.id)).toEqual([]);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDb, type Db } from '../../src/db/index.js';
 import { createClient, type NewClient } from '../../src/modules/auth/service.js';
@@ -131,6 +131,32 @@ export async function startServer(opts: { env?: Record<string, string>; db?: Db;
     },
   };
   return server;
+}
+
+/** A stand-in that forwards to the object `get()` returns once it exists. */
+function forward<T extends object>(get: () => T | undefined): T {
+  return new Proxy({} as T, {
+    get(_target, key) {
+      const real = get();
+      if (!real) throw new Error('the test server is used before beforeAll started it');
+      const value = Reflect.get(real, key);
+      return typeof value === 'function' ? value.bind(real) : value;
+    },
+  });
+}
+
+/**
+ * The server of a test file: started before its tests and closed after them. `s` and `api` (the
+ * official SDK on it) forward to the real ones, so a file declares them once at the top.
+ */
+export function fileServer(opts: Parameters<typeof startServer>[0] = {}): { s: TestServer; api: any } {
+  let server: TestServer | undefined;
+  let sdk: any;
+  beforeAll(async () => {
+    server = await startServer(opts);
+  });
+  afterAll(() => server?.close());
+  return { s: forward(() => server), api: forward(() => (sdk ??= server?.sdk())) };
 }
 
 /** Creates a user through the SCA endpoint of its kind and returns the answer, failing the test otherwise. */
