@@ -18,6 +18,7 @@ import { kycRoutes } from './modules/kyc/routes.js';
 import { uboRoutes } from './modules/kyc/ubo-routes.js';
 import { regulatoryRoutes } from './modules/regulatory/routes.js';
 import { payInRoutes } from './modules/payins/routes.js';
+import { sweepExpired } from './modules/payins/service.js';
 import { payOutRoutes } from './modules/payouts/routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
 import { transactionRoutes } from './modules/transactions/routes.js';
@@ -97,6 +98,7 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
 }
 
 const MAX_PARAM_LENGTH = 200;
+const EXPIRY_SWEEP_MS = 60_000;
 
 /** Builds the whole API on one database; it does not listen (tests call listen or inject). */
 export async function buildServer({ db, config, logger = false, ready }: ServerOptions): Promise<FastifyInstance> {
@@ -135,6 +137,22 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
   app.addHook('preValidation', async (req) => {
     const bad = findBadText(req.params) ?? findBadText(req.query) ?? findBadText(req.body);
     if (bad) throw ERRORS.badText(bad);
+  });
+
+  // Pay-ins expire even when nobody reads them (their PAYIN_NORMAL_FAILED webhook is due): every
+  // process sweeps once a minute; concurrent sweeps fail each pay-in once.
+  let sweeping: Promise<void> = Promise.resolve();
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    sweeping = sweepExpired(db).catch((err) => app.log.warn({ err }, 'pay-in expiry sweep failed'));
+  };
+  app.addHook('onReady', async () => {
+    sweep();
+    sweeper = setInterval(sweep, EXPIRY_SWEEP_MS);
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    await sweeping;
   });
 
   if (config.webhooks) {

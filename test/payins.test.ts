@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { MAX_AMOUNT } from '../src/ledger/money.js';
 import { PAYIN_EXPIRY_SECONDS } from '../src/modules/payins/model.js';
+import { sweepExpired } from '../src/modules/payins/service.js';
 import { isValidIban } from '../src/modules/bankaccounts/rules.js';
 import { expectApiError } from './helpers/errors.js';
 import { naturalOwner, naturalPayer } from './helpers/fixtures.js';
@@ -401,6 +402,30 @@ describe('expiry after a month', () => {
       expect(await eventsOf(p.Id)).toEqual(['PAYIN_NORMAL_CREATED', 'PAYIN_NORMAL_FAILED']);
     }
     expect(await balance(w.Id)).toBe(0);
+  });
+
+  it('expires pay-ins nobody reads at the periodic sweep, each client on its own clock, each once', async () => {
+    const { user, wallet: w } = await funded();
+    const due = await payIn(user, w);
+    const young = await payIn(user, w);
+    await age(due.Id, PAYIN_EXPIRY_SECONDS + 1);
+    await age(young.Id, PAYIN_EXPIRY_SECONDS - 600);
+    const status = async (id: string) =>
+      (await s.db.query<{ status: string; result_code: string }>('SELECT status, result_code FROM transactions WHERE id = $1', [id]))[0];
+    expect((await status(due.Id)).status).toBe('CREATED');
+    // Two processes sweeping at once.
+    await Promise.all([sweepExpired(s.db), sweepExpired(s.db)]);
+    expect(await status(due.Id)).toEqual({ status: 'FAILED', result_code: '101109' });
+    expect((await status(young.Id)).status).toBe('CREATED');
+    expect(await eventsOf(due.Id)).toEqual(['PAYIN_NORMAL_CREATED', 'PAYIN_NORMAL_FAILED']);
+    // Ten minutes later on this client's clock only, the young one is due too.
+    await s.db.query('UPDATE clients SET clock_offset = clock_offset + 600 WHERE id = $1', [s.client.id]);
+    try {
+      await sweepExpired(s.db);
+    } finally {
+      await s.db.query('UPDATE clients SET clock_offset = clock_offset - 600 WHERE id = $1', [s.client.id]);
+    }
+    expect((await status(young.Id)).status).toBe('FAILED');
   });
 
   it('expires pay-ins when transactions are listed', async () => {

@@ -357,6 +357,27 @@ describe('calls waiting on a slow receiver', () => {
   });
 });
 
+describe('the sandbox clock and pay-in expiry', () => {
+  it('a clock moved past a month fails the CREATED pay-ins at once, and their webhook goes out unread', async () => {
+    const { call } = await fresh();
+    await hook(call, 'PAYIN_NORMAL_FAILED');
+    const owner = await ok(call('POST', '/sca/users/natural', naturalOwner({ Email: 'accept@example.com' })));
+    const w = await ok(call('POST', '/wallets', { Owners: [owner.Id], Currency: 'EUR', Description: 'w' }));
+    const p = await ok(
+      call('POST', '/payins/bankwire/direct', {
+        AuthorId: owner.Id,
+        CreditedWalletId: w.Id,
+        DeclaredDebitedFunds: { Currency: 'EUR', Amount: 1000 },
+        DeclaredFees: { Currency: 'EUR', Amount: 0 },
+      }),
+    );
+    await ok(call('POST', '/sandbox/clock/advance', { Seconds: 30 * 86400 + 1 }));
+    const [n] = await rx.waitFor(1);
+    expect(n).toMatchObject({ eventType: 'PAYIN_NORMAL_FAILED', resourceId: p.Id });
+    expect(n.date).toBeGreaterThanOrEqual(p.CreationDate + 30 * 86400);
+  });
+});
+
 describe('the sandbox clock drives the retry schedule', () => {
   it('a retry due in 10 minutes is made as soon as the clock moves 10 minutes on', async () => {
     const server = await startServer({ env: { MANGROVE_WEBHOOK_POLL_MS: '10' } });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Queryable } from '../../db/index.js';
+import type { Db, Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
@@ -96,14 +96,23 @@ async function findBankWire(q: Queryable, ctx: Ctx, id: string, lock = false): P
 }
 
 /**
- * Expiry is lazy: a CREATED pay-in a month old becomes FAILED (101109, with its event) when it is
- * next read, listed, settled or failed. Settling or failing it is then refused.
+ * A CREATED pay-in a month old becomes FAILED (101109, with its event): when it is next read,
+ * listed, settled or failed, when the client's sandbox clock moves, and at the latest at the next
+ * sweep (`sweepExpired`). Settling or failing it is then refused.
  */
 export async function expireDue(ctx: Ctx): Promise<void> {
   await ctx.db.tx(async (q) => {
     const ids = await transactions.failCreatedBefore(q, ctx.clientId, 'PAYIN', ctx.now - PAYIN_EXPIRY_SECONDS, RESULTS.expired);
     for (const id of ids) await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_FAILED', id, ctx.now);
   });
+}
+
+/** Expires the due pay-ins of every client, each on its own clock (run periodically by each process). */
+export async function sweepExpired(db: Db): Promise<void> {
+  const serverNow = Math.floor(Date.now() / 1000);
+  for (const { clientId, clockOffset } of await transactions.clientsWithCreatedOlderThan(db, 'PAYIN', PAYIN_EXPIRY_SECONDS, serverNow)) {
+    await expireDue({ db, clientId, now: serverNow + clockOffset, baseUrl: '' });
+  }
 }
 
 export async function getPayIn(ctx: Ctx, id: string): Promise<Transaction> {
@@ -123,6 +132,8 @@ async function lockForChange(q: Queryable, ctx: Ctx, id: string) {
   const seen = await findBankWire(q, ctx, id);
   const users = await lockUsers(q, ctx.clientId, [seen.creditedUserId!]);
   const payIn = await findBankWire(q, ctx, id, true);
+  // One that expired earlier (read, listed, swept or a clock jump) is refused as expired.
+  if (payIn.status === 'FAILED' && payIn.resultCode === RESULTS.expired.code) throw ERRORS.payInExpired();
   if (payIn.status !== 'CREATED') throw ERRORS.payInNotCreated(payIn.status);
   return { payIn, user: users.get(payIn.creditedUserId!) };
 }

@@ -2,6 +2,7 @@ import type { RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import { advancePending } from '../../webhooks/store.js';
+import { expireDue } from '../payins/service.js';
 import * as store from './store.js';
 
 type Ctx = RequestCtx;
@@ -20,7 +21,8 @@ export async function readClock(ctx: Ctx): Promise<Clock> {
 
 /**
  * Moves the client's clock forward: everything dated afterwards (creation dates, expiries, token
- * lifetimes) reads the new time, and pending webhook retries come due as if the time had passed.
+ * lifetimes) reads the new time, pending webhook retries come due as if the time had passed, and
+ * pay-ins that time expired are failed at once.
  */
 export async function advanceClock(ctx: Ctx, body: unknown): Promise<Clock> {
   const i = new Input(body);
@@ -31,7 +33,10 @@ export async function advanceClock(ctx: Ctx, body: unknown): Promise<Clock> {
     await advancePending(q, ctx.clientId, seconds!);
     return next;
   });
-  return { Date: Math.floor(Date.now() / 1000) + offset, OffsetSeconds: offset };
+  const now = Math.floor(Date.now() / 1000) + offset;
+  // What the time that passed made due happens now, with its events and webhooks.
+  await expireDue({ ...ctx, now });
+  return { Date: now, OffsetSeconds: offset };
 }
 
 /** Wipes the client's data and puts its clock back; its credentials and live tokens stay. */

@@ -98,6 +98,25 @@ export async function failCreatedBefore(
   return rows.map((r) => r.id).sort();
 }
 
+/**
+ * The clients holding a CREATED transaction of the type created at or before `age` seconds ago on
+ * their own sandbox clock, with that clock's offset.
+ */
+export async function clientsWithCreatedOlderThan(
+  q: Queryable,
+  type: Transaction['type'],
+  age: number,
+  serverNow: number,
+): Promise<Array<{ clientId: string; clockOffset: number }>> {
+  const rows = await q.query<{ client_id: string; clock_offset: number }>(
+    `SELECT c.id AS client_id, c.clock_offset FROM clients c
+     WHERE EXISTS (SELECT 1 FROM transactions t WHERE t.client_id = c.id AND t.type = $1 AND t.status = 'CREATED'
+                   AND t.creation_date <= $2 + c.clock_offset - $3)`,
+    [type, serverNow, age],
+  );
+  return rows.map((r) => ({ clientId: r.client_id, clockOffset: Number(r.clock_offset) }));
+}
+
 export interface TransactionFilter {
   walletId?: string;
   userId?: string;
