@@ -2,10 +2,12 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../src/modules/hooks/event-types.js';
 import { MAX_CONSECUTIVE_FAILURES } from '../src/modules/hooks/model.js';
+import type { Db } from '../src/db/index.js';
+import { Dispatcher } from '../src/webhooks/dispatcher.js';
 import { MAX_ATTEMPTS } from '../src/webhooks/schedule.js';
 import { address, legalOwner, naturalOwner, naturalPayer, ubo } from './helpers/fixtures.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
-import { startServer, type Reply, type TestServer } from './helpers/server.js';
+import { startServer, TEST_DB, type Reply, type TestServer } from './helpers/server.js';
 
 // 10 minutes become 6 ms and 8 hours 288 ms: a delivery's whole schedule runs in about 3 s.
 const FAST = { MANGROVE_WEBHOOK_RETRY_SCALE: '0.00001', MANGROVE_WEBHOOK_POLL_MS: '10' };
@@ -405,6 +407,55 @@ describe('the sandbox clock drives the retry schedule', () => {
       await eventually(async () => expect((await deliveries(call))[0]).toMatchObject({ Status: 'SUCCEEDED', Attempts: 2 }));
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('the dispatcher and the database', () => {
+  it('writes at most four outcomes at once, however many calls end together', async () => {
+    // A server of its own that only queues (MANGROVE_WEBHOOKS=off), then a dispatcher watched at work.
+    const quiet = await startServer({ env: { MANGROVE_WEBHOOKS: 'off' } });
+    const receiver = await startReceiver();
+    let writing = 0;
+    let most = 0;
+    const watched: Db = {
+      ...quiet.db,
+      query: async (sql: string, params?: unknown[]) => {
+        const outcome = /UPDATE webhook_deliveries SET\s+attempts/.test(sql);
+        if (outcome) most = Math.max(most, ++writing);
+        try {
+          return await quiet.db.query(sql, params);
+        } finally {
+          if (outcome) writing--;
+        }
+      },
+    } as Db;
+    const dispatcher = new Dispatcher(watched, { retryScale: 1, pollMs: 10 });
+    try {
+      const token = await quiet.token();
+      const q: Call = (method, path, body) => quiet.call(method, path, { body, token });
+      await ok(q('POST', '/hooks', { EventType: 'USER_INFLOWS_BLOCKED', Url: receiver.url }));
+      const u = await ok(q('POST', '/sca/users/natural', naturalPayer()));
+      for (let i = 0; i < 20; i++) {
+        await ok(q('POST', `/sandbox/users/${u.Id}/block`, { Inflows: true, Outflows: false, ActionCode: '008701' }));
+        await ok(q('POST', `/sandbox/users/${u.Id}/unblock`, { Inflows: true, Outflows: false }));
+      }
+      // Every call waits, then all answer at once.
+      receiver.respond.delayMs = 300;
+      dispatcher.start();
+      await receiver.waitFor(20);
+      await eventually(async () => {
+        const rows = await q('GET', '/sandbox/webhooks/deliveries?per_page=100&Status=SUCCEEDED');
+        expect(rows.body).toHaveLength(20);
+      });
+      // PGlite runs each statement to its end on the calling thread, so writes never overlap there;
+      // on PostgreSQL twenty answers at once would make twenty writes without the limit.
+      if (TEST_DB === 'postgres') expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(4);
+    } finally {
+      await dispatcher.stop();
+      await receiver.close();
+      await quiet.close();
     }
   });
 });

@@ -18,6 +18,9 @@ export interface DispatcherOptions {
   log?: FastifyBaseLogger;
 }
 
+/** Outcome writes in progress at most, per process (see Dispatcher.writing). */
+const WRITERS = 4;
+
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
 type CallOutcome = { ok: boolean; statusCode: number | null; error: string | null };
@@ -70,6 +73,8 @@ export class Dispatcher {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  private writers = 0;
+  private readonly writeQueue: Array<() => void> = [];
   private readonly concurrency: number;
   private readonly leaseMs: number;
 
@@ -126,7 +131,8 @@ export class Dispatcher {
   private async attempt(d: ClaimedDelivery, claim: string): Promise<void> {
     try {
       if (d.hookStatus !== 'ENABLED' || d.hookValidity !== 'VALID') {
-        await cancelDelivery(this.db, d.id, claim, `The hook is ${d.hookStatus !== 'ENABLED' ? d.hookStatus : d.hookValidity}`);
+        const reason = `The hook is ${d.hookStatus !== 'ENABLED' ? d.hookStatus : d.hookValidity}`;
+        await this.writing(() => cancelDelivery(this.db, d.id, claim, reason));
         return;
       }
       const outcome = await call(d);
@@ -136,10 +142,25 @@ export class Dispatcher {
         date: Math.floor(nowMs / 1000) + d.clockOffset,
         nextDueAt: outcome.ok ? null : nextAttemptAt(d.attempts + 1, nowMs, this.opts.retryScale),
       };
-      await recordAttempt(this.db, d.id, claim, result);
+      await this.writing(() => recordAttempt(this.db, d.id, claim, result));
     } catch (err) {
       // Not recorded: the lease runs out and the row is tried again.
       this.opts.log?.warn({ err, delivery: d.id }, 'webhook attempt could not be recorded');
+    }
+  }
+
+  /**
+   * Runs a write of an outcome, at most WRITERS at a time: the calls may be many, but the database
+   * connections they share with the API are few, and API requests must not queue behind outcomes.
+   */
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
+    while (this.writers >= WRITERS) await new Promise<void>((resolve) => this.writeQueue.push(resolve));
+    this.writers++;
+    try {
+      return await write();
+    } finally {
+      this.writers--;
+      this.writeQueue.shift()?.();
     }
   }
 
