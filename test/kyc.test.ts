@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { expectApiError } from './helpers/errors.js';
 import { legalOwner, legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { createUser, fileServer, startServer } from './helpers/server.js';
+import { eventTypesOf } from './helpers/reads.js';
 
 const require = createRequire(import.meta.url);
 const SDK_PNG = path.join(path.dirname(require.resolve('mangopay4-nodejs-sdk/package.json')), 'test', 'TestKycPageFile.png');
@@ -49,10 +50,7 @@ async function submittedDoc(userId: string, type: string, tag?: string): Promise
 const validate = (docId: string) => s.call('POST', `/sandbox/kyc/documents/${docId}/validate`);
 const refuse = (docId: string, body: unknown) => s.call('POST', `/sandbox/kyc/documents/${docId}/refuse`, { body });
 
-async function eventsOf(resourceId: string): Promise<string[]> {
-  const rows = await s.db.query<{ event_type: string }>('SELECT event_type FROM events WHERE resource_id = $1 ORDER BY seq', [resourceId]);
-  return rows.map((r) => r.event_type);
-}
+const eventsOf = (resourceId: string) => eventTypesOf(s.db, resourceId);
 const getUser = async (id: string) => (await s.call('GET', `/sca/users/${id}`)).body;
 const getDoc = async (id: string) => (await s.call('GET', `/kyc/documents/${id}`)).body;
 const closeUser = (id: string) => s.db.query(`UPDATE users SET status = 'CLOSED' WHERE id = $1`, [id]);

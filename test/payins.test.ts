@@ -7,6 +7,7 @@ import { isValidIban } from '../src/modules/bankaccounts/rules.js';
 import { expectApiError } from './helpers/errors.js';
 import { naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { createUser, fileServer, startServer } from './helpers/server.js';
+import { eventTypesOf, feeBalance, walletBalance } from './helpers/reads.js';
 
 const { s, api } = fileServer();
 afterEach(async () => {
@@ -40,19 +41,9 @@ async function payIn(user: any, w: any, funds = 10_000, fees = 500): Promise<any
 }
 const settle = (id: string, body?: unknown) => s.call('POST', `/sandbox/payins/${id}/settle`, { body });
 const failIt = (id: string, body?: unknown) => s.call('POST', `/sandbox/payins/${id}/fail`, { body });
-const balance = async (walletId: string) => (await s.call('GET', `/wallets/${walletId}`)).body.Balance.Amount;
+const balance = (walletId: string) => walletBalance(s, walletId);
 const closeUser = (id: string) => s.db.query(`UPDATE users SET status = 'CLOSED' WHERE id = $1`, [id]);
-async function eventsOf(resourceId: string): Promise<string[]> {
-  const rows = await s.db.query<{ event_type: string }>('SELECT event_type FROM events WHERE resource_id = $1 ORDER BY seq', [resourceId]);
-  return rows.map((r) => r.event_type);
-}
-async function feeBalance(clientId: string, currency: string): Promise<number> {
-  const rows = await s.db.query<{ balance: number }>(
-    "SELECT balance FROM wallets WHERE client_id = $1 AND currency = $2 AND funds_type = 'FEES'",
-    [clientId, currency],
-  );
-  return rows.length ? Number(rows[0].balance) : 0;
-}
+const eventsOf = (resourceId: string) => eventTypesOf(s.db, resourceId);
 const age = (payInId: string, seconds: number) =>
   s.db.query('UPDATE transactions SET creation_date = creation_date - $2 WHERE id = $1', [payInId, seconds]);
 
@@ -245,7 +236,7 @@ describe('POST /payins/bankwire/direct', () => {
 describe('POST /sandbox/payins/{Id}/settle', () => {
   it('credits the wallet with funds minus fees and the fee wallet with the fees, in one movement', async () => {
     const { user, wallet: w } = await funded();
-    const before = await feeBalance(s.client.id, 'EUR');
+    const before = await feeBalance(s.db, s.client.id, 'EUR');
     const p = await payIn(user, w, 10_000, 500);
     const r = await settle(p.Id);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -259,7 +250,7 @@ describe('POST /sandbox/payins/{Id}/settle', () => {
     });
     expect(Math.abs(r.body.ExecutionDate - Date.now() / 1000)).toBeLessThan(60);
     expect(await balance(w.Id)).toBe(9_500);
-    expect(await feeBalance(s.client.id, 'EUR')).toBe(before + 500);
+    expect(await feeBalance(s.db, s.client.id, 'EUR')).toBe(before + 500);
     expect(await eventsOf(p.Id)).toEqual(['PAYIN_NORMAL_CREATED', 'PAYIN_NORMAL_SUCCEEDED']);
     const postings = await s.db.query<{ account: string; amount: number }>(
       'SELECT account, amount FROM postings WHERE movement_id = $1 ORDER BY amount',

@@ -3,6 +3,7 @@ import { ledgerInvariants } from '../src/ledger/index.js';
 import { expectApiError } from './helpers/errors.js';
 import { address, naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { createUser, fileServer } from './helpers/server.js';
+import { eventTypesOf, feeBalance, walletBalance } from './helpers/reads.js';
 
 const { s, api } = fileServer();
 afterEach(async () => {
@@ -66,23 +67,14 @@ const body = (h: Holder, amount = 1000, fees = 0, over: Record<string, unknown> 
   ...over,
 });
 const payOut = (b: unknown) => s.call('POST', '/payouts/bankwire', { body: b });
-const balance = async (walletId: string) => (await s.call('GET', `/wallets/${walletId}`)).body.Balance.Amount;
-async function feeBalance(currency = 'EUR'): Promise<number> {
-  const rows = await s.db.query<{ balance: number }>(
-    "SELECT balance FROM wallets WHERE client_id = $1 AND currency = $2 AND funds_type = 'FEES'",
-    [s.client.id, currency],
-  );
-  return rows.length ? Number(rows[0].balance) : 0;
-}
-async function eventsOf(resourceId: string): Promise<string[]> {
-  const rows = await s.db.query<{ event_type: string }>('SELECT event_type FROM events WHERE resource_id = $1 ORDER BY seq', [resourceId]);
-  return rows.map((r) => r.event_type);
-}
+const balance = (walletId: string) => walletBalance(s, walletId);
+const feesHeld = (currency = 'EUR') => feeBalance(s.db, s.client.id, currency);
+const eventsOf = (resourceId: string) => eventTypesOf(s.db, resourceId);
 
 describe('the official SDK drives bank-wire payouts', () => {
   it('creates a payout (CREATED, funds gone at once), then gets it both ways', async () => {
     const h = await holder(5000);
-    const fees0 = await feeBalance();
+    const fees0 = await feesHeld();
     const created = await api.PayOuts.create({ ...body(h, 1200, 200, { BankWireRef: 'invoice 7', Tag: 'sdk' }), PaymentType: 'BANK_WIRE' });
     expect(created.Id).toMatch(/^po_m_/);
     expect(created).toMatchObject({
@@ -107,7 +99,7 @@ describe('the official SDK drives bank-wire payouts', () => {
     });
     expect(created).toHaveProperty('ChargeBearer');
     expect(await balance(h.wallet.Id)).toBe(3800);
-    expect(await feeBalance()).toBe(fees0 + 200);
+    expect(await feesHeld()).toBe(fees0 + 200);
     const got = await api.PayOuts.get(created.Id);
     expect(got.Id).toBe(created.Id);
     expect(got.Status).toBe('CREATED');
@@ -223,11 +215,11 @@ describe('business failures: HTTP 200, Status FAILED, nothing moves', () => {
   ];
   it.each(cases)('%s → %s', async (_name, code, message, setup) => {
     const { b, walletId } = await setup();
-    const before = [await balance(walletId), await feeBalance()];
+    const before = [await balance(walletId), await feesHeld()];
     const r = await payOut(b);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ Status: 'FAILED', ResultCode: code, ResultMessage: message, ExecutionDate: null, Type: 'PAYOUT' });
-    expect([await balance(walletId), await feeBalance()]).toEqual(before);
+    expect([await balance(walletId), await feesHeld()]).toEqual(before);
     expect(await eventsOf(r.body.Id)).toEqual(['PAYOUT_NORMAL_CREATED', 'PAYOUT_NORMAL_FAILED']);
     expect((await s.call('GET', `/payouts/${r.body.Id}`)).body.Status).toBe('FAILED');
     // A failed payout cannot be settled or failed afterwards.
@@ -304,14 +296,14 @@ describe('sandbox settle and fail', () => {
 
   it('fail: FAILED with the given result, funds and fees back in the wallet, once', async () => {
     const h = await holder(3000);
-    const fees0 = await feeBalance();
+    const fees0 = await feesHeld();
     const p = (await payOut(body(h, 1000, 100))).body;
-    expect(await feeBalance()).toBe(fees0 + 100);
+    expect(await feesHeld()).toBe(fees0 + 100);
     const r = await s.call('POST', `/sandbox/payouts/${p.Id}/fail`, { body: { ResultCode: '121001', ResultMessage: 'Bank refused' } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ Status: 'FAILED', ResultCode: '121001', ResultMessage: 'Bank refused', ExecutionDate: null });
     expect(await balance(h.wallet.Id)).toBe(3000);
-    expect(await feeBalance()).toBe(fees0);
+    expect(await feesHeld()).toBe(fees0);
     expect(await eventsOf(p.Id)).toEqual(['PAYOUT_NORMAL_CREATED', 'PAYOUT_NORMAL_FAILED']);
     expectApiError(await s.call('POST', `/sandbox/payouts/${p.Id}/fail`), 400, 'invalid_action');
     expectApiError(await s.call('POST', `/sandbox/payouts/${p.Id}/settle`), 400, 'invalid_action');
@@ -424,7 +416,7 @@ describe('client wallets', () => {
   it('lists and shows the fee wallet, with the transactions that paid fees', async () => {
     const h = await holder(5000);
     const p = (await payOut(body(h, 1000, 70))).body;
-    const fees = await feeBalance();
+    const fees = await feesHeld();
     const all = await s.call('GET', '/clients/wallets');
     expect(all.status).toBe(200);
     const eur = all.body.find((w: any) => w.Currency === 'EUR');
@@ -448,7 +440,7 @@ describe('client wallets', () => {
     const list = await api.Clients.getClientWallets();
     expect(list.some((w: any) => w.FundsType === 'FEES' && w.Currency === 'EUR')).toBe(true);
     const one = await api.Clients.getClientWallet('FEES', 'EUR');
-    expect(one.Balance.Amount).toBe(await feeBalance());
+    expect(one.Balance.Amount).toBe(await feesHeld());
     const byType = await api.Clients.getClientWalletsByFundsType('FEES');
     expect(byType.map((w: any) => w.Id)).toContain(one.Id);
     const txs = await api.Clients.getClientWalletTransactions('FEES', 'EUR');

@@ -3,6 +3,7 @@ import { blockAll, blockState } from '../src/modules/regulatory/service.js';
 import { expectApiError } from './helpers/errors.js';
 import { legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { createUser, fileServer, startServer } from './helpers/server.js';
+import { eventTypesOf } from './helpers/reads.js';
 
 const { s, api } = fileServer();
 
@@ -22,10 +23,8 @@ const status = (id: string, ActionCode: string, Inflows: boolean, Outflows: bool
   Id: id,
 });
 
-async function eventsOf(resourceId: string): Promise<string[]> {
-  const rows = await s.db.query<{ event_type: string }>('SELECT event_type FROM events WHERE resource_id = $1 ORDER BY seq', [resourceId]);
-  return rows.map((r) => r.event_type).filter((t) => /^USER_(IN|OUT)FLOWS_/.test(t));
-}
+const eventsOf = async (resourceId: string) =>
+  (await eventTypesOf(s.db, resourceId)).filter((t) => /^USER_(IN|OUT)FLOWS_/.test(t));
 const closeUser = (id: string) => s.db.query(`UPDATE users SET status = 'CLOSED' WHERE id = $1`, [id]);
 
 describe('reading the regulatory status', () => {

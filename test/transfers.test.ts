@@ -3,6 +3,7 @@ import { ledgerInvariants } from '../src/ledger/index.js';
 import { expectApiError } from './helpers/errors.js';
 import { legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { createUser, fileServer } from './helpers/server.js';
+import { eventTypesOf, feeBalance, walletBalance } from './helpers/reads.js';
 
 const { s, api } = fileServer();
 afterEach(async () => {
@@ -42,18 +43,9 @@ const body = (from: { user: any; wallet: any }, to: { wallet: any }, amount = 10
   ...over,
 });
 const transfer = (b: unknown) => s.call('POST', '/transfers', { body: b });
-const balance = async (walletId: string) => (await s.call('GET', `/wallets/${walletId}`)).body.Balance.Amount;
-async function feeBalance(currency = 'EUR'): Promise<number> {
-  const rows = await s.db.query<{ balance: number }>(
-    "SELECT balance FROM wallets WHERE client_id = $1 AND currency = $2 AND funds_type = 'FEES'",
-    [s.client.id, currency],
-  );
-  return rows.length ? Number(rows[0].balance) : 0;
-}
-async function eventsOf(resourceId: string): Promise<string[]> {
-  const rows = await s.db.query<{ event_type: string }>('SELECT event_type FROM events WHERE resource_id = $1 ORDER BY seq', [resourceId]);
-  return rows.map((r) => r.event_type);
-}
+const balance = (walletId: string) => walletBalance(s, walletId);
+const feesHeld = (currency = 'EUR') => feeBalance(s.db, s.client.id, currency);
+const eventsOf = (resourceId: string) => eventTypesOf(s.db, resourceId);
 const setUser = (id: string, sql: string) => s.db.query(`UPDATE users SET ${sql} WHERE id = $1`, [id]);
 
 describe('the official SDK drives transfers', () => {
@@ -102,7 +94,7 @@ describe('POST /transfers', () => {
   it('moves the funds, the fees to the client fee wallet, with events, and shows in the transaction lists', async () => {
     const a = await holder(10_000);
     const b = await holder(500);
-    const feesBefore = await feeBalance();
+    const feesBefore = await feesHeld();
     const r = await transfer(body(a, b, 3000, 250));
     expect(r.status).toBe(200);
     expect(Object.keys(r.body)).toEqual([
@@ -113,7 +105,7 @@ describe('POST /transfers', () => {
     expect(r.body).toMatchObject({ Status: 'SUCCEEDED', Tag: null, ScaContext: null, PendingUserAction: null });
     expect(await balance(a.wallet.Id)).toBe(7000);
     expect(await balance(b.wallet.Id)).toBe(500 + 2750);
-    expect(await feeBalance()).toBe(feesBefore + 250);
+    expect(await feesHeld()).toBe(feesBefore + 250);
     expect(await eventsOf(r.body.Id)).toEqual(['TRANSFER_NORMAL_CREATED', 'TRANSFER_NORMAL_SUCCEEDED']);
     const postings = await s.db.query<{ account: string; amount: number }>(
       'SELECT account, amount FROM postings WHERE movement_id = $1 ORDER BY amount',
@@ -135,12 +127,12 @@ describe('POST /transfers', () => {
   it('without fees posts no fee leg, and the whole balance can be transferred', async () => {
     const a = await holder(1000);
     const b = await holder(0);
-    const feesBefore = await feeBalance();
+    const feesBefore = await feesHeld();
     const r = await transfer(body(a, b, 1000, 0, { ScaContext: 'USER_NOT_PRESENT', Tag: 'all' }));
     expect(r.body).toMatchObject({ Status: 'SUCCEEDED', ScaContext: 'USER_NOT_PRESENT', Tag: 'all' });
     expect(await balance(a.wallet.Id)).toBe(0);
     expect(await balance(b.wallet.Id)).toBe(1000);
-    expect(await feeBalance()).toBe(feesBefore);
+    expect(await feesHeld()).toBe(feesBefore);
     const legs = await s.db.query('SELECT account FROM postings WHERE movement_id = $1', [r.body.Id]);
     expect(legs).toHaveLength(2);
   });
@@ -151,10 +143,10 @@ describe('POST /transfers', () => {
     const wa = await wallet(a.Id, 'JPY');
     const wb = await wallet(b.Id, 'JPY');
     await fund(a, wa, 5000);
-    expect(await feeBalance('JPY')).toBe(0);
+    expect(await feesHeld('JPY')).toBe(0);
     const r = await transfer(body({ user: a, wallet: wa }, { wallet: wb }, 1000, 10));
     expect(r.body).toMatchObject({ Status: 'SUCCEEDED', DebitedFunds: { Currency: 'JPY', Amount: 1000 } });
-    expect(await feeBalance('JPY')).toBe(10);
+    expect(await feesHeld('JPY')).toBe(10);
   });
 
   it('a PAYER may transfer to an OWNER and between its own wallets', async () => {
@@ -318,7 +310,7 @@ describe('POST /transfers', () => {
     ];
     it.each(cases)('%s → %s', async (_name, code, message, setup) => {
       const { from, to, amount = 1000, fees = 0 } = await setup();
-      const before = [await balance(from.wallet.Id), await balance(to.wallet.Id), await feeBalance()];
+      const before = [await balance(from.wallet.Id), await balance(to.wallet.Id), await feesHeld()];
       const r = await transfer(body(from, to, amount, fees));
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       expect(r.body).toMatchObject({
@@ -331,7 +323,7 @@ describe('POST /transfers', () => {
         DebitedFunds: { Currency: 'EUR', Amount: amount },
         Fees: { Currency: 'EUR', Amount: fees },
       });
-      expect([await balance(from.wallet.Id), await balance(to.wallet.Id), await feeBalance()]).toEqual(before);
+      expect([await balance(from.wallet.Id), await balance(to.wallet.Id), await feesHeld()]).toEqual(before);
       expect(await s.db.query('SELECT seq FROM postings WHERE movement_id = $1', [r.body.Id])).toEqual([]);
       expect(await eventsOf(r.body.Id)).toEqual(['TRANSFER_NORMAL_CREATED', 'TRANSFER_NORMAL_FAILED']);
       expect((await s.call('GET', `/transfers/${r.body.Id}`)).body).toEqual(r.body);
