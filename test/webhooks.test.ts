@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_TYPES } from '../src/modules/hooks/event-types.js';
 import { MAX_CONSECUTIVE_FAILURES } from '../src/modules/hooks/model.js';
 import type { Db } from '../src/db/index.js';
@@ -49,17 +49,7 @@ async function closedPort(): Promise<number> {
 }
 
 /** Waits until `check` passes (polling), for state that settles after a call returns. */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
+const eventually = <T>(check: () => Promise<T>, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 25 });
 
 describe('closing a user notifies its hooks', () => {
   // How soon they arrive is measured by npm run bench (webhook lag), not asserted here.
