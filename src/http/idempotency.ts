@@ -14,10 +14,16 @@ declare module 'fastify' {
   }
 }
 
-function requestHash(method: string, path: string, body: unknown): string {
+/** What a key is held for: the method, the path without its query, and the parsed body. */
+function requestHash(req: FastifyRequest, body: unknown): string {
   return createHash('sha256')
-    .update(`${method} ${path.toLowerCase()}\n${JSON.stringify(body ?? null)}`)
+    .update(`${req.method} ${req.url.split('?')[0].toLowerCase()}\n${JSON.stringify(body ?? null)}`)
     .digest('hex');
+}
+
+function keyOf(req: FastifyRequest): string | undefined {
+  const header = req.headers['idempotency-key'];
+  return Array.isArray(header) ? header.join(',') : header;
 }
 
 /**
@@ -26,11 +32,6 @@ function requestHash(method: string, path: string, body: unknown): string {
  * answer, whatever it is, is stored before it is sent and served by GET /responses/{key}.
  * Registered after authentication, so a request refused there (401, 429) holds no key.
  */
-function keyOf(req: FastifyRequest): string | undefined {
-  const header = req.headers['idempotency-key'];
-  return Array.isArray(header) ? header.join(',') : header;
-}
-
 export function idempotency(scope: FastifyInstance): void {
   scope.decorateRequest('idempotencyKey', null);
   scope.decorateRequest('idempotencyChecked', false);
@@ -43,7 +44,7 @@ export function idempotency(scope: FastifyInstance): void {
       throw ERRORS.paramError({ 'Idempotency-Key': 'The Idempotency-Key must be 16 to 36 characters: letters, digits and dashes.' });
     }
     const { db, clientId, now } = req.ctx;
-    const hash = requestHash(req.method, req.url.split('?')[0], req.body);
+    const hash = requestHash(req, req.body);
     if (await claimKey(db, clientId, key, hash, now)) {
       req.idempotencyKey = key;
       return;
@@ -59,7 +60,7 @@ export function idempotency(scope: FastifyInstance): void {
       if (req.idempotencyChecked || req.method !== 'POST' || !req.ctx || reply.statusCode < 400 || !key || !KEY.test(key)) {
         return payload;
       }
-      if (!(await claimKey(req.ctx.db, req.ctx.clientId, key, requestHash(req.method, req.url.split('?')[0], null), req.ctx.now))) {
+      if (!(await claimKey(req.ctx.db, req.ctx.clientId, key, requestHash(req, null), req.ctx.now))) {
         return payload;
       }
       req.idempotencyKey = key;
