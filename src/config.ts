@@ -9,7 +9,8 @@ export interface Config {
   clientId: string | null;
   apiKey: string | null;
   tokenTtl: number;
-  legacyUsers: 'reject' | 'allow';
+  /** `uncategorized`: `allow` for a platform older than user categories (SPEC §3.4). */
+  legacyUsers: 'reject' | 'allow' | 'uncategorized';
   sandbox: boolean;
   /** Calls allowed per client in the 15 min, 30 min, 60 min and 24 h windows. */
   rateLimits: [number, number, number, number];
@@ -83,7 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiKey,
     // SDKs refresh 60 s before expiry: a TTL of 60 or less makes them loop on the token endpoint.
     tokenTtl: int(env, 'MANGROVE_TOKEN_TTL', 3600, 61),
-    legacyUsers: oneOf(env, 'MANGROVE_LEGACY_USERS', ['reject', 'allow'] as const, 'reject'),
+    legacyUsers: oneOf(env, 'MANGROVE_LEGACY_USERS', ['reject', 'allow', 'uncategorized'] as const, 'reject'),
     sandbox: oneOf(env, 'MANGROVE_SANDBOX', ['on', 'off'] as const, 'on') === 'on',
     rateLimits,
     tokenBudget: int(env, 'MANGROVE_TOKEN_BUDGET', 60, 1),

@@ -16,11 +16,12 @@ const TYPES: Record<string, PersonType> = { legal: 'LEGAL', natural: 'NATURAL' }
 type IdParams = { id: string };
 
 function legacyGate(config: Config, req: FastifyRequest, replacement: string): void {
-  if (config.legacyUsers === 'allow') return;
+  if (config.legacyUsers !== 'reject') return;
   if (req.ctx.now >= LEGACY_CUTOFF) throw ERRORS.legacyEndpointRemoved(replacement);
 }
 
 export function userRoutes(app: FastifyInstance, config: Config): void {
+  const era = { precategory: config.legacyUsers === 'uncategorized' };
   for (const [segment, personType] of Object.entries(TYPES)) {
     // SCA endpoints
     app.post(`/sca/users/${segment}`, async (req) => {
@@ -42,12 +43,12 @@ export function userRoutes(app: FastifyInstance, config: Config): void {
     // Legacy endpoints
     app.post(`/users/${segment}`, async (req) => {
       legacyGate(config, req, `POST /sca/users/${segment}`);
-      const { user } = await users.createUser(req.ctx, personType, req.body, 'legacy');
+      const { user } = await users.createUser(req.ctx, personType, req.body, 'legacy', era);
       return renderLegacy(user);
     });
     app.put<{ Params: IdParams }>(`/users/${segment}/:id`, async (req) => {
       legacyGate(config, req, `PUT /sca/users/${segment}/{UserId}`);
-      const { user } = await users.updateUser(req.ctx, personType, req.params.id, req.body, 'legacy');
+      const { user } = await users.updateUser(req.ctx, personType, req.params.id, req.body, 'legacy', era);
       return renderLegacy(user);
     });
     app.get<{ Params: IdParams }>(`/users/${segment}/:id`, CLOCK_FREE, async (req) =>

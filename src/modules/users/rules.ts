@@ -13,6 +13,15 @@ import {
 /** Which wire shape a body arrives in: the SCA object or the legacy flat one of the seed. */
 export type Shape = 'sca' | 'legacy';
 
+/**
+ * The legacy endpoints of a platform older than user categories (MANGROVE_LEGACY_USERS=uncategorized):
+ * Mangopay categorised such users itself, so what categories brought — terms acceptance, the
+ * headquarters address, the company number — is not required there.
+ */
+export interface Era {
+  precategory: boolean;
+}
+
 const REGION_COUNTRIES = new Set(['US', 'CA', 'MX']);
 const POSTAL_CODE = /^[A-Za-z0-9 -]+$/;
 const E164 = /^\+[1-9][0-9]{5,14}$/;
@@ -111,6 +120,18 @@ export function representativePath(shape: Shape, field: string): string {
   return shape === 'sca' ? `LegalRepresentative.${field}` : `LegalRepresentative${field}`;
 }
 
+/**
+ * An address of the legacy object, which older API versions (and SDKs) sent as one string: kept as its
+ * first line.
+ */
+function legacyAddress(i: Input, name: string): Address | undefined {
+  const v = i.raw(name);
+  if (typeof v !== 'string') return parseAddress(i, name);
+  const line = i.str(name, { max: 255 });
+  if (!line || blank(line)) return undefined;
+  return { AddressLine1: line.trim(), AddressLine2: null, City: null, Region: null, PostalCode: null, Country: null };
+}
+
 export function parseLegal(i: Input, shape: Shape): LegalPatch {
   // The SCA object nests the representative; the legacy one has flat LegalRepresentative*
   // fields, read under their own names so that messages name them in full.
@@ -131,8 +152,9 @@ export function parseLegal(i: Input, shape: Shape): LegalPatch {
     LegalPersonType: i.enum('LegalPersonType', LEGAL_PERSON_TYPES),
     LegalRepresentative: rep,
     CompanyNumber: i.str('CompanyNumber', { max: 255 }),
-    HeadquartersAddress: parseAddress(i, 'HeadquartersAddress'),
-    LegalRepresentativeAddress: parseAddress(i, 'LegalRepresentativeAddress'),
+    HeadquartersAddress: shape === 'legacy' ? legacyAddress(i, 'HeadquartersAddress') : parseAddress(i, 'HeadquartersAddress'),
+    LegalRepresentativeAddress:
+      shape === 'legacy' ? legacyAddress(i, 'LegalRepresentativeAddress') : parseAddress(i, 'LegalRepresentativeAddress'),
   };
 }
 
@@ -161,7 +183,14 @@ function checkPhone(errors: FieldErrors, number: string | null, country: string 
 }
 
 /** The rules that depend on the whole user: required fields, OWNER-only requirements. */
-export function checkLegal(d: LegalData, category: UserCategory, email: string | null, errors: FieldErrors, shape: Shape): void {
+export function checkLegal(
+  d: LegalData,
+  category: UserCategory,
+  email: string | null,
+  errors: FieldErrors,
+  shape: Shape,
+  era: Era = { precategory: false },
+): void {
   const rep = d.LegalRepresentative;
   const owner = category !== 'PAYER';
   if (!email) required(errors, 'Email');
@@ -178,8 +207,10 @@ export function checkLegal(d: LegalData, category: UserCategory, email: string |
       const path = representativePath(shape, 'Email');
       if (!(path in errors)) errors[path] = "'Email' must not be empty.";
     }
-    if (!d.HeadquartersAddress) required(errors, 'HeadquartersAddress');
-    if (d.LegalPersonType === 'BUSINESS' && blank(d.CompanyNumber)) required(errors, 'CompanyNumber');
+    if (!era.precategory) {
+      if (!d.HeadquartersAddress) required(errors, 'HeadquartersAddress');
+      if (d.LegalPersonType === 'BUSINESS' && blank(d.CompanyNumber)) required(errors, 'CompanyNumber');
+    }
   }
   checkPhone(errors, rep.PhoneNumber, rep.PhoneNumberCountry, representativePath(shape, 'PhoneNumberCountry'));
 }
@@ -214,7 +245,7 @@ export function parseNatural(i: Input, shape: Shape): NaturalPatch {
     Occupation: i.str('Occupation', { max: 255 }),
     IncomeRange: parseIncomeRange(i),
     ...(shape === 'sca' ? parsePhone(i) : {}),
-    Address: parseAddress(i, 'Address'),
+    Address: shape === 'legacy' ? legacyAddress(i, 'Address') : parseAddress(i, 'Address'),
   };
 }
 

@@ -26,6 +26,7 @@ import {
   parseNatural,
   representativePath,
   type CommonPatch,
+  type Era,
   type Shape,
 } from './rules.js';
 import * as store from './store.js';
@@ -133,16 +134,25 @@ function applyBody(personType: PersonType, base: LegalData | NaturalData, patch:
     : applyNatural(base as NaturalData, patch as ReturnType<typeof parseNatural>);
 }
 
-function checkUser(u: UserRecord, errors: FieldErrors, shape: Shape): void {
-  if (u.personType === 'LEGAL') checkLegal(u.data as LegalData, u.category, u.email || null, errors, shape);
+function checkUser(u: UserRecord, errors: FieldErrors, shape: Shape, era?: Era): void {
+  if (u.personType === 'LEGAL') checkLegal(u.data as LegalData, u.category, u.email || null, errors, shape, era);
   else checkNatural(u.data as NaturalData, u.category, u.email || null, errors);
 }
 
-export async function createUser(ctx: Ctx, personType: PersonType, body: unknown, shape: Shape): Promise<UserResult> {
+const CATEGORIES: Era = { precategory: false };
+
+export async function createUser(
+  ctx: Ctx,
+  personType: PersonType,
+  body: unknown,
+  shape: Shape,
+  era: Era = CATEGORIES,
+): Promise<UserResult> {
   const i = new Input(body);
-  const common = parseCommon(i, { tcRequired: true, categoryRequired: true });
+  const common = parseCommon(i, { tcRequired: !era.precategory, categoryRequired: !era.precategory });
   const patch = parseBody(personType, i, shape);
-  const category: UserCategory = common.UserCategory ?? 'PAYER';
+  // Mangopay made the users of platforms older than categories OWNERs.
+  const category: UserCategory = common.UserCategory ?? (era.precategory ? 'OWNER' : 'PAYER');
   const user: UserRecord = {
     id: newId('user'),
     clientId: ctx.clientId,
@@ -160,9 +170,9 @@ export async function createUser(ctx: Ctx, personType: PersonType, body: unknown
     consentAt: null,
     data: applyBody(personType, personType === 'LEGAL' ? emptyLegal() : emptyNatural(), patch),
   };
-  checkUser(user, i.errors, shape);
+  checkUser(user, i.errors, shape, era);
   fail(i.errors);
-  if (category === 'OWNER' && !user.tcAccepted) throw ERRORS.termsNotAccepted();
+  if (category === 'OWNER' && !user.tcAccepted && !era.precategory) throw ERRORS.termsNotAccepted();
 
   return ctx.db.tx(async (q) => {
     let redirectUrl: string | null = null;
@@ -180,16 +190,23 @@ async function loadForChange(ctx: Ctx, q: Queryable, id: string, personType: Per
   return user;
 }
 
-function checkTerms(before: UserRecord, common: CommonPatch, category: UserCategory): boolean {
+function checkTerms(before: UserRecord, common: CommonPatch, category: UserCategory, era: Era): boolean {
   const accepted = common.TermsAndConditionsAccepted ?? before.tcAccepted;
   if (before.tcAccepted && common.TermsAndConditionsAccepted === false) {
     throw ERRORS.invalidAction('The user cannot revoke the terms and conditions acceptance');
   }
-  if (category !== 'PAYER' && !accepted) throw ERRORS.termsNotAccepted();
+  if (category !== 'PAYER' && !accepted && !era.precategory) throw ERRORS.termsNotAccepted();
   return accepted;
 }
 
-export async function updateUser(ctx: Ctx, personType: PersonType, id: string, body: unknown, shape: Shape): Promise<UserResult> {
+export async function updateUser(
+  ctx: Ctx,
+  personType: PersonType,
+  id: string,
+  body: unknown,
+  shape: Shape,
+  era: Era = CATEGORIES,
+): Promise<UserResult> {
   const i = new Input(body);
   const common = parseCommon(i, { tcRequired: shape === 'sca', categoryRequired: false });
   const patch = parseBody(personType, i, shape);
@@ -207,9 +224,9 @@ export async function updateUser(ctx: Ctx, personType: PersonType, id: string, b
     after.data = applyBody(personType, before.data, patch);
     if (common.Email !== undefined) after.email = common.Email;
     if (common.Tag !== undefined) after.tag = common.Tag;
-    checkUser(after, errors, shape);
+    checkUser(after, errors, shape, era);
     fail(errors);
-    after.tcAccepted = checkTerms(before, common, after.category);
+    after.tcAccepted = checkTerms(before, common, after.category, era);
     if (after.tcAccepted && !before.tcAccepted) after.tcDate = ctx.now;
 
     let redirectUrl: string | null = null;
