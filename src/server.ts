@@ -10,6 +10,7 @@ import { nowSeconds } from './http/context.js';
 import { findBadText } from './http/input.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { bankAccountRoutes } from './modules/bankaccounts/routes.js';
+import { clientLogoRoutes, clientRoutes } from './modules/clients/routes.js';
 import { closureRoutes } from './modules/closure/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { hookRoutes } from './modules/hooks/routes.js';
@@ -164,6 +165,7 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
 
   authRoutes(app, db, config);
   scaPageRoutes(app, db);
+  clientLogoRoutes(app, db);
   await app.register(
     async (scope) => {
       requireBearer(scope, db, config);
@@ -179,6 +181,7 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
       bankAccountRoutes(scope);
       regulatoryRoutes(scope, config);
       walletRoutes(scope);
+      clientRoutes(scope);
       payInRoutes(scope, config);
       closureRoutes(scope, config);
       transferRoutes(scope);

@@ -91,6 +91,10 @@ export const ERRORS = {
     }),
   payloadTooLarge: (limit: number) =>
     new ApiError(413, 'payload_too_large', `The request body is larger than the ${limit} bytes allowed`),
+  logoTooLarge: (max: number) =>
+    new ApiError(413, 'payload_too_large', `The file is too large: a logo may hold at most ${max} bytes`, {
+      File: 'The file is too large',
+    }),
   termsNotAccepted: () =>
     new ApiError(
       403,

@@ -10,8 +10,8 @@
  *   2. the transaction's own row, `FOR UPDATE`, when it already exists (a pay-in being settled), so
  *      that it changes state once: settling twice can never credit twice;
  *   3. the wallets involved: `SELECT … FROM wallets … FOR UPDATE`, in ascending id order (lockWallets),
- *      client fee wallets included (ensureFeeWallet creates one first when it is missing, with
- *      INSERT … ON CONFLICT DO NOTHING on the unique (client_id, currency) of FEES wallets);
+ *      client wallets included (ensureFeeWallet creates a missing fee wallet first, with
+ *      INSERT … ON CONFLICT DO NOTHING on its key (client_id, FEES_<CUR>));
  *   4. then write the postings and the balances (post), and the events, in the same transaction.
  *
  * Closure takes the user row FOR UPDATE, then the user's wallets FOR UPDATE, and checks every balance
@@ -20,7 +20,6 @@
  * (and then see CLOSED). Either way no closed user can end up holding money.
  */
 import type { Queryable } from '../db/index.js';
-import { newId } from '../lib/ids.js';
 
 export interface LockedUser {
   id: string;
@@ -80,22 +79,24 @@ export async function lockWallets(q: Queryable, clientId: string, walletIds: str
   );
 }
 
+/** The id of a client wallet (FEES or CREDIT) in a currency: Mangopay's stable `FEES_EUR`, unique within its client. */
+export function clientWalletId(fundsType: 'FEES' | 'CREDIT', currency: string): string {
+  return `${fundsType}_${currency}`;
+}
+
 /**
- * The id of the client's fee wallet in this currency, created when missing. Takes no lock on it:
- * the caller locks it with the other wallets (step 3). Concurrent creators settle on the unique index.
+ * The id of the client's fee wallet in this currency. Every client has one per currency from its
+ * creation (migration 010); one missing (a currency added later) is created here. Takes no lock on
+ * it: the caller locks it with the other wallets (step 3). Concurrent creators settle on its key.
  */
 export async function ensureFeeWallet(q: Queryable, clientId: string, currency: string, now: number): Promise<string> {
+  const id = clientWalletId('FEES', currency);
   await q.query(
     `INSERT INTO wallets (id, client_id, owner_id, funds_type, currency, description, balance, creation_date)
-     VALUES ($1, $2, NULL, 'FEES', $3, $4, 0, $5)
-     ON CONFLICT (client_id, currency) WHERE funds_type = 'FEES' DO NOTHING`,
-    [newId('wallet'), clientId, currency, `Fees wallet ${currency}`, now],
+     VALUES ($1, $2, NULL, 'FEES', $3, $4, 0, $5) ON CONFLICT DO NOTHING`,
+    [id, clientId, currency, `Fees wallet ${currency}`, now],
   );
-  const [row] = await q.query<{ id: string }>(
-    "SELECT id FROM wallets WHERE client_id = $1 AND currency = $2 AND funds_type = 'FEES'",
-    [clientId, currency],
-  );
-  return row.id;
+  return id;
 }
 
 /** The client's account for money entering from (and leaving to) banks, in one currency. */

@@ -3,6 +3,7 @@ import type { RequestCtx } from '../../http/context.js';
 import { ApiError, ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import type { Paging } from '../../http/paging.js';
+import { decodeBase64, sniffMediaType } from '../../lib/files.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import type { LegalData, UserRecord } from '../users/model.js';
@@ -75,33 +76,21 @@ export async function createDocument(ctx: Ctx, userId: string, body: unknown): P
   });
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** The media type read from the file's first bytes, or null when it is none of PDF, JPEG, PNG. */
-export function sniffMediaType(b: Buffer): string | null {
-  if (b.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  return null;
-}
-
 /** Reads `File`: base64 of a PDF, JPEG or PNG page of at most 7 MB. Throws the API's error otherwise. */
 function decodePage(body: unknown): { content: Buffer; mediaType: string } {
   const i = new Input(body);
   const raw = i.raw('File');
   if (raw === undefined || raw === '') throw ERRORS.paramError({ File: 'The File field is required.' });
   if (typeof raw !== 'string') throw ERRORS.paramError({ File: 'The field File must be a Base-64 string.' });
-  const text = raw.replace(/\s+/g, '');
-  // Checked before decoding, so a huge body costs no decoding work.
-  if (text.length > Math.ceil(MAX_PAGE_BYTES / 3) * 4) throw ERRORS.kycFileTooLarge(MAX_PAGE_BYTES);
-  if (!BASE64.test(text)) {
+  const decoded = decodeBase64(raw, MAX_PAGE_BYTES);
+  if ('problem' in decoded) {
+    if (decoded.problem === 'too_large') throw ERRORS.kycFileTooLarge(MAX_PAGE_BYTES);
+    if (decoded.problem === 'bad_length') throw ERRORS.paramError({ File: 'Invalid length for a Base-64 char array or string.' });
     throw ERRORS.paramError({
       File: 'The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters.',
     });
   }
-  if (text.length % 4 !== 0) throw ERRORS.paramError({ File: 'Invalid length for a Base-64 char array or string.' });
-  const content = Buffer.from(text, 'base64');
-  if (content.length > MAX_PAGE_BYTES) throw ERRORS.kycFileTooLarge(MAX_PAGE_BYTES);
+  const content = decoded.bytes;
   const mediaType = sniffMediaType(content);
   if (!mediaType) throw ERRORS.kycFileFormat();
   return { content, mediaType };

@@ -10,6 +10,7 @@ import { recordEvent } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
 import { lockAuthorsWallet } from '../wallets/service.js';
+import { findClientWalletById } from '../wallets/store.js';
 import { PAYIN_EXPIRY_SECONDS, RESULTS, isExpired, type BankWireDetails, type Result } from './model.js';
 
 type Ctx = RequestCtx;
@@ -89,6 +90,56 @@ export async function createBankWirePayIn(ctx: Ctx, body: unknown): Promise<Tran
   });
 }
 
+/**
+ * `POST /clients/payins/bankwire/direct`: the platform's own bank wire to one of its CREDIT wallets
+ * (`CREDIT_EUR`), CREATED until the sandbox settles it. No user is involved: Mangopay shows the ClientId
+ * as its author and credited user. It takes no fees (DeclaredFees is not part of this call).
+ */
+export async function createClientBankWirePayIn(ctx: Ctx, body: unknown): Promise<Transaction> {
+  const i = new Input(body);
+  const walletId = i.str('CreditedWalletId', { required: true, max: MAX_TEXT });
+  const funds = parseMoney(i, 'DeclaredDebitedFunds', 1);
+  const tag = i.str('Tag', { max: MAX_TEXT });
+  if (!i.ok) throw ERRORS.paramError(i.errors);
+  return ctx.db.tx(async (q) => {
+    const wallet = await findClientWalletById(q, ctx.clientId, walletId!.toUpperCase());
+    if (!wallet || wallet.fundsType !== 'CREDIT') {
+      throw ERRORS.paramError({ CreditedWalletId: 'CreditedWalletId must be one of the client\'s CREDIT wallets, like CREDIT_EUR.' });
+    }
+    if (funds!.currency !== wallet.currency) {
+      const why = `The currency ${funds!.currency} of DeclaredDebitedFunds and the Credited Wallet's currency ${wallet.currency}`;
+      throw ERRORS.currencyIncompatibility({ Currency: `${why} must be the same` });
+    }
+    const details: BankWireDetails = { declaredDebitedAmount: funds!.amount, declaredFeesAmount: 0, wireReference: wireReference() };
+    const t: Transaction = {
+      id: newId('payin'),
+      clientId: ctx.clientId,
+      type: 'PAYIN',
+      nature: 'REGULAR',
+      paymentType: 'BANK_WIRE',
+      executionType: 'DIRECT',
+      status: 'CREATED',
+      resultCode: null,
+      resultMessage: null,
+      authorId: ctx.clientId,
+      creditedUserId: ctx.clientId,
+      debitedWalletId: null,
+      creditedWalletId: wallet.id,
+      currency: wallet.currency,
+      debitedAmount: null,
+      creditedAmount: null,
+      feesAmount: null,
+      details,
+      tag: tag ?? null,
+      creationDate: ctx.now,
+      executionDate: null,
+    };
+    await transactions.insertTransaction(q, t);
+    await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_CREATED', t.id, ctx.now);
+    return t;
+  });
+}
+
 async function findBankWire(q: Queryable, ctx: Ctx, id: string, lock = false): Promise<Transaction> {
   const t = await transactions.findTransaction(q, ctx.clientId, 'PAYIN', id, lock);
   if (!t || t.paymentType !== 'BANK_WIRE') throw ERRORS.notFound('PayIn', id);
@@ -130,7 +181,8 @@ type Decision = { payIn: Transaction; refusal?: Error };
 /** Locks a pay-in about to change (locking protocol, src/ledger: its users first, then its row). */
 async function lockForChange(q: Queryable, ctx: Ctx, id: string) {
   const seen = await findBankWire(q, ctx, id);
-  const users = await lockUsers(q, ctx.clientId, [seen.creditedUserId!]);
+  // The client's own pay-in (to a CREDIT wallet) has no user to lock.
+  const users = seen.creditedUserId === ctx.clientId ? new Map() : await lockUsers(q, ctx.clientId, [seen.creditedUserId!]);
   const payIn = await findBankWire(q, ctx, id, true);
   // One that expired earlier (read, listed, swept or a clock jump) is refused as expired.
   if (payIn.status === 'FAILED' && payIn.resultCode === RESULTS.expired.code) throw ERRORS.payInExpired();
@@ -157,11 +209,12 @@ export async function sandboxSettle(ctx: Ctx, id: string, body: unknown): Promis
     const fees = d.declaredFeesAmount;
     if (i.ok && amount < fees) i.fail('Amount', `The amount received cannot be less than the pay-in's DeclaredFees (${fees}).`);
     if (!i.ok) throw ERRORS.paramError(i.errors);
-    if (!user || user.status === 'CLOSED') {
+    const clientOwn = t.creditedUserId === ctx.clientId;
+    if (!clientOwn && (!user || user.status === 'CLOSED')) {
       await fail(q, ctx, t, RESULTS.closed);
       return { payIn: t };
     }
-    if (user.inflowsBlocked) {
+    if (user?.inflowsBlocked) {
       await fail(q, ctx, t, RESULTS.blocked);
       return { payIn: t };
     }

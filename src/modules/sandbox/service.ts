@@ -3,6 +3,7 @@ import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import { advancePending } from '../../webhooks/store.js';
 import { expireDue } from '../payins/service.js';
+import { createClientWallets } from '../wallets/store.js';
 import * as store from './store.js';
 
 type Ctx = RequestCtx;
@@ -39,7 +40,13 @@ export async function advanceClock(ctx: Ctx, body: unknown): Promise<Clock> {
   return { Date: now, OffsetSeconds: offset };
 }
 
-/** Wipes the client's data and puts its clock back; its credentials and live tokens stay. */
+/**
+ * Wipes the client's data and puts its clock back; its credentials, live tokens and profile stay,
+ * and its FEES and CREDIT wallets are there again, empty, as for a new client.
+ */
 export async function reset(ctx: Ctx): Promise<void> {
-  await ctx.db.tx((q) => store.wipeClient(q, ctx.clientId));
+  await ctx.db.tx(async (q) => {
+    await store.wipeClient(q, ctx.clientId);
+    await createClientWallets(q, ctx.clientId, Math.floor(Date.now() / 1000));
+  });
 }

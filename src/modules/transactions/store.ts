@@ -18,8 +18,9 @@ function toTransaction(r: any): Transaction {
     status: r.status,
     resultCode: r.result_code,
     resultMessage: r.result_message,
-    authorId: r.author_id,
-    creditedUserId: r.credited_user_id,
+    // The client's own pay-ins have no user: Mangopay shows the ClientId as their author and credited user.
+    authorId: r.author_id ?? r.client_id,
+    creditedUserId: r.credited_user_id ?? (r.author_id === null ? r.client_id : null),
     debitedWalletId: r.debited_wallet_id,
     creditedWalletId: r.credited_wallet_id,
     currency: r.currency,
@@ -39,7 +40,9 @@ export async function insertTransaction(q: Queryable, t: Transaction): Promise<v
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
     [
       t.id, t.clientId, t.type, t.nature, t.paymentType, t.executionType, t.status, t.resultCode, t.resultMessage,
-      t.authorId, t.creditedUserId, t.debitedWalletId, t.creditedWalletId, t.currency, t.debitedAmount,
+      t.authorId === t.clientId ? null : t.authorId,
+      t.creditedUserId === t.clientId ? null : t.creditedUserId,
+      t.debitedWalletId, t.creditedWalletId, t.currency, t.debitedAmount,
       t.creditedAmount, t.feesAmount, JSON.stringify(t.details), t.tag, t.creationDate, t.executionDate,
     ],
   );
@@ -145,8 +148,11 @@ export async function listTransactions(
         ['? IN (debited_wallet_id, credited_wallet_id)', f.walletId],
         ['? IN (author_id, credited_user_id)', f.userId],
         [
-          `id IN (SELECT split_part(p.movement_id, ':', 1) FROM postings p
-                  WHERE p.client_id = transactions.client_id AND p.account = ?)`,
+          // A client wallet's own transactions (a CREDIT pay-in, even CREATED) and those that posted to it (fees).
+          `EXISTS (SELECT 1 FROM (SELECT ?::text AS account) w
+                   WHERE w.account IN (transactions.debited_wallet_id, transactions.credited_wallet_id)
+                      OR transactions.id IN (SELECT split_part(p.movement_id, ':', 1) FROM postings p
+                                             WHERE p.client_id = transactions.client_id AND p.account = w.account))`,
           f.postedTo,
         ],
         ['status = ANY(?)', f.statuses],

@@ -107,12 +107,12 @@ function parseFundsType(v: string): string {
   return t;
 }
 
-/** The client's wallets (fee wallets, created on the first fee of a currency; credit wallets when any). */
+/** The client's wallets: a FEES and a CREDIT wallet in every currency, from the client's creation (migration 010). */
 export async function listClientWallets(ctx: Ctx, fundsType: string | null, p: Paging) {
   return store.listClientWallets(ctx.db, ctx.clientId, fundsType === null ? null : parseFundsType(fundsType), p);
 }
 
-/** The client's wallet of a funds type and currency; 404 while it does not exist (no fee taken yet). */
+/** The client's wallet of a funds type and currency (`FEES_EUR`): Balance 0 before any movement. */
 export async function getClientWallet(ctx: Ctx, fundsType: string, currency: string): Promise<Wallet> {
   const type = parseFundsType(fundsType);
   const cur = currency.toUpperCase();

@@ -100,10 +100,16 @@ export async function listClientWallets(q: Queryable, clientId: string, fundsTyp
 
 /** The client's wallet of this funds type (FEES or CREDIT) and currency, or null. */
 export async function findClientWallet(q: Queryable, clientId: string, fundsType: string, currency: string): Promise<Wallet | null> {
-  const rows = await q.query(
-    `SELECT ${COLUMNS} FROM wallets WHERE client_id = $1 AND funds_type = $2 AND currency = $3 AND owner_id IS NULL
-     ORDER BY creation_date, seq LIMIT 1`,
-    [clientId, fundsType, currency],
-  );
+  return findClientWalletById(q, clientId, `${fundsType}_${currency}`);
+}
+
+/** One of the client's own wallets by its id (`CREDIT_EUR`), or null. */
+export async function findClientWalletById(q: Queryable, clientId: string, id: string): Promise<Wallet | null> {
+  const rows = await q.query(`SELECT ${COLUMNS} FROM wallets WHERE client_id = $1 AND id = $2 AND owner_id IS NULL`, [clientId, id]);
   return rows.length ? toWallet(rows[0]) : null;
+}
+
+/** Creates the client's FEES and CREDIT wallets of every currency that it lacks (SQL function of migration 010). */
+export async function createClientWallets(q: Queryable, clientId: string, now: number): Promise<void> {
+  await q.query('SELECT mangrove_client_wallets($1, $2)', [clientId, now]);
 }
