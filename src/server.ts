@@ -23,6 +23,9 @@ import { sweepExpired } from './modules/payins/service.js';
 import { payOutRoutes } from './modules/payouts/routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
 import { transactionRoutes } from './modules/transactions/routes.js';
+import { countryRoutes } from './modules/countries/routes.js';
+import { eMoneyRoutes } from './modules/emoney/routes.js';
+import { kycConsultPageRoutes, kycConsultRoutes } from './modules/kyc/consult.js';
 import { transferRoutes } from './modules/transfers/routes.js';
 import { scaPageRoutes } from './modules/users/sca-page.js';
 import { userRoutes } from './modules/users/routes.js';
@@ -166,6 +169,9 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
   authRoutes(app, db, config);
   scaPageRoutes(app, db);
   clientLogoRoutes(app, db);
+  // Before the client scope, so that /v2.01/countries/... is not read as a client id.
+  countryRoutes(app, config);
+  kycConsultPageRoutes(app, db);
   await app.register(
     async (scope) => {
       requireBearer(scope, db, config);
@@ -187,6 +193,8 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
       transferRoutes(scope);
       payOutRoutes(scope, config);
       transactionRoutes(scope);
+      eMoneyRoutes(scope);
+      kycConsultRoutes(scope);
       if (config.sandbox) sandboxRoutes(scope);
     },
     { prefix: '/v2.01/:clientId' },

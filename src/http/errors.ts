@@ -200,6 +200,15 @@ export const ERRORS = {
     new ApiError(404, 'ressource_not_found', 'The ressource does not exist', {
       RessourceNotFound: 'A ressource this request refers to was deleted while the request ran',
     }),
+  // KYC document consult links (issue 10 item 7).
+  kycConsultUnknown: () =>
+    new ApiError(404, 'ressource_not_found', 'The ressource does not exist', {
+      RessourceNotFound: 'This KYC document page link is not valid',
+    }),
+  kycConsultExpired: () =>
+    new ApiError(410, 'ressource_not_found', 'This KYC document page link has expired: create a new consult of the document', {
+      RessourceNotFound: 'The link has expired',
+    }),
   internal: () => new ApiError(500, 'other', 'Internal Server Error'),
 };
 

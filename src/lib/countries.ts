@@ -24,3 +24,8 @@ export function blockedCountry(code: string): boolean {
 }
 
 export const COUNTRY_COUNT = CODES.size;
+
+/** Every code the API recognises (the obsolete ones included), in alphabetical order. */
+export function recognisedCountryCodes(): string[] {
+  return [...CODES, ...OBSOLETE_RECOGNISED].sort();
+}

@@ -3,6 +3,9 @@ import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { BANK_ACCOUNT_TYPES, renderBankAccount } from './model.js';
 import * as bankAccounts from './service.js';
 import { CLOCK_FREE } from '../../http/auth.js';
+import { renderTransaction } from '../transactions/model.js';
+import { parseList as parseTransactionList } from '../transactions/routes.js';
+import { listBankAccountTransactions } from '../transactions/service.js';
 
 type UserParams = { id: string };
 type AccountParams = { id: string; bankAccountId: string };
@@ -31,5 +34,11 @@ export function bankAccountRoutes(app: FastifyInstance): void {
     const { paging, active } = parseList(req.query);
     const { items, total } = await bankAccounts.listBankAccounts(req.ctx, req.params.id, active, paging);
     return sendPage(req, reply, items.map(renderBankAccount), total, paging);
+  });
+  // The payouts made to the account, filtered and paged like the other transaction lists.
+  app.get<{ Params: { bankAccountId: string } }>('/bankaccounts/:bankAccountId/transactions', CLOCK_FREE, async (req, reply) => {
+    const { paging, filters } = parseTransactionList(req.query);
+    const { items, total } = await listBankAccountTransactions(req.ctx, req.params.bankAccountId, filters, paging);
+    return sendPage(req, reply, items.map(renderTransaction), total, paging);
   });
 }

@@ -46,6 +46,12 @@ export async function findBankAccount(
   return rows.length ? toAccount(rows[0]) : null;
 }
 
+/** Any user's account of this client, or null. */
+export async function findBankAccountOfClient(q: Queryable, clientId: string, id: string): Promise<BankAccount | null> {
+  const rows = await q.query(`SELECT ${COLUMNS} FROM bank_accounts WHERE id = $1 AND client_id = $2`, [id, clientId]);
+  return rows.length ? toAccount(rows[0]) : null;
+}
+
 /** For payouts: the user's account when it exists and is still active, else null. */
 export async function findActiveBankAccount(
   q: Queryable,

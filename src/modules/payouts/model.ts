@@ -1,4 +1,5 @@
 import { renderTransaction, type Transaction } from '../transactions/model.js';
+import { renderVerificationOfPayee, type VerificationOfPayee } from './bank-checks.js';
 
 /** The ResultCodes bank-wire payouts end with (reference notes §3.2, §4.1, §4.6, §4.7). */
 export const RESULTS = {
@@ -22,6 +23,8 @@ export interface PayOutDetails {
   bankAccountId: string;
   bankWireRef: string | null;
   modeRequested: string;
+  /** Absent on payouts stored before Verification of Payee existed. */
+  verificationOfPayee?: VerificationOfPayee | null;
 }
 
 /** The PayOut object: the transaction fields, then the bank-wire ones (reference notes §4.6, SDK notes §4.8). */
@@ -39,5 +42,6 @@ export function renderPayOut(t: Transaction) {
     FallbackReason: null,
     EndToEndId: null,
     ChargeBearer: null,
+    RecipientVerificationOfPayee: renderVerificationOfPayee(d.verificationOfPayee),
   };
 }

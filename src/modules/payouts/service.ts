@@ -5,11 +5,13 @@ import { Input } from '../../http/input.js';
 import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg, type LockedUser } from '../../ledger/index.js';
 import { parseMoney, checkFees } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
-import { findBankAccount } from '../bankaccounts/store.js';
+import type { BankAccount } from '../bankaccounts/model.js';
+import { findBankAccountOfClient } from '../bankaccounts/store.js';
 import { recordEvent } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
 import { lockAuthorsWallet } from '../wallets/service.js';
+import { instantUnreachable, verifyPayee, type Unreachable } from './bank-checks.js';
 import { PAYOUT_MODES, RESULTS, type PayOutDetails, type Result } from './model.js';
 
 type Ctx = RequestCtx;
@@ -29,12 +31,19 @@ function refusal(author: LockedUser, account: 'active' | 'inactive' | 'not-owner
   return null;
 }
 
-/** The author's account ('active'/'inactive'), another user's account of the client ('not-owner'), or null. */
-async function bankAccountState(q: Queryable, ctx: Ctx, authorId: string, id: string): Promise<'active' | 'inactive' | 'not-owner' | null> {
-  const own = await findBankAccount(q, ctx.clientId, authorId, id);
-  if (own) return own.active ? 'active' : 'inactive';
-  const other = await q.query('SELECT 1 FROM bank_accounts WHERE id = $1 AND client_id = $2', [id, ctx.clientId]);
-  return other.length ? 'not-owner' : null;
+/**
+ * The account, with its state for this payout: the author's ('active'/'inactive'), another user's of
+ * the client ('not-owner'); null when the client has no such account.
+ */
+async function bankAccountState(
+  q: Queryable,
+  ctx: Ctx,
+  authorId: string,
+  id: string,
+): Promise<{ account: BankAccount; state: 'active' | 'inactive' | 'not-owner' } | null> {
+  const account = await findBankAccountOfClient(q, ctx.clientId, id);
+  if (!account) return null;
+  return { account, state: account.userId !== authorId ? 'not-owner' : account.active ? 'active' : 'inactive' };
 }
 
 /**
@@ -73,9 +82,14 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
         currency: `The currency ${funds!.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
       });
     }
-    const account = await bankAccountState(q, ctx, authorId!, bankAccountId!);
-    if (!account) throw ERRORS.notFound('BankAccount', bankAccountId!);
-    const details: PayOutDetails = { bankAccountId: bankAccountId!, bankWireRef: bankWireRef ?? null, modeRequested: mode };
+    const found = await bankAccountState(q, ctx, authorId!, bankAccountId!);
+    if (!found) throw ERRORS.notFound('BankAccount', bankAccountId!);
+    const details: PayOutDetails = {
+      bankAccountId: bankAccountId!,
+      bankWireRef: bankWireRef ?? null,
+      modeRequested: mode,
+      verificationOfPayee: verifyPayee(found.account, wallet.currency),
+    };
     const t: Transaction = {
       id: newId('payout'),
       clientId: ctx.clientId,
@@ -99,7 +113,7 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
       creationDate: ctx.now,
       executionDate: null,
     };
-    let outcome = refusal(author, account, funds!.amount, fees!.amount);
+    let outcome = refusal(author, found.state, funds!.amount, fees!.amount);
     if (!outcome) {
       // Step 3: the wallets, FOR UPDATE, in ascending id order, the fee wallet included.
       const feeWalletId = fees!.amount > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
@@ -205,5 +219,39 @@ export async function sandboxFail(ctx: Ctx, id: string, body: unknown): Promise<
     await transactions.saveOutcome(q, t);
     await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_FAILED', t.id, ctx.now);
     return t;
+  });
+}
+
+/**
+ * `POST /payouts/reachability`: whether an instant payout with this body could reach its bank
+ * (null when it could). The body is checked as a payout's is (fields, author owning the wallet,
+ * currency, the client's bank account; Fees optional as in the SDKs), with PayoutModeRequested
+ * INSTANT_PAYMENT as Mangopay requires there. Nothing is stored and no money moves.
+ */
+export async function checkReachability(ctx: Ctx, body: unknown): Promise<Unreachable | null> {
+  const i = new Input(body);
+  const authorId = i.str('AuthorId', { required: true, max: MAX_TEXT });
+  const walletId = i.str('DebitedWalletId', { required: true, max: MAX_TEXT });
+  const funds = parseMoney(i, 'DebitedFunds', 1);
+  const fees = i.has('Fees') ? parseMoney(i, 'Fees', 0) : undefined;
+  const bankAccountId = i.str('BankAccountId', { required: true, max: MAX_TEXT });
+  const bankWireRef = i.str('BankWireRef', { max: MAX_TEXT });
+  i.str('Tag', { max: MAX_TEXT });
+  const mode = i.str('PayoutModeRequested', { required: true });
+  if (mode && mode.toUpperCase() !== 'INSTANT_PAYMENT') {
+    i.fail('PayoutModeRequested', 'PayoutModeRequested must be INSTANT_PAYMENT: the reachability check is for instant payouts.');
+  }
+  checkFees(i, funds, fees);
+  if (!i.ok) throw ERRORS.paramError(i.errors);
+  return ctx.db.tx(async (q) => {
+    const { wallet } = await lockAuthorsWallet(q, ctx.clientId, authorId!, walletId!, ERRORS.authorNotDebitedWalletOwner);
+    if (funds!.currency !== wallet.currency) {
+      throw ERRORS.currencyIncompatibility({
+        currency: `The currency ${funds!.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
+      });
+    }
+    const account = await findBankAccountOfClient(q, ctx.clientId, bankAccountId!);
+    if (!account) throw ERRORS.notFound('BankAccount', bankAccountId!);
+    return instantUnreachable(account, wallet.currency, bankWireRef ?? null);
   });
 }

@@ -20,7 +20,7 @@ function multi(q: Input, name: string, allowed: readonly string[] | null): strin
   return values.length ? [...new Set(values)] : null;
 }
 
-function parseList(query: unknown) {
+export function parseList(query: unknown) {
   const { paging, input } = parsePaging(query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });
   const filters = {
     statuses: multi(input, 'Status', TRANSACTION_STATUSES),

@@ -2,12 +2,13 @@ import type { RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
 import type { Paging } from '../../http/paging.js';
 import { expireDue } from '../payins/service.js';
+import { findBankAccountOfClient } from '../bankaccounts/store.js';
 import { findUser } from '../users/store.js';
 import { getClientWallet } from '../wallets/service.js';
 import { findUserWallet } from '../wallets/store.js';
 import * as store from './store.js';
 
-export type Filters = Omit<store.TransactionFilter, 'walletId' | 'userId' | 'postedTo'>;
+export type Filters = Omit<store.TransactionFilter, 'walletId' | 'userId' | 'postedTo' | 'bankAccountId'>;
 
 export async function listWalletTransactions(ctx: RequestCtx, walletId: string, f: Filters, p: Paging) {
   if (!(await findUserWallet(ctx.db, ctx.clientId, walletId))) throw ERRORS.notFound('Wallet', walletId);
@@ -27,4 +28,10 @@ export async function listClientWalletTransactions(ctx: RequestCtx, fundsType: s
   const wallet = await getClientWallet(ctx, fundsType, currency);
   await expireDue(ctx);
   return store.listTransactions(ctx.db, ctx.clientId, { ...f, postedTo: wallet.id }, p);
+}
+
+/** The payouts made to one of the client's bank accounts, whoever owns it. */
+export async function listBankAccountTransactions(ctx: RequestCtx, bankAccountId: string, f: Filters, p: Paging) {
+  if (!(await findBankAccountOfClient(ctx.db, ctx.clientId, bankAccountId))) throw ERRORS.notFound('BankAccount', bankAccountId);
+  return store.listTransactions(ctx.db, ctx.clientId, { ...f, bankAccountId }, p);
 }

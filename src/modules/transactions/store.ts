@@ -125,6 +125,8 @@ export interface TransactionFilter {
   userId?: string;
   /** A client wallet: the transactions that posted to it (fees), their settlements and failures included. */
   postedTo?: string;
+  /** A bank account: the payouts made to it. */
+  bankAccountId?: string;
   statuses: string[] | null;
   types: string[] | null;
   natures: string[] | null;
@@ -155,6 +157,7 @@ export async function listTransactions(
                                              WHERE p.client_id = transactions.client_id AND p.account = w.account))`,
           f.postedTo,
         ],
+        ["type = 'PAYOUT' AND details->>'bankAccountId' = ?", f.bankAccountId],
         ['status = ANY(?)', f.statuses],
         ['type = ANY(?)', f.types],
         ['nature = ANY(?)', f.natures],

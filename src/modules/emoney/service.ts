@@ -1,0 +1,54 @@
+import type { Queryable } from '../../db/index.js';
+import type { RequestCtx } from '../../http/context.js';
+import { ERRORS } from '../../http/errors.js';
+import { findUser } from '../users/store.js';
+
+export interface EMoney {
+  userId: string;
+  currency: string;
+  credited: number;
+  debited: number;
+}
+
+/** A period in Unix seconds, start included, end excluded; null bounds are open. */
+export interface Period {
+  from: number | null;
+  to: number | null;
+}
+
+/** The UTC calendar year, or month (1–12) of that year. */
+export function calendarPeriod(year: number, month?: number): Period {
+  if (month === undefined) return { from: Date.UTC(year, 0, 1) / 1000, to: Date.UTC(year + 1, 0, 1) / 1000 };
+  return { from: Date.UTC(year, month - 1, 1) / 1000, to: Date.UTC(year, month, 1) / 1000 };
+}
+
+/**
+ * What entered and left the user's wallets of the currency during the period, from the ledger.
+ * Postings are netted per transaction first (a payout's debit and the refund of its failure are
+ * one movement), so a payout the bank rejected within the period counts neither way; what is left
+ * is credited (pay-ins and transfers in) or debited (payouts and transfers out). Credited − Debited
+ * is the change of the wallets' balance over the period.
+ */
+async function sums(q: Queryable, clientId: string, userId: string, currency: string, p: Period) {
+  const [row] = await q.query<{ credited: string; debited: string }>(
+    `WITH moves AS (
+       SELECT split_part(p.movement_id, ':', 1) AS tx, sum(p.amount) AS net
+       FROM postings p JOIN wallets w ON w.client_id = p.client_id AND w.id = p.account
+       WHERE p.client_id = $1 AND w.owner_id = $2 AND w.currency = $3
+         AND ($4::bigint IS NULL OR p.date >= $4) AND ($5::bigint IS NULL OR p.date < $5)
+       GROUP BY 1
+     )
+     SELECT coalesce(sum(net) FILTER (WHERE net > 0), 0)::text AS credited,
+            coalesce(-sum(net) FILTER (WHERE net < 0), 0)::text AS debited
+     FROM moves`,
+    [clientId, userId, currency, p.from, p.to],
+  );
+  return { credited: Number(row.credited), debited: Number(row.debited) };
+}
+
+/** `GET /users/{Id}/emoney[/{Year}[/{Month}]]`: 404 for a user the client does not have. */
+export async function userEMoney(ctx: RequestCtx, userId: string, currency: string, period: Period): Promise<EMoney> {
+  if (!(await findUser(ctx.db, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
+  const { credited, debited } = await sums(ctx.db, ctx.clientId, userId, currency, period);
+  return { userId, currency, credited, debited };
+}
