@@ -27,6 +27,7 @@ import { countryRoutes } from './modules/countries/routes.js';
 import { eMoneyRoutes } from './modules/emoney/routes.js';
 import { kycConsultPageRoutes, kycConsultRoutes } from './modules/kyc/consult.js';
 import { transferRoutes } from './modules/transfers/routes.js';
+import { sweepScaTransfers } from './modules/transfers/service.js';
 import { scaPageRoutes } from './modules/users/sca-page.js';
 import { userRoutes } from './modules/users/routes.js';
 import { walletRoutes } from './modules/wallets/routes.js';
@@ -148,7 +149,11 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
   let sweeping: Promise<void> = Promise.resolve();
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = () => {
-    sweeping = sweepExpired(db).catch((err) => app.log.warn({ err }, 'pay-in expiry sweep failed'));
+    sweeping = Promise.all([
+      sweepExpired(db).catch((err) => app.log.warn({ err }, 'pay-in expiry sweep failed')),
+      // Transfers whose SCA session expired fail the same way (TRANSFER_NORMAL_FAILED, 007102).
+      sweepScaTransfers(db).catch((err) => app.log.warn({ err }, 'transfer SCA expiry sweep failed')),
+    ]).then(() => {});
   };
   app.addHook('onReady', async () => {
     sweep();

@@ -269,13 +269,15 @@ describe('POST /sandbox/payins/{Id}/settle', () => {
     expect(await balance(w.Id)).toBe(6_500);
   });
 
-  it('creates no fee wallet for a pay-in without fees', async () => {
+  it('posts nothing to the fee wallet for a pay-in without fees', async () => {
     const user = await natural();
     const w = await wallet(user.Id, 'JPY');
     const p = await payIn(user, w, 1200, 0);
     await settle(p.Id);
     expect(await balance(w.Id)).toBe(1200);
-    const rows = await s.db.query("SELECT id FROM wallets WHERE client_id = $1 AND funds_type = 'FEES' AND currency = 'JPY'", [s.client.id]);
+    // The fee wallet exists from the client's creation (issue 10), and stays at zero.
+    expect(await feeBalance(s.db, s.client.id, 'JPY')).toBe(0);
+    const rows = await s.db.query("SELECT 1 FROM postings WHERE client_id = $1 AND account = 'FEES_JPY'", [s.client.id]);
     expect(rows).toEqual([]);
   });
 
@@ -464,7 +466,7 @@ describe('transactions of a wallet and of a user', () => {
     expect(ids(await q('Nature=REFUND'))).toEqual([]);
     expect(ids(await q('ResultCode=000000'))).toEqual([succeeded.Id]);
     // Unknown query parameters (the SDK's junk) are ignored.
-    expect(ids(await q('resolveWithFullResponse=true&ScaContext=USER_PRESENT'))).toHaveLength(3);
+    expect(ids(await q('resolveWithFullResponse=true&ScaContext=USER_NOT_PRESENT'))).toHaveLength(3);
 
     r = await s.call('GET', `/wallets/${w.Id}/transactions?per_page=2&page=2&Sort=CreationDate:ASC`);
     expect(ids(r)).toEqual([failed.Id]);

@@ -153,7 +153,7 @@ describe('GET and PUT /wallets/{Id}', () => {
     const user = await natural();
     const w = await wallet(user.Id);
     for (const path of [`/wallets/${w.Id}`, `/Wallets/${w.Id}/`]) {
-      const r = await s.call('GET', `${path}?ScaContext=USER_PRESENT`);
+      const r = await s.call('GET', `${path}?ScaContext=USER_NOT_PRESENT`);
       expect(r.status).toBe(200);
       expect(r.body).toEqual(w);
     }

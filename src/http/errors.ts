@@ -112,6 +112,19 @@ export const ERRORS = {
       'sca_proxy_missing',
       'You are not authorized to perform this action. The user has not provided consent to the requested proxy',
     ),
+  /**
+   * Mangopay answers wallet access needing SCA with a bare 401 and the link in WWW-Authenticate;
+   * Mangrove adds its usual body (Type named like sca_proxy_missing) and keeps the header as is.
+   */
+  scaRequired: (redirectUrl: string) =>
+    new ApiError(
+      401,
+      'sca_required',
+      'Strong customer authentication is required: redirect the user to the RedirectUrl of the WWW-Authenticate header, then retry',
+      null,
+      {},
+      { 'WWW-Authenticate': `PendingUserAction RedirectUrl=${redirectUrl}` },
+    ),
   userClosed: () => new ApiError(400, 'user_closed', 'User closed: No action can be performed'),
   userClosureNotPossible: () =>
     new ApiError(400, 'user_closure_not_possible', 'The user cannot be closed as one or several wallets are not empty'),

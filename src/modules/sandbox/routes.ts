@@ -4,15 +4,14 @@ import { Input } from '../../http/input.js';
 import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { listDeliveries } from '../../webhooks/store.js';
 import { renderSca } from '../users/model.js';
-import { sandboxCompleteEnrollment } from '../users/service.js';
-import { advanceClock, readClock, reset } from './service.js';
+import { advanceClock, completePendingSca, readClock, reset } from './service.js';
 
 const DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 
 /** Operations a developer would otherwise do by hand on the real sandbox (SPEC §8). */
 export function sandboxRoutes(app: FastifyInstance): void {
   app.post<{ Params: { id: string } }>('/sandbox/users/:id/sca/complete', async (req) =>
-    renderSca(await sandboxCompleteEnrollment(req.ctx, req.params.id)),
+    renderSca(await completePendingSca(req.ctx, req.params.id)),
   );
   app.get('/sandbox/clock', async (req) => readClock(req.ctx));
   app.post('/sandbox/clock/advance', async (req) => advanceClock(req.ctx, req.body));

@@ -3,6 +3,10 @@ import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import { advancePending } from '../../webhooks/store.js';
 import { expireDue } from '../payins/service.js';
+import { completeTransferSession, expireScaTransfers } from '../transfers/service.js';
+import { openScaSessions } from '../users/store.js';
+import { completeScaSession, getUser, sandboxCompleteEnrollment } from '../users/service.js';
+import type { UserRecord } from '../users/model.js';
 import { createClientWallets } from '../wallets/store.js';
 import * as store from './store.js';
 
@@ -37,6 +41,7 @@ export async function advanceClock(ctx: Ctx, body: unknown): Promise<Clock> {
   const now = Math.floor(Date.now() / 1000) + offset;
   // What the time that passed made due happens now, with its events and webhooks.
   await expireDue({ ...ctx, now });
+  await expireScaTransfers({ ...ctx, now });
   return { Date: now, OffsetSeconds: offset };
 }
 
@@ -49,4 +54,25 @@ export async function reset(ctx: Ctx): Promise<void> {
     await store.wipeClient(q, ctx.clientId);
     await createClientWallets(q, ctx.clientId, Math.floor(Date.now() / 1000));
   });
+}
+
+/**
+ * Completes every SCA step pending for the user, as if the user had passed them on the SCA page:
+ * a pending enrollment, open authentications for account access, and open transfer authentications
+ * (each transfer then runs, in its own transaction). 400 invalid_action when nothing is pending;
+ * 400 user_closed for a closed user.
+ */
+export async function completePendingSca(ctx: Ctx, id: string): Promise<UserRecord> {
+  const user = await getUser(ctx, id);
+  if (user.status === 'CLOSED') throw ERRORS.userClosed();
+  const open = await openScaSessions(ctx.db, id, ['AUTHENTICATION', 'TRANSFER'], ctx.now);
+  if (user.status !== 'PENDING_USER_ACTION' && !open.length) {
+    throw ERRORS.invalidAction('No SCA step (enrollment, authentication or transfer) is pending for this user');
+  }
+  if (user.status === 'PENDING_USER_ACTION') await sandboxCompleteEnrollment(ctx, id);
+  for (const { token, kind } of open) {
+    if (kind === 'TRANSFER') await completeTransferSession(ctx.db, token, ctx.now);
+    else await completeScaSession(ctx.db, token, ctx.now);
+  }
+  return getUser(ctx, id);
 }

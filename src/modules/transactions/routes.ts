@@ -3,6 +3,7 @@ import type { Input } from '../../http/input.js';
 import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { renderTransaction, TRANSACTION_NATURES, TRANSACTION_STATUSES, TRANSACTION_TYPES } from './model.js';
 import * as transactions from './service.js';
+import { readScaContext } from '../users/sca-auth.js';
 
 /**
  * A multi-value filter: comma-separated (`Status=SUCCEEDED,FAILED`), repeated, or axios's `Status[]=`;
@@ -28,20 +29,25 @@ export function parseList(query: unknown) {
     natures: multi(input, 'Nature', TRANSACTION_NATURES),
     resultCodes: multi(input, 'ResultCode', null),
   };
+  // Only the account-access lists take ScaContext; read here so that its error joins the others.
+  const sca = readScaContext(input);
   throwIfInvalid(input);
-  return { paging, filters };
+  return { paging, filters, sca };
 }
 
-/** Transactions of a wallet, of a user and of a client wallet (issue #4): pay-ins, transfers and payouts. `ScaContext` is accepted and ignored. */
+/**
+ * Transactions of a wallet, of a user and of a client wallet (issue #4): pay-ins, transfers and payouts.
+ * `ScaContext=USER_PRESENT` on a wallet's or a user's list asks for the OWNER's SCA (users/sca-auth.ts).
+ */
 export function transactionRoutes(app: FastifyInstance): void {
   app.get<{ Params: { walletId: string } }>('/wallets/:walletId/transactions', async (req, reply) => {
-    const { paging, filters } = parseList(req.query);
-    const { items, total } = await transactions.listWalletTransactions(req.ctx, req.params.walletId, filters, paging);
+    const { paging, filters, sca } = parseList(req.query);
+    const { items, total } = await transactions.listWalletTransactions(req.ctx, req.params.walletId, filters, paging, sca);
     return sendPage(req, reply, items.map(renderTransaction), total, paging);
   });
   app.get<{ Params: { id: string } }>('/users/:id/transactions', async (req, reply) => {
-    const { paging, filters } = parseList(req.query);
-    const { items, total } = await transactions.listUserTransactions(req.ctx, req.params.id, filters, paging);
+    const { paging, filters, sca } = parseList(req.query);
+    const { items, total } = await transactions.listUserTransactions(req.ctx, req.params.id, filters, paging, sca);
     return sendPage(req, reply, items.map(renderTransaction), total, paging);
   });
   app.get<{ Params: { fundsType: string; currency: string } }>('/clients/wallets/:fundsType/:currency/transactions', async (req, reply) => {

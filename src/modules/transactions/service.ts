@@ -3,6 +3,7 @@ import { ERRORS } from '../../http/errors.js';
 import type { Paging } from '../../http/paging.js';
 import { expireDue } from '../payins/service.js';
 import { findBankAccountOfClient } from '../bankaccounts/store.js';
+import { requireAccountAccess, type ScaContext } from '../users/sca-auth.js';
 import { findUser } from '../users/store.js';
 import { getClientWallet } from '../wallets/service.js';
 import { findUserWallet } from '../wallets/store.js';
@@ -10,15 +11,18 @@ import * as store from './store.js';
 
 export type Filters = Omit<store.TransactionFilter, 'walletId' | 'userId' | 'postedTo' | 'bankAccountId'>;
 
-export async function listWalletTransactions(ctx: RequestCtx, walletId: string, f: Filters, p: Paging) {
-  if (!(await findUserWallet(ctx.db, ctx.clientId, walletId))) throw ERRORS.notFound('Wallet', walletId);
+export async function listWalletTransactions(ctx: RequestCtx, walletId: string, f: Filters, p: Paging, sca: ScaContext | null = null) {
+  const wallet = await findUserWallet(ctx.db, ctx.clientId, walletId);
+  if (!wallet) throw ERRORS.notFound('Wallet', walletId);
+  await requireAccountAccess(ctx, wallet.ownerId!, sca);
   await expireDue(ctx);
   return store.listTransactions(ctx.db, ctx.clientId, { ...f, walletId }, p);
 }
 
 /** The transactions the user authored or is credited by. */
-export async function listUserTransactions(ctx: RequestCtx, userId: string, f: Filters, p: Paging) {
+export async function listUserTransactions(ctx: RequestCtx, userId: string, f: Filters, p: Paging, sca: ScaContext | null = null) {
   if (!(await findUser(ctx.db, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
+  await requireAccountAccess(ctx, userId, sca);
   await expireDue(ctx);
   return store.listTransactions(ctx.db, ctx.clientId, { ...f, userId }, p);
 }

@@ -13,22 +13,32 @@ export const RESULTS = {
   payerToPayer: { code: '002701', message: 'Users with category PAYER cannot make transfers to other users with category PAYER.' },
   blocked: { code: '008700', message: 'User blocked by Fraud policy' },
   sameWallet: { code: '101108', message: 'Transaction refused: the Debited Wallet and the Credited Wallet must be different' },
+  // Mangopay's code for a transfer whose SCA session was not completed within its 10 minutes.
+  scaExpired: { code: '007102', message: 'Transfer authentication expired. Please initiate a new request.' },
 } as const;
 export type Result = { code: string; message: string };
 
-export const SCA_CONTEXTS = ['USER_PRESENT', 'USER_NOT_PRESENT'] as const;
+/**
+ * Transfers between two OWNERs up to this amount (minor units, any currency) need no SCA: Mangopay
+ * applies the regulation's low-value exemption without publishing its threshold; PSD2's is EUR 30.
+ */
+export const SCA_EXEMPT_MAX_AMOUNT = 3000;
 
 /** What a transfer keeps besides the common transaction fields. */
 export interface TransferDetails {
   scaContext: string | null;
 }
 
-/** The Transfer object: the transaction fields, then ScaContext and PendingUserAction (reference notes §4.3). */
-export function renderTransfer(t: Transaction) {
+/**
+ * The Transfer object: the transaction fields, then ScaContext and PendingUserAction (reference notes
+ * §4.3). The SCA link is only in the answer of the creation that asked for it; reads show null, as
+ * user reads do.
+ */
+export function renderTransfer(t: Transaction, redirectUrl: string | null = null) {
   const d = t.details as TransferDetails;
   return {
     ...renderTransaction(t),
     ScaContext: d.scaContext ?? null,
-    PendingUserAction: null,
+    PendingUserAction: redirectUrl ? { RedirectUrl: redirectUrl } : null,
   };
 }

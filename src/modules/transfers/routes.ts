@@ -5,7 +5,10 @@ import { CLOCK_FREE } from '../../http/auth.js';
 
 /** Transfers between wallets (issue #4). */
 export function transferRoutes(app: FastifyInstance): void {
-  app.post('/transfers', async (req) => renderTransfer(await transfers.createTransfer(req.ctx, req.body)));
+  app.post('/transfers', async (req) => {
+    const { transfer, redirectUrl } = await transfers.createTransfer(req.ctx, req.body);
+    return renderTransfer(transfer, redirectUrl);
+  });
   app.get<{ Params: { transferId: string } }>('/transfers/:transferId', CLOCK_FREE, async (req) =>
     renderTransfer(await transfers.getTransfer(req.ctx, req.params.transferId)),
   );

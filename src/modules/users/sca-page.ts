@@ -4,6 +4,7 @@ import { Input } from '../../http/input.js';
 import { nowSeconds } from '../../http/context.js';
 import { clockOffset } from '../sandbox/store.js';
 import type { LegalData } from './model.js';
+import { completeTransferSession } from '../transfers/service.js';
 import { completeScaSession, failScaSession, findScaSession } from './service.js';
 
 /** The passcode Mangopay's sandbox accepts on its SCA pages. */
@@ -43,6 +44,20 @@ async function linkNow(db: Db, token: string): Promise<number> {
   return nowSeconds() + (found ? await clockOffset(db, found.session.clientId) : 0);
 }
 
+const ACTIONS = {
+  ENROLLMENT: 'Enroll in strong customer authentication',
+  CONSENT: 'Give your consent',
+  AUTHENTICATION: 'Authenticate to access your account',
+  TRANSFER: 'Authenticate your transfer',
+};
+
+const DONE = {
+  ENROLLMENT: 'You are enrolled.',
+  CONSENT: 'Your consent is recorded.',
+  AUTHENTICATION: 'You are authenticated.',
+  TRANSFER: 'Your transfer is authenticated.',
+};
+
 const REASONS = {
   unknown: 'This link is not valid.',
   expired: 'This link has expired: ask the platform for a new one.',
@@ -51,8 +66,9 @@ const REASONS = {
 };
 
 /**
- * Mangrove's own SCA page, where PendingUserAction.RedirectUrl leads: the user enters the
- * sandbox passcode and the enrollment (or consent) completes.
+ * Mangrove's own SCA page, where PendingUserAction.RedirectUrl (or a wallet read's WWW-Authenticate)
+ * leads: the user enters the sandbox passcode and the enrollment, consent, authentication for
+ * account access or transfer authentication completes.
  */
 export function scaPageRoutes(app: FastifyInstance, db: Db): void {
   app.get('/sca', async (req, reply) => {
@@ -70,7 +86,7 @@ export function scaPageRoutes(app: FastifyInstance, db: Db): void {
       user.personType === 'LEGAL'
         ? `${(user.data as LegalData).LegalRepresentative.FirstName ?? ''} ${(user.data as LegalData).LegalRepresentative.LastName ?? ''}`
         : user.email;
-    const action = session.kind === 'ENROLLMENT' ? 'Enroll in strong customer authentication' : 'Give your consent';
+    const action = ACTIONS[session.kind];
     return page(
       reply,
       200,
@@ -95,11 +111,15 @@ export function scaPageRoutes(app: FastifyInstance, db: Db): void {
       await failScaSession(db, token, now);
       return page(reply, 400, 'Strong customer authentication', '<p class="err">Wrong passcode. Go back and try again.</p>');
     }
-    const outcome = await completeScaSession(db, token, now);
+    // A transfer's session runs the transfer, in the transfers module.
+    const kind = (await findScaSession(db, token))?.session.kind;
+    const outcome = kind === 'TRANSFER' ? await completeTransferSession(db, token, now) : await completeScaSession(db, token, now);
     if (!outcome.ok) {
       return page(reply, outcome.reason === 'unknown' ? 404 : 410, 'Strong customer authentication', `<p class="err">${REASONS[outcome.reason]}</p>`);
     }
     if (returnUrl) return reply.redirect(returnUrl, 303);
-    return page(reply, 200, 'Done', `<p>${outcome.kind === 'ENROLLMENT' ? 'You are enrolled.' : 'Your consent is recorded.'} You can close this page.</p>`);
+    // A transfer that ran but failed (balance, closure, blocks) says why.
+    const failed = 'transfer' in outcome && outcome.transfer.status === 'FAILED' ? ` It failed: ${escapeHtml(outcome.transfer.resultMessage ?? '')}` : '';
+    return page(reply, 200, 'Done', `<p>${DONE[kind!]}${failed} You can close this page.</p>`);
   });
 }

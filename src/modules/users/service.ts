@@ -29,6 +29,7 @@ import {
   type Era,
   type Shape,
 } from './rules.js';
+import { completeAuthentication } from './sca-auth.js';
 import * as store from './store.js';
 
 export interface Ctx {
@@ -309,21 +310,25 @@ async function finishEnrollment(ctx: Ctx, q: Queryable, user: UserRecord): Promi
 }
 
 export type SessionOutcome =
-  | { ok: true; kind: 'ENROLLMENT' | 'CONSENT'; user: UserRecord }
+  | { ok: true; kind: store.ScaSession['kind']; user: UserRecord }
   | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'closed' };
 
 /** Completes the SCA step behind a RedirectUrl token (the enrollment page posts here). */
 export async function completeScaSession(db: Db, token: string, now: number): Promise<SessionOutcome> {
   return db.tx(async (q) => {
     const s = await store.findScaSession(q, token, true);
-    if (!s) return { ok: false, reason: 'unknown' } as const;
+    // A transfer's session runs the transfer: transfers/service.ts completes it.
+    if (!s || s.kind === 'TRANSFER') return { ok: false, reason: 'unknown' } as const;
     if (s.completedAt !== null) return { ok: false, reason: 'used' } as const;
     if (now > s.expiresAt) return { ok: false, reason: 'expired' } as const;
     const user = await store.findUser(q, s.clientId, s.userId, true);
     if (!user || user.status === 'CLOSED') return { ok: false, reason: 'closed' } as const;
     const ctx = { db, clientId: s.clientId, now, baseUrl: '' };
     if (s.kind === 'ENROLLMENT') await finishEnrollment(ctx, q, user);
-    else {
+    else if (s.kind === 'AUTHENTICATION') {
+      await completeAuthentication(q, s, now);
+      return { ok: true, kind: s.kind, user } as const;
+    } else {
       user.consentAt = now;
       await store.completeScaSessions(q, user.id, 'CONSENT', now);
     }

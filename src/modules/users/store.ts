@@ -72,22 +72,24 @@ export interface ScaSession {
   token: string;
   clientId: string;
   userId: string;
-  kind: 'ENROLLMENT' | 'CONSENT';
+  kind: 'ENROLLMENT' | 'CONSENT' | 'AUTHENTICATION' | 'TRANSFER';
   createdAt: number;
   expiresAt: number;
   completedAt: number | null;
+  /** The transfer a TRANSFER session authenticates. */
+  transferId?: string | null;
 }
 
 export async function insertScaSession(q: Queryable, s: ScaSession): Promise<void> {
   await q.query(
-    `INSERT INTO sca_sessions (token, client_id, user_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [s.token, s.clientId, s.userId, s.kind, s.createdAt, s.expiresAt],
+    `INSERT INTO sca_sessions (token, client_id, user_id, kind, created_at, expires_at, transfer_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [s.token, s.clientId, s.userId, s.kind, s.createdAt, s.expiresAt, s.transferId ?? null],
   );
 }
 
 export async function findScaSession(q: Queryable, token: string, lock = false): Promise<ScaSession | null> {
   const rows = await q.query<any>(
-    `SELECT token, client_id, user_id, kind, created_at, expires_at, completed_at FROM sca_sessions WHERE token = $1${lock ? ' FOR UPDATE' : ''}`,
+    `SELECT token, client_id, user_id, kind, created_at, expires_at, completed_at, transfer_id FROM sca_sessions WHERE token = $1${lock ? ' FOR UPDATE' : ''}`,
     [token],
   );
   if (!rows.length) return null;
@@ -100,6 +102,7 @@ export async function findScaSession(q: Queryable, token: string, lock = false):
     createdAt: r.created_at,
     expiresAt: r.expires_at,
     completedAt: r.completed_at,
+    transferId: r.transfer_id,
   };
 }
 
@@ -109,4 +112,36 @@ export async function completeScaSessions(q: Queryable, userId: string, kind: Sc
     kind,
     now,
   ]);
+}
+
+/** When the user last completed SCA (enrollment or an authentication), or null if never. */
+export async function lastScaAt(q: Queryable, clientId: string, userId: string): Promise<number | null> {
+  const rows = await q.query<{ last: string | null }>(
+    `SELECT greatest(sca_enrolled_at, sca_authenticated_at)::text AS last FROM users WHERE id = $1 AND client_id = $2`,
+    [userId, clientId],
+  );
+  return rows.length && rows[0].last !== null ? Number(rows[0].last) : null;
+}
+
+/** Records an SCA authentication; the time never moves back. */
+export async function recordAuthentication(q: Queryable, userId: string, now: number): Promise<void> {
+  await q.query(`UPDATE users SET sca_authenticated_at = greatest(sca_authenticated_at, $2) WHERE id = $1`, [userId, now]);
+}
+
+/** The tokens of the user's sessions of these kinds not completed and not yet expired at `now`, oldest first. */
+export async function openScaSessions(
+  q: Queryable,
+  userId: string,
+  kinds: ScaSession['kind'][],
+  now: number,
+): Promise<Array<{ token: string; kind: ScaSession['kind'] }>> {
+  return q.query<{ token: string; kind: ScaSession['kind'] }>(
+    `SELECT token, kind FROM sca_sessions WHERE user_id = $1 AND kind = ANY($2) AND completed_at IS NULL AND expires_at >= $3
+     ORDER BY created_at, token`,
+    [userId, kinds, now],
+  );
+}
+
+export async function completeScaSessionRow(q: Queryable, token: string, now: number): Promise<void> {
+  await q.query(`UPDATE sca_sessions SET completed_at = $2 WHERE token = $1 AND completed_at IS NULL`, [token, now]);
 }

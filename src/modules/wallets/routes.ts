@@ -3,23 +3,28 @@ import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
 import { renderWallet } from './model.js';
 import * as wallets from './service.js';
 import { CLOCK_FREE } from '../../http/auth.js';
+import { parseScaContext, readScaContext } from '../users/sca-auth.js';
 
 type WalletParams = { walletId: string };
 type UserParams = { id: string };
 
-/** Users' wallets (issue #4). `ScaContext` is accepted and ignored. */
+/**
+ * Users' wallets (issue #4). `ScaContext=USER_PRESENT` on the two reads asks for the OWNER's SCA
+ * (users/sca-auth.ts); they stay clock-free, that check reads the client's clock itself.
+ */
 export function walletRoutes(app: FastifyInstance): void {
   app.post('/wallets', async (req) => renderWallet(await wallets.createWallet(req.ctx, req.body)));
   app.get<{ Params: WalletParams }>('/wallets/:walletId', CLOCK_FREE, async (req) =>
-    renderWallet(await wallets.getWallet(req.ctx, req.params.walletId)),
+    renderWallet(await wallets.getWallet(req.ctx, req.params.walletId, parseScaContext(req.query))),
   );
   app.put<{ Params: WalletParams }>('/wallets/:walletId', async (req) =>
     renderWallet(await wallets.updateWallet(req.ctx, req.params.walletId, req.body)),
   );
   app.get<{ Params: UserParams }>('/users/:id/wallets', CLOCK_FREE, async (req, reply) => {
     const { paging, input } = parsePaging(req.query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });
+    const sca = readScaContext(input);
     throwIfInvalid(input);
-    const { items, total } = await wallets.listUserWallets(req.ctx, req.params.id, paging);
+    const { items, total } = await wallets.listUserWallets(req.ctx, req.params.id, paging, sca);
     return sendPage(req, reply, items.map(renderWallet), total, paging);
   });
 

@@ -6,6 +6,7 @@ import type { Queryable } from '../../db/index.js';
 import { lockUsers, type LockedUser } from '../../ledger/index.js';
 import { isCurrency, parseCurrency } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
+import { requireAccountAccess, type ScaContext } from '../users/sca-auth.js';
 import { findUser } from '../users/store.js';
 import type { Wallet } from './model.js';
 import * as store from './store.js';
@@ -62,9 +63,11 @@ export async function createWallet(ctx: Ctx, body: unknown): Promise<Wallet> {
   });
 }
 
-export async function getWallet(ctx: Ctx, id: string): Promise<Wallet> {
+/** A user's wallet; with ScaContext USER_PRESENT its OWNER must have done SCA recently (requireAccountAccess). */
+export async function getWallet(ctx: Ctx, id: string, scaContext: ScaContext | null = null): Promise<Wallet> {
   const wallet = await store.findUserWallet(ctx.db, ctx.clientId, id);
   if (!wallet) throw ERRORS.notFound('Wallet', id);
+  await requireAccountAccess(ctx, wallet.ownerId!, scaContext);
   return wallet;
 }
 
@@ -91,8 +94,9 @@ export async function updateWallet(ctx: Ctx, id: string, body: unknown): Promise
   });
 }
 
-export async function listUserWallets(ctx: Ctx, userId: string, p: Paging) {
+export async function listUserWallets(ctx: Ctx, userId: string, p: Paging, scaContext: ScaContext | null = null) {
   if (!(await findUser(ctx.db, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
+  await requireAccountAccess(ctx, userId, scaContext);
   return store.listUserWallets(ctx.db, ctx.clientId, userId, p);
 }
 

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { Queryable } from '../../db/index.js';
+import { nowSeconds, type RequestCtx } from '../../http/context.js';
+import { ERRORS } from '../../http/errors.js';
+import { Input } from '../../http/input.js';
+import { clockOffset } from '../sandbox/store.js';
+import * as store from './store.js';
+
+/** SCA for account access holds 180 days after the last one (docs: guides/sca/wallets). */
+export const SCA_VALIDITY_SECONDS = 180 * 86400;
+/** An authentication link expires 10 minutes after it is generated, like an enrollment link. */
+export const SCA_SESSION_TTL = 600;
+
+export const SCA_CONTEXTS = ['USER_PRESENT', 'USER_NOT_PRESENT'] as const;
+export type ScaContext = (typeof SCA_CONTEXTS)[number];
+
+/** `ScaContext`, name and value case-insensitive; absent → null; anything else is recorded on `i` as an error. */
+export function readScaContext(i: Input): ScaContext | null {
+  const raw = i.raw('ScaContext');
+  if (raw === undefined || raw === '') return null;
+  const v = String(raw).trim().toUpperCase();
+  if (!(SCA_CONTEXTS as readonly string[]).includes(v)) {
+    i.fail('ScaContext', `ScaContext must be one of: ${SCA_CONTEXTS.join(', ')}.`);
+    return null;
+  }
+  return v as ScaContext;
+}
+
+/** `ScaContext` of a query on its own: 400 param_error when invalid. */
+export function parseScaContext(source: unknown): ScaContext | null {
+  const i = new Input(source);
+  const v = readScaContext(i);
+  if (!i.ok) throw ERRORS.paramError(i.errors);
+  return v;
+}
+
+/**
+ * The client's clock, read here rather than from the request: the wallet reads are clock-free
+ * (they run before the client's clock is known) and only this check needs the time.
+ */
+export async function clientNow(q: Queryable, clientId: string): Promise<number> {
+  return nowSeconds() + (await clockOffset(q, clientId));
+}
+
+/** Opens an SCA session of the user behind a new link on this server's own SCA page. */
+export async function openScaSession(
+  q: Queryable,
+  ctx: { clientId: string; baseUrl: string },
+  userId: string,
+  kind: 'AUTHENTICATION' | 'TRANSFER',
+  now: number,
+  transferId: string | null = null,
+): Promise<string> {
+  const token = randomBytes(24).toString('base64url');
+  await store.insertScaSession(q, {
+    token,
+    clientId: ctx.clientId,
+    userId,
+    kind,
+    createdAt: now,
+    expiresAt: now + SCA_SESSION_TTL,
+    completedAt: null,
+    transferId,
+  });
+  return scaLink(ctx.baseUrl, token);
+}
+
+export function scaLink(baseUrl: string, token: string): string {
+  return `${baseUrl}/sca?token=${token}`;
+}
+
+/**
+ * Wallet access (view a wallet, list wallets, list transactions) with ScaContext USER_PRESENT: an
+ * OWNER who has not completed SCA within the last 180 days of the client's clock gets 401 with
+ * `WWW-Authenticate: PendingUserAction RedirectUrl=…`, the link of a new authentication session.
+ * PAYERs need no SCA. Legacy OWNERs and OWNERs never enrolled have no SCA until they complete one.
+ *
+ * Without ScaContext (or with USER_NOT_PRESENT) nothing is checked. Mangopay made USER_PRESENT the
+ * default on 15 Dec 2025, but every official SDK's suite reads the wallets of OWNERs that never did
+ * SCA without sending ScaContext, so Mangrove keeps "absent = not checked".
+ */
+export async function requireAccountAccess(ctx: RequestCtx, userId: string, scaContext: ScaContext | null): Promise<void> {
+  if (scaContext !== 'USER_PRESENT') return;
+  const user = await store.findUser(ctx.db, ctx.clientId, userId);
+  // A closed user can no longer authenticate (the SCA page refuses), and closure leaves its history readable.
+  if (!user || user.category !== 'OWNER' || user.status === 'CLOSED') return;
+  const now = await clientNow(ctx.db, ctx.clientId);
+  const last = await store.lastScaAt(ctx.db, ctx.clientId, userId);
+  if (last !== null && now - last <= SCA_VALIDITY_SECONDS) return;
+  throw ERRORS.scaRequired(await openScaSession(ctx.db, ctx, userId, 'AUTHENTICATION', now));
+}
+
+/** The user passed an authentication session: SCA counts from now, and the user's other open authentication links are used up. */
+export async function completeAuthentication(q: Queryable, s: store.ScaSession, now: number): Promise<void> {
+  await store.recordAuthentication(q, s.userId, now);
+  await store.completeScaSessions(q, s.userId, 'AUTHENTICATION', now);
+}
