@@ -217,6 +217,8 @@ describe('GET /users/{Id}/emoney/{Year}[/{Month}]: e-money from the ledger', () 
     const both = await s.call('GET', `/users/${user.Id}/emoney/99/99`);
     expect(Object.keys(both.body.errors).sort()).toEqual(['Month', 'Year']);
     expectApiError(await s.call('GET', '/users/user_m_nope/emoney/2019'), 404, 'ressource_not_found');
+    // An unknown user is not found before its parameters are judged.
+    expectApiError(await s.call('GET', '/users/user_m_nope/emoney/19/13'), 404, 'ressource_not_found');
     expectApiError(await asOther('GET', `/users/${user.Id}/emoney/2019`), 404, 'ressource_not_found');
   });
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CLOCK_FREE } from '../../http/auth.js';
-import { ERRORS, type FieldErrors } from '../../http/errors.js';
+import type { FieldErrors } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
-import { calendarPeriod, userEMoney, type EMoney, type Period } from './service.js';
+import { calendarPeriod, userEMoney, type EMoney, type EMoneyQuery, type Period } from './service.js';
 
 type Params = { id: string; year?: string; month?: string };
 
@@ -42,7 +42,7 @@ export function renderEMoney(e: EMoney) {
  * Year ("2019"), month ("4" or "04") and the currency: `?currency=` (Python, PHP) or a `Currency`
  * in the body, which the Ruby SDK sends even on this GET. EUR by default, as on Mangopay.
  */
-function parse(req: FastifyRequest<{ Params: Params }>, body: unknown): { period: Period; currency: string } {
+function parse(req: FastifyRequest<{ Params: Params }>, body: unknown): EMoneyQuery {
   const errors: FieldErrors = {};
   const { year, month } = req.params;
   let period: Period = { from: null, to: null };
@@ -60,16 +60,14 @@ function parse(req: FastifyRequest<{ Params: Params }>, body: unknown): { period
   const fromBody = new Input(body, errors).str('Currency');
   const currency = (fromQuery ?? fromBody ?? 'EUR').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) errors.Currency = 'Currency must be a three-letter ISO 4217 code, like EUR.';
-  if (Object.keys(errors).length) throw ERRORS.paramError(errors);
-  return { period, currency };
+  return { period, currency, errors };
 }
 
 /** A user's e-money: what the wallets of one currency received and paid out, in total or in a calendar year or month (UTC). */
 export function eMoneyRoutes(app: FastifyInstance): void {
   for (const path of ['/users/:id/emoney', '/users/:id/emoney/:year', '/users/:id/emoney/:year/:month']) {
     app.get<{ Params: Params }>(path, CLOCK_FREE, async (req) => {
-      const { period, currency } = parse(req, await getBody(req));
-      return renderEMoney(await userEMoney(req.ctx, req.params.id, currency, period));
+      return renderEMoney(await userEMoney(req.ctx, req.params.id, parse(req, await getBody(req))));
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
+import { ERRORS, type FieldErrors } from '../../http/errors.js';
 import { findUser } from '../users/store.js';
 
 export interface EMoney {
@@ -46,9 +46,17 @@ async function sums(q: Queryable, clientId: string, userId: string, currency: st
   return { credited: Number(row.credited), debited: Number(row.debited) };
 }
 
-/** `GET /users/{Id}/emoney[/{Year}[/{Month}]]`: 404 for a user the client does not have. */
-export async function userEMoney(ctx: RequestCtx, userId: string, currency: string, period: Period): Promise<EMoney> {
+export interface EMoneyQuery {
+  period: Period;
+  currency: string;
+  /** What was wrong with the year, month or currency; reported once the user is known to exist. */
+  errors: FieldErrors;
+}
+
+/** `GET /users/{Id}/emoney[/{Year}[/{Month}]]`: 404 for a user the client does not have, before any param_error. */
+export async function userEMoney(ctx: RequestCtx, userId: string, { period, currency, errors }: EMoneyQuery): Promise<EMoney> {
   if (!(await findUser(ctx.db, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
+  if (Object.keys(errors).length) throw ERRORS.paramError(errors);
   const { credited, debited } = await sums(ctx.db, ctx.clientId, userId, currency, period);
   return { userId, currency, credited, debited };
 }
