@@ -405,9 +405,9 @@ describe('isolation between clients', () => {
     const r = await s.fetch('POST', `/v2.01/${other.id}/payouts/bankwire`, { token, body: body(h) });
     expectApiError(r, 404, 'ressource_not_found');
     expect((await s.call('GET', `/payouts/${p.Id}`)).body.Status).toBe('CREATED');
-    const wallets = await s.fetch('GET', `/v2.01/${other.id}/clients/wallets`, { token });
+    const wallets = await s.fetch('GET', `/v2.01/${other.id}/clients/wallets?per_page=100`, { token });
     expect(wallets.status).toBe(200);
-    expect(wallets.body).toEqual([]);
+    expect(wallets.body.every((w: any) => w.Balance.Amount === 0)).toBe(true);
     expect(await ledgerInvariants(s.db, other.id)).toEqual([]);
   });
 });
@@ -424,7 +424,7 @@ describe('client wallets', () => {
     expect(Object.keys(eur)).toEqual(['Description', 'Owners', 'Id', 'Balance', 'Currency', 'FundsType', 'Tag', 'CreationDate']);
     const byType = await s.call('GET', '/clients/wallets/FEES');
     expect(byType.body.map((w: any) => w.Id)).toContain(eur.Id);
-    expect((await s.call('GET', '/clients/wallets/CREDIT')).body).toEqual([]);
+    expect((await s.call('GET', '/clients/wallets/CREDIT')).body.every((w: any) => w.FundsType === 'CREDIT')).toBe(true);
     const one = await s.call('GET', '/clients/wallets/fees/eur');
     expect(one.body.Id).toBe(eur.Id);
     const txs = await s.call('GET', '/clients/wallets/FEES/EUR/transactions?per_page=100');
@@ -447,11 +447,11 @@ describe('client wallets', () => {
     expect(txs.length).toBeGreaterThan(0);
   });
 
-  it('refuses an unknown funds type or currency, and 404s a wallet that does not exist yet', async () => {
+  it('refuses an unknown funds type or currency; a wallet nothing moved yet is there at zero (issue 10)', async () => {
     expectApiError(await s.call('GET', '/clients/wallets/DEFAULT'), 400, 'param_error');
     expectApiError(await s.call('GET', '/clients/wallets/FEES/XYZ'), 400, 'param_error');
-    expectApiError(await s.call('GET', '/clients/wallets/CREDIT/EUR'), 404, 'ressource_not_found');
-    expectApiError(await s.call('GET', '/clients/wallets/FEES/JPY'), 404, 'ressource_not_found');
-    expectApiError(await s.call('GET', '/clients/wallets/CREDIT/EUR/transactions'), 404, 'ressource_not_found');
+    expect((await s.call('GET', '/clients/wallets/CREDIT/EUR')).body.Balance).toEqual(money(0));
+    expect((await s.call('GET', '/clients/wallets/FEES/JPY')).body.Balance).toEqual(money(0, 'JPY'));
+    expect((await s.call('GET', '/clients/wallets/FEES/JPY/transactions')).body).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
+import { CURRENCIES } from '../src/ledger/money.js';
 import type { NewClient } from '../src/modules/auth/service.js';
 import { PAYIN_EXPIRY_SECONDS } from '../src/modules/payins/model.js';
 import { expectApiError } from './helpers/errors.js';
@@ -89,6 +90,8 @@ async function dbOffset(clientId: string): Promise<number> {
 }
 
 const money = (Amount: number, Currency = 'EUR') => ({ Currency, Amount });
+/** A client's FEES and CREDIT wallets, one each per currency: there from its creation, and again after a reset. */
+const CLIENT_WALLETS = 2 * CURRENCIES.length;
 const natural = (a: Api, over: Record<string, unknown> = {}) => a.ok('POST', '/sca/users/natural', naturalOwner(over));
 const wallet = (a: Api, ownerId: string) => a.ok('POST', '/wallets', { Owners: [ownerId], Currency: 'EUR', Description: 'w' });
 const payIn = (a: Api, user: any, w: any, funds = 10_000, fees = 0) =>
@@ -515,7 +518,8 @@ describe('POST /sandbox/reset', () => {
     expect(r.body).toBe('');
 
     const after = await countsOf(a.client.id);
-    expect(after).toEqual(Object.fromEntries(Object.keys(before).map((t) => [t, 0])));
+    expect(after).toEqual(Object.fromEntries(Object.keys(before).map((t) => [t, t === 'wallets' ? CLIENT_WALLETS : 0])));
+    expect(await s.db.query("SELECT id FROM wallets WHERE client_id = $1 AND (owner_id IS NOT NULL OR balance <> 0)", [a.client.id])).toEqual([]);
     const [orphanUbos] = await s.db.query<{ n: number }>('SELECT count(*)::int AS n FROM ubos WHERE declaration_id = $1', [fa.declarationId]);
     expect(orphanUbos.n).toBe(0);
     expect(await dbOffset(a.client.id)).toBe(0);
@@ -547,12 +551,17 @@ describe('POST /sandbox/reset', () => {
     await fill(a);
     expect((await a.call('POST', '/sandbox/reset')).status).toBe(204);
 
-    for (const path of ['/users', '/events', '/hooks', '/sandbox/webhooks/deliveries', '/clients/wallets']) {
+    for (const path of ['/users', '/events', '/hooks', '/sandbox/webhooks/deliveries']) {
       const r = await a.call('GET', path);
       expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(200);
       expect(r.body, path).toEqual([]);
       expect(r.headers.get('x-number-of-items'), path).toBe('0');
     }
+
+    // The client's FEES and CREDIT wallets are back, empty (issue 10).
+    const clientWallets = await a.ok('GET', '/clients/wallets?per_page=100');
+    expect(clientWallets.length).toBe(CLIENT_WALLETS);
+    expect(clientWallets.every((w: any) => w.Balance.Amount === 0)).toBe(true);
 
     // The same idempotency key is new again (not a 409 replay).
     const key = `fill-${a.client.id.slice(-12)}-0001`;
@@ -579,7 +588,7 @@ describe('POST /sandbox/reset', () => {
 
     // A second reset of the fresh data works the same.
     expect((await a.call('POST', '/sandbox/reset')).status).toBe(204);
-    expect(await countsOf(a.client.id)).toEqual(Object.fromEntries([...TABLES, 'ubos'].map((t) => [t, 0])));
+    expect(await countsOf(a.client.id)).toEqual(Object.fromEntries([...TABLES, 'ubos'].map((t) => [t, t === 'wallets' ? CLIENT_WALLETS : 0])));
   });
 
   it('a token issued on the advanced clock keeps working after the reset puts the clock back', async () => {
