@@ -110,7 +110,8 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // SDKs join an empty id into paths (`/responses//KEY`): duplicate slashes are collapsed before routing.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: MAX_PARAM_LENGTH },
     return503OnClosing: true,
     clientErrorHandler,
     // Routing failures Fastify would otherwise answer in its own shape.

@@ -317,10 +317,10 @@ describe('deactivation', () => {
     expect((await s.call('GET', `/users/${user.Id}/bankaccounts/${account.Id}`)).body.Active).toBe(false);
   });
 
-  it('requires Active as a boolean', async () => {
+  it('requires Active as a boolean (true/false, 1/0 or their strings)', async () => {
     const user = await natural();
     const account = await created(user.Id, 'gb');
-    for (const body of [undefined, {}, { Active: 'no' }, { Active: 0 }]) {
+    for (const body of [undefined, {}, { Active: 'no' }, { Active: 2 }]) {
       const r = await s.call('PUT', `/users/${user.Id}/bankaccounts/${account.Id}`, { body });
       expectApiError(r, 400, 'param_error');
       expect(r.body.errors.Active).toEqual(expect.any(String));

@@ -258,9 +258,9 @@ describe('GET /hooks', () => {
 
     r = await call('GET', '/hooks?Sort=CreationDate:DESC');
     expect(r.body.map((h: any) => h.Id)).toEqual([...ids].reverse());
-    // The default order is newest first.
+    // The default order is oldest first (SPEC §2).
     r = await call('GET', '/hooks');
-    expect(r.body.map((h: any) => h.Id)).toEqual([...ids].reverse());
+    expect(r.body.map((h: any) => h.Id)).toEqual(ids);
 
     r = await call('GET', '/hooks?page=2&per_page=2&sort=creationdate:asc');
     expect(r.status).toBe(200);
@@ -277,7 +277,7 @@ describe('GET /hooks', () => {
     r = await call('GET', '/hooks?page=4&per_page=2');
     expect(r.body).toEqual([]);
 
-    for (const q of ['Sort=Url:ASC', 'Sort=CreationDate:UP', 'per_page=101', 'page=0']) {
+    for (const q of ['Sort=Url:ASC', 'Sort=CreationDate:UP', 'per_page=101', 'page=-1']) {
       expectApiError(await call('GET', `/hooks?${q}`), 400, 'param_error');
     }
   });
@@ -346,8 +346,11 @@ describe('the official SDK drives hooks', () => {
     expect((await api.Hooks.update(made)).Status).toBe('DISABLED');
 
     const second = await api.Hooks.create({ EventType: 'USER_KYC_REGULAR', Url: 'http://test.com/kyc' });
+    // The SDK sends no query for these top-level options: the default order, oldest first, applies.
     const all = await api.Hooks.getAll({ page: 1, per_page: 50, sort: 'CreationDate:DESC' });
-    expect(all.map((h: any) => h.Id)).toEqual([second.Id, made.Id]);
+    expect(all.map((h: any) => h.Id)).toEqual([made.Id, second.Id]);
+    const desc = await api.Hooks.getAll({ parameters: { Sort: 'CreationDate:DESC' } });
+    expect(desc.map((h: any) => h.Id)).toEqual([second.Id, made.Id]);
     const asc = await api.Hooks.getAll({ parameters: { Sort: 'CreationDate:ASC' } });
     expect(asc.map((h: any) => h.Id)).toEqual([made.Id, second.Id]);
     const filtered = await api.Hooks.getAll({ parameters: { EventType: 'USER_KYC_REGULAR', Page: 1, Per_Page: 100 } });

@@ -462,8 +462,8 @@ describe('reading KYC documents', () => {
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       return r.body.map((d: any) => d.Id);
     };
-    expect(await ids('')).toEqual([refused.Id, asked.Id, created.Id]);
-    expect(await ids('?Sort=CreationDate:ASC')).toEqual([created.Id, asked.Id, refused.Id]);
+    expect(await ids('')).toEqual([created.Id, asked.Id, refused.Id]);
+    expect(await ids('?Sort=CreationDate:DESC')).toEqual([refused.Id, asked.Id, created.Id]);
     expect(await ids('?Status=CREATED')).toEqual([created.Id]);
     expect(await ids('?status=created,refused&Sort=CreationDate:ASC')).toEqual([created.Id, refused.Id]);
     expect(await ids('?Status=CREATED&Status=VALIDATION_ASKED&Sort=CreationDate:ASC')).toEqual([created.Id, asked.Id]);

@@ -157,7 +157,7 @@ describe('sandbox block and unblock', () => {
     let r = await block(user.Id, { Inflows: 'yes', Outflows: true });
     expectApiError(r, 400, 'param_error');
     expect(Object.keys(r.body.errors)).toEqual(['Inflows']);
-    r = await unblock(user.Id, { Inflows: true, Outflows: 1 });
+    r = await unblock(user.Id, { Inflows: true, Outflows: 2 });
     expectApiError(r, 400, 'param_error');
     expect(Object.keys(r.body.errors)).toEqual(['Outflows']);
     r = await block(user.Id, { Inflows: true, ActionCode: 'x'.repeat(256) });

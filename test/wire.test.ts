@@ -346,11 +346,11 @@ describe('paging GET /users', () => {
     expect(links(r).last.searchParams.get('page')).toBe('3');
   });
 
-  it('refuses per_page 0 and 101 and page 0, accepts per_page 100', async () => {
+  it('refuses per_page 0 and 101 and a negative page, accepts per_page 100', async () => {
     for (const [query, field] of [
       ['?per_page=0', 'per_page'],
       ['?per_page=101', 'per_page'],
-      ['?page=0', 'page'],
+      ['?page=-1', 'page'],
       ['?page=abc', 'page'],
       ['?per_page=-1', 'per_page'],
     ]) {
@@ -408,12 +408,13 @@ describe('GET /events', () => {
   const events = (query: string) => callAs(s, c, 'GET', `/events${query}`);
   const resources = (r: Reply) => r.body.map((e: any) => e.ResourceId);
 
-  it('returns {ResourceId, EventType, Date} rows, newest first by default', async () => {
+  it('returns {ResourceId, EventType, Date} rows, oldest first by default', async () => {
     const r = await events('');
     expect(r.status).toBe(200);
-    expect(r.body[0]).toEqual({ ResourceId: 'kyc_m_3', EventType: 'KYC_CREATED', Date: base + 60 });
+    expect(r.body[0]).toEqual({ ResourceId: 'user_m_a', EventType: 'USER_ACCOUNT_ACTIVATED', Date: base + 10 });
     expect(r.headers.get('X-Number-Of-Items')).toBe('6');
-    expect(resources(await events('?Sort=Date:ASC'))).toEqual(['user_m_a', 'user_m_b', 'kyc_m_1', 'user_m_c', 'kyc_m_2', 'kyc_m_3']);
+    expect(resources(r)).toEqual(['user_m_a', 'user_m_b', 'kyc_m_1', 'user_m_c', 'kyc_m_2', 'kyc_m_3']);
+    expect(resources(await events('?Sort=Date:DESC'))).toEqual(['kyc_m_3', 'kyc_m_2', 'user_m_c', 'kyc_m_1', 'user_m_b', 'user_m_a']);
   });
 
   it('filters by one EventType, comma-separated ones, or repeated ones', async () => {

@@ -4,6 +4,7 @@ import type { Db } from '../db/index.js';
 import { ApiError, ERRORS, errorBody } from './errors.js';
 import { nowSeconds, type RateState, type RequestCtx } from './context.js';
 import { CallCounter, TokenCache } from './rate-limit.js';
+import { NON_CLIENT_SEGMENTS } from '../modules/auth/service.js';
 
 export function baseUrl(config: Config, req: FastifyRequest): string {
   return config.publicUrl ?? `${req.protocol}://${req.host}`;
@@ -61,6 +62,12 @@ export function requireBearer(scope: FastifyInstance, db: Db, config: Config): v
   scope.decorateRequest('rate', null);
   scope.decorateRequest('tokenLive', null);
   scope.addHook('onRequest', async (req) => {
+    const pathClient = (req.params as { clientId?: string }).clientId;
+    // /v2.01/countries/… and /v2.01/oauth/… take no client id: a path there that no route serves is
+    // simply not an endpoint, whatever the token says.
+    if (pathClient !== undefined && NON_CLIENT_SEGMENTS.has(pathClient.toLowerCase())) {
+      throw ERRORS.routeNotFound(req.method, req.url.split('?')[0]);
+    }
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
     if (!match) throw ERRORS.invalidCredentials('An Authorization: Bearer <access_token> header is required');
@@ -71,7 +78,6 @@ export function requireBearer(scope: FastifyInstance, db: Db, config: Config): v
     req.rate = counted.then((c) => ({ counts: c.counts, resets: c.resets, limits: config.rateLimits }));
     // Settled in onSend; until then a failure must not count as unhandled.
     req.rate.catch(() => {});
-    const pathClient = (req.params as { clientId?: string }).clientId;
     if (auth.clientId !== pathClient) throw ERRORS.invalidCredentials('The access token was not issued to this ClientId');
     const base = { db, clientId: auth.clientId, baseUrl: baseUrl(config, req) };
     if (READS.has(req.method) && req.routeOptions.config?.clockFree) {

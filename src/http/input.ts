@@ -86,7 +86,9 @@ export class Input {
       return undefined;
     }
     if (typeof v === 'boolean') return v;
-    if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+    // The Python SDK sends TermsAndConditionsAccepted: 1 and Active: 0.
+    if (v === 1 || v === 0) return v === 1;
+    if (typeof v === 'string' && /^\s*(true|false|1|0)\s*$/i.test(v)) return /^\s*(true|1)\s*$/i.test(v);
     this.fail(name, `The field ${name} must be true or false.`);
     return undefined;
   }

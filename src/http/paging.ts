@@ -22,10 +22,12 @@ export function parsePaging(
   opts: { sortFields: string[]; defaultSort: string; defaultDir?: 'ASC' | 'DESC' },
 ): { paging: Paging; input: Input } {
   const q = new Input(query);
-  const page = q.int('page', { min: 1, max: 1_000_000 }) ?? 1;
+  // Mangopay and its SDKs count pages from 1, but some callers start at 0: it means the first page.
+  const page = Math.max(1, q.int('page', { min: 0, max: 1_000_000 }) ?? 1);
   const perPage = q.int('per_page', { min: 1, max: MAX_PER_PAGE }) ?? 10;
   let sortField = opts.defaultSort;
-  let sortDir: 'ASC' | 'DESC' = opts.defaultDir ?? 'DESC';
+  // SPEC §2: oldest first unless Sort says otherwise (the SDKs' suites expect [first, second]).
+  let sortDir: 'ASC' | 'DESC' = opts.defaultDir ?? 'ASC';
   const sort = q.str('Sort');
   if (sort) {
     const [field, dir = 'ASC', ...extra] = sort.split(':');

@@ -48,10 +48,12 @@ export interface NewClient {
 }
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** First segments after /v2.01/ of paths that take no client id: no client may be called that. */
+export const NON_CLIENT_SEGMENTS = new Set(['oauth', 'countries']);
 
 export async function createClient(db: Db, opts: { id?: string; name?: string; apiKey?: string } = {}): Promise<NewClient> {
   const id = opts.id ?? newId('client').toLowerCase();
-  if (!CLIENT_ID.test(id) || id.toLowerCase() === 'oauth') throw new Error(`invalid client id "${id}"`);
+  if (!CLIENT_ID.test(id) || NON_CLIENT_SEGMENTS.has(id.toLowerCase())) throw new Error(`invalid client id "${id}"`);
   const apiKey = opts.apiKey ?? secret();
   await db.query('INSERT INTO clients (id, name, api_key_hash, created_at) VALUES ($1, $2, $3, $4)', [
     id,
