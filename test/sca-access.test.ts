@@ -481,6 +481,16 @@ describe('transfers with ScaContext USER_PRESENT', () => {
     expect(await balanceOf(main, b.wallet.Id)).toBe(8000);
   });
 
+  it('is wiped with the rest by a sandbox reset while it waits', async () => {
+    const c = await freshClient();
+    const a = await holder(c, 10_000);
+    const b = await holder(c, 0);
+    const t = await ok(c.call('POST', '/transfers', transferBody(a, b, 5000)));
+    expect((await c.call('POST', '/sandbox/reset')).status).toBe(204);
+    expectApiError(await c.call('GET', `/transfers/${t.Id}`), 404, 'ressource_not_found');
+    expect((await passPage(t.PendingUserAction.RedirectUrl)).status).toBe(404);
+  });
+
   it('refuses an unknown ScaContext with 400 param_error naming it', async () => {
     const a = await holder(main, 0);
     const b = await holder(main, 0);
