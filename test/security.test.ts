@@ -200,6 +200,7 @@ const ROUTES: Route[] = [
     prepare: (p) => transferWallets(p),
   },
   { method: 'GET', path: '/transfers/:transferId', prepare: (p) => transfer(p) },
+  { method: 'GET', path: '/transfers/:transferId/refunds', prepare: (p) => transfer(p) },
   // Payouts and client wallets
   {
     method: 'POST',
@@ -215,6 +216,7 @@ const ROUTES: Route[] = [
   },
   { method: 'GET', path: '/payouts/:payOutId', prepare: (p) => payOut(p) },
   { method: 'GET', path: '/payouts/bankwire/:payOutId', prepare: (p) => payOut(p) },
+  { method: 'GET', path: '/payouts/:payOutId/refunds', prepare: (p) => payOut(p) },
   { method: 'POST', path: '/sandbox/payouts/:payOutId/settle', prepare: (p) => payOut(p) },
   { method: 'POST', path: '/sandbox/payouts/:payOutId/fail', prepare: (p) => payOut(p) },
   // Small endpoints the SDKs call (issue 10 item 7)

@@ -127,6 +127,8 @@ export interface TransactionFilter {
   postedTo?: string;
   /** A bank account: the payouts made to it. */
   bankAccountId?: string;
+  /** A transfer, payout or pay-in: the refunds that give it back. */
+  refundOf?: string;
   statuses: string[] | null;
   types: string[] | null;
   natures: string[] | null;
@@ -158,6 +160,7 @@ export async function listTransactions(
           f.postedTo,
         ],
         ["type = 'PAYOUT' AND details->>'bankAccountId' = ?", f.bankAccountId],
+        ["nature = 'REFUND' AND details->>'InitialTransactionId' = ?", f.refundOf],
         ['status = ANY(?)', f.statuses],
         ['type = ANY(?)', f.types],
         ['nature = ANY(?)', f.natures],

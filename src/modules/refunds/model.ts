@@ -1,0 +1,11 @@
+import { renderTransaction, type Transaction } from '../transactions/model.js';
+
+/** A refund: the transaction fields, and which transaction it gives back (details written by its creator). */
+export function renderRefund(t: Transaction) {
+  return {
+    ...renderTransaction(t),
+    InitialTransactionId: t.details.InitialTransactionId ?? null,
+    InitialTransactionType: t.details.InitialTransactionType ?? null,
+    RefundReason: t.details.RefundReason ?? null,
+  };
+}
