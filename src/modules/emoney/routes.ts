@@ -18,11 +18,12 @@ async function getBody(req: FastifyRequest): Promise<unknown> {
   if (!/json/i.test(String(req.headers['content-type'] ?? '')) || req.raw.readableEnded) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
+  // Read to the end even past the limit: leaving the loop early would destroy the socket the answer goes on.
   for await (const chunk of req.raw) {
     size += (chunk as Buffer).length;
-    if (size > MAX_GET_BODY) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_GET_BODY) chunks.push(chunk as Buffer);
   }
+  if (size > MAX_GET_BODY) return undefined;
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
