@@ -228,11 +228,13 @@ describe('POST /users/{UserId}/kyc/documents/{Id}/pages', () => {
     expect((await addPage(user.Id, doc.Id, file('pdf', 7 * 1024 * 1024))).status).toBe(204);
   });
 
-  it('refuses a file that is not a PDF, JPEG or PNG with 415', async () => {
+  it('refuses a file that is not a PDF, JPEG or PNG with 400 param_error naming File (415 is for request bodies)', async () => {
     const user = await natural();
     const doc = await createDoc(user.Id, 'ADDRESS_PROOF');
     for (const content of [file('gif'), Buffer.alloc(4096, 0x20), Buffer.from('%PDF'.padEnd(2000, ' ').replace('%PDF', 'PDF-'))]) {
-      expectApiError(await addPage(user.Id, doc.Id, content), 415, 'unsupported_media_type');
+      const r = await addPage(user.Id, doc.Id, content);
+      expectApiError(r, 400, 'param_error');
+      expect(Object.keys(r.body.errors)).toEqual(['File']);
     }
     expect(await s.db.query('SELECT 1 FROM kyc_pages WHERE document_id = $1', [doc.Id])).toEqual([]);
   });

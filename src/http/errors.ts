@@ -164,8 +164,9 @@ export const ERRORS = {
     new ApiError(413, 'payload_too_large', `The file is too large: a page may hold at most ${max} bytes (about 10 MB in Base-64)`, {
       File: 'The file is too large',
     }),
+  // A field's value, not the request's content type: 415 stays for bodies Mangrove cannot read.
   kycFileFormat: () =>
-    new ApiError(415, 'unsupported_media_type', 'The file format is not supported: send a PDF, JPEG or PNG file', {
+    new ApiError(400, 'param_error', 'The file format is not supported: send a PDF, JPEG or PNG file', {
       File: 'The file must be a PDF, JPEG or PNG file',
     }),
   kycNotCreated: (status: string) =>
