@@ -21,7 +21,7 @@ function multi(q: Input, name: string, allowed: readonly string[] | null): strin
   return values.length ? [...new Set(values)] : null;
 }
 
-export function parseList(query: unknown) {
+export function parseList(query: unknown, opts: { scaContext?: boolean } = {}) {
   const { paging, input } = parsePaging(query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });
   const filters = {
     statuses: multi(input, 'Status', TRANSACTION_STATUSES),
@@ -30,7 +30,7 @@ export function parseList(query: unknown) {
     resultCodes: multi(input, 'ResultCode', null),
   };
   // Only the account-access lists take ScaContext; read here so that its error joins the others.
-  const sca = readScaContext(input);
+  const sca = opts.scaContext ? readScaContext(input) : null;
   throwIfInvalid(input);
   return { paging, filters, sca };
 }
@@ -41,12 +41,12 @@ export function parseList(query: unknown) {
  */
 export function transactionRoutes(app: FastifyInstance): void {
   app.get<{ Params: { walletId: string } }>('/wallets/:walletId/transactions', async (req, reply) => {
-    const { paging, filters, sca } = parseList(req.query);
+    const { paging, filters, sca } = parseList(req.query, { scaContext: true });
     const { items, total } = await transactions.listWalletTransactions(req.ctx, req.params.walletId, filters, paging, sca);
     return sendPage(req, reply, items.map(renderTransaction), total, paging);
   });
   app.get<{ Params: { id: string } }>('/users/:id/transactions', async (req, reply) => {
-    const { paging, filters, sca } = parseList(req.query);
+    const { paging, filters, sca } = parseList(req.query, { scaContext: true });
     const { items, total } = await transactions.listUserTransactions(req.ctx, req.params.id, filters, paging, sca);
     return sendPage(req, reply, items.map(renderTransaction), total, paging);
   });
