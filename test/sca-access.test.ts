@@ -199,6 +199,16 @@ describe('wallet access with ScaContext=USER_PRESENT', () => {
     expect(after.UserStatus).toBe('ACTIVE');
   });
 
+  it('passes two links of one user at the same time without a fault', async () => {
+    const user = await legacyOwner();
+    const w = await wallet(user.Id);
+    const links = [];
+    for (let n = 0; n < 3; n++) links.push(expectScaRequired(await s.call('GET', `/wallets/${w.Id}?ScaContext=USER_PRESENT`)));
+    const answers = await Promise.all([...links, links[0]].map((l) => passPage(l)));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 200, 410]);
+    expect((await s.call('GET', `/wallets/${w.Id}?ScaContext=USER_PRESENT`)).status).toBe(200);
+  });
+
   it('counts SCA for 180 days of the client clock from enrollment, then from the last authentication', async () => {
     const c = await freshClient();
     const user = await enrolledOwner(c);

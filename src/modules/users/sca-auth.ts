@@ -90,8 +90,12 @@ export async function requireAccountAccess(ctx: RequestCtx, userId: string, scaC
   throw ERRORS.scaRequired(await openScaSession(ctx.db, ctx, userId, 'AUTHENTICATION', now));
 }
 
-/** The user passed an authentication session: SCA counts from now, and the user's other open authentication links are used up. */
+/**
+ * The user passed an authentication session: SCA counts from now. Only this session is used up:
+ * touching the user's other open sessions here could deadlock with their own completion, which
+ * locks its session before the user; passing one of them later just authenticates again.
+ */
 export async function completeAuthentication(q: Queryable, s: store.ScaSession, now: number): Promise<void> {
   await store.recordAuthentication(q, s.userId, now);
-  await store.completeScaSessions(q, s.userId, 'AUTHENTICATION', now);
+  await store.completeScaSessionRow(q, s.token, now);
 }
