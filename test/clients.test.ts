@@ -4,7 +4,7 @@ import { CURRENCIES } from '../src/ledger/money.js';
 import { MAX_LOGO_BYTES } from '../src/modules/clients/service.js';
 import { expectApiError } from './helpers/errors.js';
 import { address, naturalOwner } from './helpers/fixtures.js';
-import { createUser, fileServer, type Reply } from './helpers/server.js';
+import { createUser, fileServer, startServer, type Reply } from './helpers/server.js';
 import { eventTypesOf } from './helpers/reads.js';
 
 const { s, api } = fileServer();
@@ -180,6 +180,18 @@ describe('PUT /clients/logo', () => {
     const big = Buffer.concat([PNG, Buffer.alloc(MAX_LOGO_BYTES)]);
     const r = await upload(big.toString('base64'));
     expectApiError(r, 413, 'payload_too_large');
+  });
+
+  it('the Logo URL is built on MANGROVE_PUBLIC_URL when set, whatever the Host header says', async () => {
+    const other = await startServer({ env: { MANGROVE_PUBLIC_URL: 'https://sandbox.example.com/' }, db: s.db, keepDb: true });
+    try {
+      const r = await other.call('PUT', '/clients/logo', { body: { File: PNG.toString('base64') } });
+      expect(r.status).toBe(204);
+      const c = await other.call('GET', '/clients', { headers: { host: 'evil.example' } });
+      expect(c.body.Logo).toMatch(new RegExp(`^https://sandbox\\.example\\.com/logos/${other.client.id}\\?v=1$`));
+    } finally {
+      await other.close();
+    }
   });
 
   it("another client has no logo, and the logo path of a client without one is a 404 in Mangopay's shape", async () => {
