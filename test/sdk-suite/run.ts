@@ -50,6 +50,7 @@ export const EXCLUDED: Array<[title: string, kind: 'cards' | 'sandbox', reason: 
   ['Users Transactions Get all Cards should have one card', 'cards', 'lists the user\'s cards'],
   ['Users Transactions Get all Cards card data should be correct', 'cards', 'lists the user\'s cards'],
   ['Users Transactions Get Transactions for Card should be retrieved', 'cards', 'GET /cards/{Id}/transactions'],
+  ['Users Wallets should have two wallets', 'cards', 'counts the wallet made by the card pay-in fixture of "Users Transactions" (excluded above) besides its own'],
   ['Users Get PreAuthorizations should be retrieved', 'cards', 'GET /users/{Id}/preauthorizations: card pre-authorizations'],
   ['Wallets Transactions should be correctly updated', 'cards', 'its fixture is a card web pay-in (POST /payins/card/web)'],
   ['Transfers Create Transfer Sca User Present should be created', 'cards', 'funds its wallet with a card direct pay-in, for a user id of Mangopay\'s own sandbox (user_m_01JRFJJN9BR864A4KG7MH1WCZG)'],
