@@ -58,3 +58,67 @@ describe('scripts', () => {
     for (let i = 0; i < 12; i++) expect(await s.db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 });
+
+describe('window resets the SDKs can label', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const MINUTES = [15, 30, 60, 1440];
+
+  /** A new client created `age` seconds ago, with its sandbox clock `offset` seconds ahead. */
+  async function clientAged(age: number, offset = 0) {
+    const c = await s.newClient();
+    await s.db.query('UPDATE clients SET created_at = $2, clock_offset = $3 WHERE id = $1', [c.id, now() - age, offset]);
+    return c;
+  }
+
+  it('puts each X-RateLimit-Reset inside its own window, whatever the client age and sandbox clock', async () => {
+    const ages = [0, 1, 59, 60, 61, 838, 839, 840, 841, 899, 900, 901, 959, 960, 961, 1679, 1680, 1740, 1799, 1800, 1801,
+      3479, 3480, 3599, 3600, 3601, 82739, 82740, 86399, 86400, 86401, 10 * 86400 + 12345];
+    for (const offset of [0, 3600, 40 * 86400]) {
+      for (const age of ages) {
+        const c = await clientAged(age, offset);
+        const before = now();
+        const r = await s.fetch('GET', `/v2.01/${c.id}/users`, { token: await s.tokenFor(c) });
+        const after = now();
+        const { reset } = rateLimitHeaders(r);
+        reset.forEach((at, i) => {
+          const label = `age ${age}, offset ${offset}, window ${MINUTES[i]} min: reset in ${at - before} s`;
+          // The server counted between `before` and `after`; the SDK reads the answer at `after` or later.
+          expect(at - after, label).toBeLessThanOrEqual(MINUTES[i] * 60);
+          expect(at - before, label).toBeGreaterThan(0);
+          // More than the previous window's length away, with a margin for the answer's travel time.
+          if (i > 0) expect(at - after, label).toBeGreaterThan(MINUTES[i - 1] * 60 + 30);
+        });
+      }
+    }
+  });
+
+  it("is labelled [15, 30, 60, 1440] by the official SDK's own parser", async () => {
+    for (const age of [0, 899, 901, 1000, 1801, 3601, 50000]) {
+      const c = await clientAged(age);
+      const sdk = s.sdk(c);
+      await sdk.Users.getAll();
+      expect(sdk.rateLimits.map((l: any) => l.minutesInterval), `age ${age}`).toEqual(MINUTES);
+    }
+  });
+
+  it('restarts a window at its own step and keeps counting the others, across processes', async () => {
+    const other = await startServer({ db: s.db, keepDb: true });
+    try {
+      // The 30-minute window restarts every 14 min (840 s): two seconds before it does.
+      const c = await clientAged(838);
+      const token = await s.tokenFor(c);
+      const first = rateLimitHeaders(await s.fetch('GET', `/v2.01/${c.id}/users`, { token }));
+      expect(first.made).toEqual([1, 1, 1, 1]);
+      // Time passing for the windows is the client's creation moving back.
+      await s.db.query('UPDATE clients SET created_at = created_at - 5 WHERE id = $1', [c.id]);
+      const second = rateLimitHeaders(await other.fetch('GET', `/v2.01/${c.id}/users`, { token }));
+      expect(second.made).toEqual([2, 1, 2, 2]);
+      expect(second.reset[1]).toBeGreaterThan(first.reset[1]);
+      expect(second.reset[0]).toBe(first.reset[0]);
+      const third = rateLimitHeaders(await s.fetch('GET', `/v2.01/${c.id}/users`, { token }));
+      expect(third.made).toEqual([3, 2, 3, 3]);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -132,6 +132,17 @@ export async function issueToken(db: Db, clientId: string, apiKey: string, now: 
 
 export const RATE_WINDOWS = [900, 1800, 3600, 86400] as const;
 
+/**
+ * SDKs name each window by how far its reset is (Node: (reset - now) / 60 minutes ≤ 15 → 15, ≤ 30 → 30,
+ * …), so each reset must lie between the previous window's length and its own. A window of length W
+ * after one of length P therefore starts anew every W - P (less a margin for the time the answer takes
+ * to arrive): its reset is always more than P + margin and at most W away. The 15-minute window is a
+ * plain tumbling window. Windows still last their full length; a window only counts the calls made
+ * since its own start.
+ */
+export const RATE_LABEL_MARGIN = 60;
+export const RATE_STEPS = RATE_WINDOWS.map((w, i) => (i === 0 ? w : w - RATE_WINDOWS[i - 1] - RATE_LABEL_MARGIN));
+
 export interface TokenInfo {
   clientId: string;
   expiresAt: number;
@@ -158,8 +169,8 @@ export interface CallCounts {
 /**
  * Adds calls to the clients' four windows in one statement and returns the totals, which
  * include the calls of every process sharing the database. Windows are aligned on the
- * client's creation, so a new client sees resets at +15 min, +30 min, +1 h and +24 h,
- * the order the SDKs label them by.
+ * client's creation (a new client sees resets at +15 min, +30 min, +1 h and +24 h) and
+ * restart every RATE_STEPS, so each reset stays in the range the SDKs label it by.
  */
 export async function addCalls(db: Db, calls: Map<string, number>, now: number): Promise<Map<string, CallCounts>> {
   // A fixed order of rows keeps two processes' batches from deadlocking.
@@ -173,7 +184,8 @@ export async function addCalls(db: Db, calls: Map<string, number>, now: number):
   const [, , rows] = await db.script(
     `BEGIN; SET LOCAL synchronous_commit = off;
      WITH t AS (
-       SELECT x.client_id, x.n, c.clock_offset, ${w.map((i) => `${t} - (${t} - c.created_at) % ${RATE_WINDOWS[i]} AS s${i}`).join(', ')}
+       SELECT x.client_id, x.n, c.clock_offset,
+         ${w.map((i) => `${t} - ((${t} - c.created_at) % ${RATE_STEPS[i]} + ${RATE_STEPS[i]}) % ${RATE_STEPS[i]} AS s${i}`).join(', ')}
        FROM (VALUES ${values}) AS x(client_id, n) JOIN clients c ON c.id = x.client_id
        ORDER BY x.client_id
      )
@@ -183,7 +195,8 @@ export async function addCalls(db: Db, calls: Map<string, number>, now: number):
        ${w
          .map(
            (i) =>
-             `w${i}_count = CASE WHEN r.w${i}_start = EXCLUDED.w${i}_start THEN r.w${i}_count + EXCLUDED.w${i}_count ELSE EXCLUDED.w${i}_count END, w${i}_start = EXCLUDED.w${i}_start`,
+             // A process whose clock lags behind another's never takes a window back to an older start.
+             `w${i}_count = CASE WHEN EXCLUDED.w${i}_start > r.w${i}_start THEN EXCLUDED.w${i}_count ELSE r.w${i}_count + EXCLUDED.w${i}_count END, w${i}_start = GREATEST(r.w${i}_start, EXCLUDED.w${i}_start)`,
          )
          .join(',\n       ')}
      RETURNING client_id, ${w.map((i) => `w${i}_start, w${i}_count`).join(', ')},
