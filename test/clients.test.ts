@@ -388,3 +388,41 @@ describe('the official Node SDK', () => {
     expect((await api.Clients.get()).Logo).toMatch(/\/logos\//);
   });
 });
+
+describe('migration 010 on a database with data', () => {
+  it('gives an existing fee wallet its stable id (postings follow) and every existing client its 30 wallets', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { migrationsDir } = await import('../src/db/index.js');
+    const files = fs.readdirSync(migrationsDir()).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
+    const run = async (db: InstanceType<typeof PGlite>, pick: (f: string) => boolean) => {
+      for (const f of files.filter(pick)) await db.exec(fs.readFileSync(path.join(migrationsDir(), f), 'utf8'));
+    };
+    const db = await PGlite.create();
+    try {
+      await run(db, (f) => f < '010');
+      await db.exec(`
+        INSERT INTO clients (id, name, api_key_hash, created_at) VALUES ('c1', 'c1', 'x', 5);
+        INSERT INTO users (id, client_id, person_type, category, status, email, creation_date, tc_accepted, data)
+          VALUES ('u1', 'c1', 'NATURAL', 'OWNER', 'ACTIVE', 'a@example.com', 5, true, '{}');
+        INSERT INTO wallets (id, client_id, owner_id, funds_type, currency, description, balance, creation_date)
+          VALUES ('wlt_u', 'c1', 'u1', 'DEFAULT', 'EUR', 'w', 900, 5), ('wlt_fee', 'c1', NULL, 'FEES', 'EUR', 'Fees wallet EUR', 100, 5);
+        INSERT INTO transactions (id, client_id, type, nature, payment_type, execution_type, status, author_id, credited_user_id,
+            credited_wallet_id, currency, debited_amount, credited_amount, fees_amount, creation_date, execution_date)
+          VALUES ('p1', 'c1', 'PAYIN', 'REGULAR', 'BANK_WIRE', 'DIRECT', 'SUCCEEDED', 'u1', 'u1', 'wlt_u', 'EUR', 1000, 900, 100, 5, 6);
+        INSERT INTO postings (client_id, movement_id, account, currency, amount, date)
+          VALUES ('c1', 'p1', 'external:EUR', 'EUR', -1000, 6), ('c1', 'p1', 'wlt_u', 'EUR', 900, 6), ('c1', 'p1', 'wlt_fee', 'EUR', 100, 6);
+      `);
+      await run(db, (f) => f >= '010');
+      const fee = await db.query<{ id: string; balance: number }>("SELECT id, balance::int FROM wallets WHERE client_id = 'c1' AND funds_type = 'FEES' AND currency = 'EUR'");
+      expect(fee.rows).toEqual([{ id: 'FEES_EUR', balance: 100 }]);
+      const accounts = await db.query<{ account: string }>("SELECT account FROM postings WHERE movement_id = 'p1' ORDER BY seq");
+      expect(accounts.rows.map((r) => r.account)).toEqual(['external:EUR', 'wlt_u', 'FEES_EUR']);
+      const count = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM wallets WHERE client_id = 'c1' AND owner_id IS NULL");
+      expect(count.rows[0].n).toBe(2 * CURRENCIES.length);
+    } finally {
+      await db.close();
+    }
+  });
+});
