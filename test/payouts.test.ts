@@ -128,7 +128,7 @@ describe('the official SDK drives bank-wire payouts', () => {
   });
 });
 
-describe('business failures: HTTP 200, Status FAILED, nothing moves', () => {
+describe('business failures: answered CREATED as Mangopay does, FAILED when read, nothing moves', () => {
   type Case = [name: string, code: string, message: string, setup: () => Promise<{ b: Record<string, unknown>; walletId: string }>];
   const cases: Case[] = [
     [
@@ -218,10 +218,14 @@ describe('business failures: HTTP 200, Status FAILED, nothing moves', () => {
     const before = [await balance(walletId), await feesHeld()];
     const r = await payOut(b);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body).toMatchObject({ Status: 'FAILED', ResultCode: code, ResultMessage: message, ExecutionDate: null, Type: 'PAYOUT' });
+    // Mangopay processes a payout after answering: the answer is the payout as created (SDK notes §4.8).
+    expect(r.body).toMatchObject({ Status: 'CREATED', ResultCode: null, ResultMessage: null, ExecutionDate: null, Type: 'PAYOUT' });
     expect([await balance(walletId), await feesHeld()]).toEqual(before);
     expect(await eventsOf(r.body.Id)).toEqual(['PAYOUT_NORMAL_CREATED', 'PAYOUT_NORMAL_FAILED']);
-    expect((await s.call('GET', `/payouts/${r.body.Id}`)).body.Status).toBe('FAILED');
+    for (const path of [`/payouts/${r.body.Id}`, `/payouts/bankwire/${r.body.Id}`]) {
+      const read = await s.call('GET', path);
+      expect(read.body).toMatchObject({ Id: r.body.Id, Status: 'FAILED', ResultCode: code, ResultMessage: message, ExecutionDate: null });
+    }
     // A failed payout cannot be settled or failed afterwards.
     expectApiError(await s.call('POST', `/sandbox/payouts/${r.body.Id}/settle`), 400, 'invalid_action');
   });
@@ -351,9 +355,11 @@ describe('concurrency', () => {
     const h = await holder(1000);
     const results = await Promise.all(Array.from({ length: 6 }, () => payOut(body(h, 300))));
     for (const r of results) expect(r.status, JSON.stringify(r.body)).toBe(200);
-    const statuses = results.map((r) => r.body.Status).sort();
+    expect(results.map((r) => r.body.Status)).toEqual(Array(6).fill('CREATED'));
+    const read = await Promise.all(results.map((r) => s.call('GET', `/payouts/${r.body.Id}`)));
+    const statuses = read.map((r) => r.body.Status).sort();
     expect(statuses).toEqual(['CREATED', 'CREATED', 'CREATED', 'FAILED', 'FAILED', 'FAILED']);
-    for (const r of results.filter((x) => x.body.Status === 'FAILED')) expect(r.body.ResultCode).toBe('121003');
+    for (const r of read.filter((x) => x.body.Status === 'FAILED')) expect(r.body.ResultCode).toBe('121003');
     expect(await balance(h.wallet.Id)).toBe(100);
   });
 
@@ -366,9 +372,10 @@ describe('concurrency', () => {
         body: { AuthorId: h.user.Id, DebitedWalletId: h.wallet.Id, CreditedWalletId: to.Id, DebitedFunds: money(800), Fees: money(0) },
       }),
     ]);
-    // Exactly one takes the money; the other fails for want of balance.
-    expect([po.body.Status === 'CREATED', tr.body.Status === 'SUCCEEDED'].filter(Boolean)).toHaveLength(1);
-    expect(po.body.Status === 'CREATED' ? tr.body.ResultCode : po.body.ResultCode).toBe(po.body.Status === 'CREATED' ? '001001' : '121003');
+    // Exactly one takes the money; the other fails for want of balance (the payout's outcome is read back).
+    const paid = (await s.call('GET', `/payouts/${po.body.Id}`)).body;
+    expect([paid.Status === 'CREATED', tr.body.Status === 'SUCCEEDED'].filter(Boolean)).toHaveLength(1);
+    expect(paid.Status === 'CREATED' ? tr.body.ResultCode : paid.ResultCode).toBe(paid.Status === 'CREATED' ? '001001' : '121003');
     expect(await balance(h.wallet.Id)).toBe(200);
   });
 

@@ -106,7 +106,7 @@ describe('GET /bankaccounts/{Id}/transactions: the payouts made to a bank accoun
     const p2 = await payOut(owner, w, a, 2000);
     const toB = await payOut(owner, w, b, 500);
     const failed = await payOut(owner, w, a, 99_999); // insufficient balance: FAILED, still a payout to the account
-    expect(failed.Status).toBe('FAILED');
+    expect((await s.call('GET', `/payouts/${failed.Id}`)).body.Status).toBe('FAILED');
 
     const list = await s.call('GET', `/bankaccounts/${a.Id}/transactions`);
     expect(list.status, JSON.stringify(list.body)).toBe(200);

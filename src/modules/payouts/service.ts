@@ -51,10 +51,12 @@ async function bankAccountState(
  * wallet's owner, a payout mode other than STANDARD), 400 currency_incompatibility, 400 user_closed
  * (closed author), 404 for an unknown wallet, author or bank account. Business failures (reference
  * notes §4.6, §4.7: not an OWNER, KYC not REGULAR, outflows blocked, bank account inactive or not the
- * author's, nothing to pay, insufficient balance) are stored and answered as FAILED payouts (HTTP 200)
- * and move nothing. Otherwise the payout is CREATED and its money leaves the wallet at once, in one
- * transaction that follows the locking protocol of src/ledger: DebitedFunds − Fees to the client's payout
- * clearing account, Fees to the client's fee wallet.
+ * author's, nothing to pay, insufficient balance) move nothing and are stored as FAILED payouts, with
+ * both events; the answer is still the payout as created (CREATED, no ResultCode), because Mangopay
+ * processes payouts after answering and the SDKs expect CREATED even from an empty wallet (SDK notes
+ * §4.8): the outcome is read with GET or the PAYOUT_NORMAL_FAILED hook. Otherwise the payout is CREATED
+ * and its money leaves the wallet at once, in one transaction that follows the locking protocol of
+ * src/ledger: DebitedFunds − Fees to the client's payout clearing account, Fees to the client's fee wallet.
  */
 export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction> {
   const i = new Input(body);
@@ -130,6 +132,7 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
         await post(q, ctx.clientId, t.id, legs, ctx.now);
       }
     }
+    const created = { ...t };
     if (outcome) {
       t.status = 'FAILED';
       t.resultCode = outcome.code;
@@ -138,7 +141,7 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
     await transactions.insertTransaction(q, t);
     await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_CREATED', t.id, ctx.now);
     if (outcome) await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_FAILED', t.id, ctx.now);
-    return t;
+    return created;
   });
 }
 
