@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.js';
+import { CLOCK_FREE } from '../../http/auth.js';
 import { nowSeconds } from '../../http/context.js';
 import { ERRORS, errorBody } from '../../http/errors.js';
 import { renderClient } from './model.js';
@@ -7,7 +8,7 @@ import * as clients from './service.js';
 
 /** The client object of the token's client (issue 10): view, update, upload its logo. */
 export function clientRoutes(app: FastifyInstance): void {
-  app.get('/clients', async (req) => renderClient(await clients.getClient(req.ctx), req.ctx.baseUrl));
+  app.get('/clients', CLOCK_FREE, async (req) => renderClient(await clients.getClient(req.ctx), req.ctx.baseUrl));
   app.put('/clients', async (req) => renderClient(await clients.updateClient(req.ctx, req.body), req.ctx.baseUrl));
   app.put('/clients/logo', async (req, reply) => {
     await clients.uploadLogo(req.ctx, req.body);
