@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
-import { requireBearer } from './http/auth.js';
+import { hostProblem, requireBearer } from './http/auth.js';
 import { ApiError, ERRORS, errorBody } from './http/errors.js';
 import { idempotency } from './http/idempotency.js';
 import { nowSeconds } from './http/context.js';
@@ -114,6 +114,8 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
     // SDKs join an empty id into paths (`/responses//KEY`): duplicate slashes are collapsed before routing.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: MAX_PARAM_LENGTH },
     return503OnClosing: true,
+    // Node would answer a missing Host with its own bare 400: let it reach the hook below, which answers in Mangopay's shape.
+    http: { requireHostHeader: false },
     clientErrorHandler,
     // Routing failures Fastify would otherwise answer in its own shape.
     frameworkErrors: (err, _req, reply) => {
@@ -127,6 +129,10 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
     },
   });
   registerBodyParsers(app);
+  app.addHook('onRequest', async (req) => {
+    const problem = hostProblem(req);
+    if (problem) throw ERRORS.paramError({ Host: problem });
+  });
   if (ready) app.addHook('onRequest', async () => void (await ready));
 
   app.setErrorHandler((err, req, reply) => {

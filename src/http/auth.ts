@@ -6,8 +6,32 @@ import { nowSeconds, type RateState, type RequestCtx } from './context.js';
 import { CallCounter, TokenCache } from './rate-limit.js';
 import { NON_CLIENT_SEGMENTS } from '../modules/auth/service.js';
 
+/**
+ * The base of links Mangrove gives out (SCA pages, Link headers, stored request URLs): MANGROVE_PUBLIC_URL,
+ * else the address the server listens on. Never the Host header, which the caller chooses.
+ */
 export function baseUrl(config: Config, req: FastifyRequest): string {
-  return config.publicUrl ?? `${req.protocol}://${req.host}`;
+  if (config.publicUrl) return config.publicUrl;
+  const bound = req.server.server.address();
+  let host = typeof bound === 'object' && bound ? bound.address : '';
+  let port = typeof bound === 'object' && bound ? bound.port : config.port;
+  // Bound to every interface: the one this connection arrived on is an address the server listens on.
+  if (!host || host === '0.0.0.0' || host === '::') {
+    host = req.socket?.localAddress || '127.0.0.1';
+    port = req.socket?.localPort || port;
+  }
+  host = host.replace(/^::ffff:(?=\d+\.)/, '');
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+// RFC 3986 host (reg-name, IPv4 or bracketed IPv6) with an optional port.
+const HOST_HEADER = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+(?::\d{0,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{0,5})?$/;
+
+/** A Host header nothing could be built from is a bad request; HTTP/1.1 must send one (RFC 9112 §3.2). */
+export function hostProblem(req: FastifyRequest): string | null {
+  const host = req.headers.host;
+  if (host === undefined) return req.raw.httpVersion === '1.0' ? null : 'The Host header is required';
+  return HOST_HEADER.test(host) ? null : 'The Host header is not a valid host[:port]';
 }
 
 function rateLimitHeaders(rate: RateState) {
