@@ -48,7 +48,7 @@ export function failed(res: Reply, status: number, type: string, message?: strin
 
 /** How many events of this type the server recorded for this resource. */
 export async function events(srv: TestServer, type: string, id: string): Promise<number> {
-  const res = await srv.call('GET', `/events?EventType=${type}&per_page=100`);
+  const res = await srv.call('GET', `/events?EventType=${type}&per_page=100&Sort=Date:DESC`);
   expect(res.status).toBe(200);
   return res.body.filter((e: any) => e.ResourceId === id && e.EventType === type).length;
 }
