@@ -20,7 +20,8 @@ export type BankAccountDetails = Record<string, string | null>;
 export interface BankAccount {
   id: string;
   clientId: string;
-  userId: string;
+  /** null for the client's own accounts (POST /clients/bankaccounts/iban). */
+  userId: string | null;
   type: BankAccountType;
   ownerName: string;
   ownerAddress: Address;
@@ -48,7 +49,8 @@ export function renderBankAccount(b: BankAccount) {
   return {
     OwnerAddress: renderAddress(b.ownerAddress),
     ...details,
-    UserId: b.userId,
+    // The client's own account shows the ClientId, as the client's own pay-ins and payouts do.
+    UserId: b.userId ?? b.clientId,
     OwnerName: b.ownerName,
     Type: b.type,
     Id: b.id,

@@ -24,6 +24,7 @@ export function bankAccountRoutes(app: FastifyInstance): void {
       renderBankAccount(await bankAccounts.createBankAccount(req.ctx, req.params.id, type, req.body)),
     );
   }
+  app.post('/clients/bankaccounts/iban', async (req) => renderBankAccount(await bankAccounts.createClientBankAccount(req.ctx, req.body)));
   app.get<{ Params: AccountParams }>('/users/:id/bankaccounts/:bankAccountId', CLOCK_FREE, async (req) =>
     renderBankAccount(await bankAccounts.getBankAccount(req.ctx, req.params.id, req.params.bankAccountId)),
   );

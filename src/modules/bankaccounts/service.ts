@@ -49,6 +49,31 @@ export async function createBankAccount(ctx: Ctx, userId: string, type: BankAcco
   });
 }
 
+/**
+ * `POST /clients/bankaccounts/iban`: the platform's own account, where its client-wallet payouts go.
+ * Checked as a user's IBAN account is; it belongs to no user. The SDKs offer no other type for it.
+ */
+export async function createClientBankAccount(ctx: Ctx, body: unknown): Promise<BankAccount> {
+  const parsed = parseBankAccount('IBAN', body);
+  if (Object.keys(parsed.params).length) throw ERRORS.paramError(parsed.params);
+  if (Object.keys(parsed.account).length) throw ERRORS.bankAccountError(parsed.account);
+  const v = parsed.value!;
+  const account: BankAccount = {
+    id: newId('bankAccount'),
+    clientId: ctx.clientId,
+    userId: null,
+    type: 'IBAN',
+    ownerName: v.ownerName,
+    ownerAddress: v.ownerAddress,
+    details: v.details,
+    active: true,
+    tag: v.tag,
+    creationDate: ctx.now,
+  };
+  await store.insertBankAccount(ctx.db, account);
+  return account;
+}
+
 /** `{Active:false}` deactivates, for good; deactivating again changes nothing. */
 export async function updateBankAccount(ctx: Ctx, userId: string, id: string, body: unknown): Promise<BankAccount> {
   const i = new Input(body);

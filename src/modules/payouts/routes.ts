@@ -9,6 +9,7 @@ type PayOutParams = { payOutId: string };
 /** Bank-wire payouts (issue #4) and the sandbox's "executed" / "rejected by the bank" (SPEC §8). */
 export function payOutRoutes(app: FastifyInstance, config: Config): void {
   app.post('/payouts/bankwire', async (req) => renderPayOut(await payOuts.createPayOut(req.ctx, req.body)));
+  app.post('/clients/payouts', async (req) => renderPayOut(await payOuts.createClientPayOut(req.ctx, req.body)));
   app.post('/payouts/reachability', async (req) => {
     const unreachable = await payOuts.checkReachability(req.ctx, req.body);
     // UnreachableReason is sent as null when reachable: the SDKs read the key either way.

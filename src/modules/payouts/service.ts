@@ -8,9 +8,12 @@ import { newId } from '../../lib/ids.js';
 import type { BankAccount } from '../bankaccounts/model.js';
 import { findBankAccountOfClient } from '../bankaccounts/store.js';
 import { recordEvent } from '../events/store.js';
+import { asBankAccount } from '../recipients/model.js';
+import { recipientForPayOut } from '../recipients/service.js';
 import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
 import { lockAuthorsWallet } from '../wallets/service.js';
+import { findClientWalletById } from '../wallets/store.js';
 import { instantUnreachable, verifyPayee, type Unreachable } from './bank-checks.js';
 import { PAYOUT_MODES, RESULTS, type PayOutDetails, type Result } from './model.js';
 
@@ -47,6 +50,25 @@ async function bankAccountState(
 }
 
 /**
+ * A RecipientId's state for this payout, as bankAccountState's: a recipient that is not ACTIVE
+ * (PENDING its SCA, CANCELED, DEACTIVATED) is 'inactive' (121006). A PAYIN-scope recipient is 400
+ * invalid_action, and a LocalBankTransfer one takes only its own currency (400 currency_incompatibility).
+ * A legacy bank account's id is accepted too, as Mangopay accepts it.
+ */
+async function recipientState(q: Queryable, ctx: Ctx, authorId: string, id: string, currency: string) {
+  const r = await recipientForPayOut(q, ctx.clientId, id, ctx.now);
+  if (!r) return bankAccountState(q, ctx, authorId, id);
+  if (r.scope === 'PAYIN') throw ERRORS.invalidAction('Payout not allowed for RecipientScope PAYIN');
+  if (r.payoutMethodType === 'LocalBankTransfer' && r.currency !== currency) {
+    throw ERRORS.currencyIncompatibility({
+      currency: `The recipient ${r.id} takes ${r.currency} only (LocalBankTransfer): the Debited Wallet's currency is ${currency}`,
+    });
+  }
+  const state: 'active' | 'inactive' | 'not-owner' = r.userId !== authorId ? 'not-owner' : r.status === 'ACTIVE' ? 'active' : 'inactive';
+  return { account: asBankAccount(r), state };
+}
+
+/**
  * `POST /payouts/bankwire`. Refusals of the request: 400 param_error (fields, author not the debited
  * wallet's owner, a payout mode other than STANDARD), 400 currency_incompatibility, 400 user_closed
  * (closed author), 404 for an unknown wallet, author or bank account. Business failures (reference
@@ -64,7 +86,9 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
   const walletId = i.str('DebitedWalletId', { required: true, max: MAX_TEXT });
   const funds = parseMoney(i, 'DebitedFunds', 1);
   const fees = parseMoney(i, 'Fees', 0);
-  const bankAccountId = i.str('BankAccountId', { required: true, max: MAX_TEXT });
+  // RecipientId (a recipient, or a legacy bank account's id) replaces BankAccountId; it wins when both come.
+  const recipientId = i.str('RecipientId', { max: MAX_TEXT });
+  const bankAccountId = i.str('BankAccountId', { required: !recipientId, max: MAX_TEXT });
   const bankWireRef = i.str('BankWireRef', { max: MAX_TEXT });
   const tag = i.str('Tag', { max: MAX_TEXT });
   const modeText = i.str('PayoutModeRequested');
@@ -84,10 +108,13 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
         currency: `The currency ${funds!.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
       });
     }
-    const found = await bankAccountState(q, ctx, authorId!, bankAccountId!);
-    if (!found) throw ERRORS.notFound('BankAccount', bankAccountId!);
+    const found = recipientId
+      ? await recipientState(q, ctx, authorId!, recipientId, wallet.currency)
+      : await bankAccountState(q, ctx, authorId!, bankAccountId!);
+    if (!found) throw recipientId ? ERRORS.notFound('Recipient', recipientId) : ERRORS.notFound('BankAccount', bankAccountId!);
     const details: PayOutDetails = {
-      bankAccountId: bankAccountId!,
+      bankAccountId: found.account.id,
+      ...(recipientId ? { recipientId: found.account.id } : {}),
       bankWireRef: bankWireRef ?? null,
       modeRequested: mode,
       verificationOfPayee: verifyPayee(found.account, wallet.currency),
@@ -145,6 +172,120 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
   });
 }
 
+/** A body with the SDK's nested `MeanOfPaymentDetails` (bank-wire fields) flattened in; top-level fields win. */
+function flattenMeanOfPayment(body: unknown): Record<string, unknown> {
+  const source: Record<string, unknown> = {};
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const nested = Object.entries(body).find(([k]) => k.toLowerCase() === 'meanofpaymentdetails')?.[1];
+    if (nested && typeof nested === 'object' && !Array.isArray(nested)) Object.assign(source, nested);
+    Object.assign(source, body);
+  }
+  return source;
+}
+
+/**
+ * `POST /clients/payouts`: the platform's bank wire from one of its own wallets (`FEES_EUR`,
+ * `CREDIT_EUR`) to its own bank account (POST /clients/bankaccounts/iban). No user is involved: the
+ * ClientId is the author on the wire (NULL in the database), and it takes no fees (Fees may be sent,
+ * as 0). Otherwise it is a user payout: 400 param_error for fields and for a DebitedWalletId that is
+ * not a client wallet, 400 currency_incompatibility, 404 for an unknown bank account; the funds leave
+ * the wallet at creation (to the payout clearing account), and a refusal — a user's bank account
+ * (121007) or a balance too low (121003) — moves nothing and is stored FAILED with both events while
+ * the answer is the payout as created, as user payouts answer (see createPayOut).
+ */
+export async function createClientPayOut(ctx: Ctx, body: unknown): Promise<Transaction> {
+  const i = new Input(flattenMeanOfPayment(body));
+  const walletId = i.str('DebitedWalletId', { required: true, max: MAX_TEXT });
+  const funds = parseMoney(i, 'DebitedFunds', 1);
+  const fees = i.has('Fees') && i.raw('Fees') !== null ? parseMoney(i, 'Fees', 0) : undefined;
+  const bankAccountId = i.str('BankAccountId', { required: true, max: MAX_TEXT });
+  const bankWireRef = i.str('BankWireRef', { max: MAX_TEXT });
+  const tag = i.str('Tag', { max: MAX_TEXT });
+  const modeText = i.str('PayoutModeRequested');
+  const mode = modeText ? modeText.toUpperCase() : 'STANDARD';
+  if (!(PAYOUT_MODES as readonly string[]).includes(mode)) {
+    i.fail('PayoutModeRequested', `PayoutModeRequested must be one of: ${PAYOUT_MODES.join(', ')}.`);
+  } else if (mode !== 'STANDARD') {
+    i.fail('PayoutModeRequested', mode === 'RTGS_PAYMENT' ? 'RtgsPayment is disabled' : 'InstantPayment is disabled');
+  }
+  checkFees(i, funds, fees);
+  // A fee would go from the client's wallet to the client's fee wallet: nothing a platform pays itself.
+  if (fees && fees.amount !== 0) i.fail('Fees.Amount', "The client's own payouts take no fees: send 0 or leave Fees out.");
+  if (!i.ok) throw ERRORS.paramError(i.errors);
+  return ctx.db.tx(async (q) => {
+    // No user to lock (step 1); a client wallet's currency never changes, so it is read without a lock.
+    const wallet = await findClientWalletById(q, ctx.clientId, walletId!.toUpperCase());
+    if (!wallet) {
+      throw ERRORS.paramError({ DebitedWalletId: "DebitedWalletId must be one of the client's wallets, like FEES_EUR or CREDIT_EUR." });
+    }
+    if (funds!.currency !== wallet.currency) {
+      throw ERRORS.currencyIncompatibility({
+        currency: `The currency ${funds!.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
+      });
+    }
+    const account = await findBankAccountOfClient(q, ctx.clientId, bankAccountId!);
+    if (!account) throw ERRORS.notFound('BankAccount', bankAccountId!);
+    const details: PayOutDetails = {
+      bankAccountId: bankAccountId!,
+      bankWireRef: bankWireRef ?? null,
+      modeRequested: mode,
+      verificationOfPayee: verifyPayee(account, wallet.currency),
+    };
+    const t: Transaction = {
+      id: newId('payout'),
+      clientId: ctx.clientId,
+      type: 'PAYOUT',
+      nature: 'REGULAR',
+      paymentType: 'BANK_WIRE',
+      executionType: null,
+      status: 'CREATED',
+      resultCode: null,
+      resultMessage: null,
+      authorId: ctx.clientId,
+      creditedUserId: null,
+      debitedWalletId: wallet.id,
+      creditedWalletId: null,
+      currency: wallet.currency,
+      debitedAmount: funds!.amount,
+      creditedAmount: funds!.amount,
+      feesAmount: 0,
+      details,
+      tag: tag ?? null,
+      creationDate: ctx.now,
+      executionDate: null,
+    };
+    let outcome: Result | null = account.userId !== null ? RESULTS.notBankAccountOwner : null;
+    if (!outcome) {
+      // Step 3: the one wallet, FOR UPDATE.
+      const locked = await lockWallets(q, ctx.clientId, [wallet.id]);
+      if (locked.get(wallet.id)!.balance < funds!.amount) {
+        outcome = RESULTS.insufficientBalance;
+      } else {
+        await post(
+          q,
+          ctx.clientId,
+          t.id,
+          [
+            { wallet: wallet.id, currency: t.currency, amount: -funds!.amount },
+            { clearing: true, currency: t.currency, amount: funds!.amount },
+          ],
+          ctx.now,
+        );
+      }
+    }
+    const created = { ...t };
+    if (outcome) {
+      t.status = 'FAILED';
+      t.resultCode = outcome.code;
+      t.resultMessage = outcome.message;
+    }
+    await transactions.insertTransaction(q, t);
+    await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_CREATED', t.id, ctx.now);
+    if (outcome) await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_FAILED', t.id, ctx.now);
+    return created;
+  });
+}
+
 async function findPayOut(q: Queryable, ctx: Ctx, id: string, lock = false): Promise<Transaction> {
   const t = await transactions.findTransaction(q, ctx.clientId, 'PAYOUT', id, lock);
   if (!t) throw ERRORS.notFound('PayOut', id);
@@ -158,10 +299,11 @@ export async function getPayOut(ctx: Ctx, id: string): Promise<Transaction> {
 /** Locks a payout about to change (locking protocol, src/ledger: its author first, then its row). */
 async function lockForChange(q: Queryable, ctx: Ctx, id: string) {
   const seen = await findPayOut(q, ctx, id);
-  const users = await lockUsers(q, ctx.clientId, [seen.authorId]);
+  // The client's own payout (from a client wallet) has no user to lock.
+  const users = seen.authorId === ctx.clientId ? new Map<string, LockedUser>() : await lockUsers(q, ctx.clientId, [seen.authorId]);
   const payOut = await findPayOut(q, ctx, id, true);
   if (payOut.status !== 'CREATED') throw ERRORS.payOutNotCreated(payOut.status);
-  return { payOut, author: users.get(payOut.authorId)! };
+  return { payOut, author: users.get(payOut.authorId) };
 }
 
 /** Sandbox "the bank executed the payout": the money leaves the clearing account for the bank (SUCCEEDED). */
@@ -206,7 +348,7 @@ export async function sandboxFail(ctx: Ctx, id: string, body: unknown): Promise<
   return ctx.db.tx(async (q) => {
     const { payOut: t, author } = await lockForChange(q, ctx, id);
     if (!i.ok) throw ERRORS.paramError(i.errors);
-    if (author.status === 'CLOSED') throw ERRORS.userClosed();
+    if (author?.status === 'CLOSED') throw ERRORS.userClosed();
     const fees = t.feesAmount!;
     const feeWalletId = fees > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
     await lockWallets(q, ctx.clientId, [t.debitedWalletId!, ...(feeWalletId ? [feeWalletId] : [])]);

@@ -50,6 +50,11 @@ export function transactionRoutes(app: FastifyInstance): void {
     const { items, total } = await transactions.listUserTransactions(req.ctx, req.params.id, filters, paging, sca);
     return sendPage(req, reply, items.map(renderTransaction), total, paging);
   });
+  app.get('/clients/transactions', async (req, reply) => {
+    const { paging, filters } = parseList(req.query);
+    const { items, total } = await transactions.listClientTransactions(req.ctx, filters, paging);
+    return sendPage(req, reply, items.map(renderTransaction), total, paging);
+  });
   app.get<{ Params: { fundsType: string; currency: string } }>('/clients/wallets/:fundsType/:currency/transactions', async (req, reply) => {
     const { paging, filters } = parseList(req.query);
     const { items, total } = await transactions.listClientWalletTransactions(

@@ -9,7 +9,7 @@ import { getClientWallet } from '../wallets/service.js';
 import { findUserWallet } from '../wallets/store.js';
 import * as store from './store.js';
 
-export type Filters = Omit<store.TransactionFilter, 'walletId' | 'userId' | 'postedTo' | 'bankAccountId'>;
+export type Filters = Omit<store.TransactionFilter, 'walletId' | 'userId' | 'postedTo' | 'clientWallets' | 'bankAccountId'>;
 
 export async function listWalletTransactions(ctx: RequestCtx, walletId: string, f: Filters, p: Paging, sca: ScaContext | null = null) {
   const wallet = await findUserWallet(ctx.db, ctx.clientId, walletId);
@@ -32,6 +32,12 @@ export async function listClientWalletTransactions(ctx: RequestCtx, fundsType: s
   const wallet = await getClientWallet(ctx, fundsType, currency);
   await expireDue(ctx);
   return store.listTransactions(ctx.db, ctx.clientId, { ...f, postedTo: wallet.id }, p);
+}
+
+/** `GET /clients/transactions` (the Ruby SDK's fetch_wallets_transactions): the transactions of all the client's wallets. */
+export async function listClientTransactions(ctx: RequestCtx, f: Filters, p: Paging) {
+  await expireDue(ctx);
+  return store.listTransactions(ctx.db, ctx.clientId, { ...f, clientWallets: true }, p);
 }
 
 /** The payouts made to one of the client's bank accounts, whoever owns it. */

@@ -20,7 +20,7 @@ function toTransaction(r: any): Transaction {
     resultMessage: r.result_message,
     // The client's own pay-ins have no user: Mangopay shows the ClientId as their author and credited user.
     authorId: r.author_id ?? r.client_id,
-    creditedUserId: r.credited_user_id ?? (r.author_id === null ? r.client_id : null),
+    creditedUserId: r.credited_user_id ?? (r.author_id === null && r.type === 'PAYIN' ? r.client_id : null),
     debitedWalletId: r.debited_wallet_id,
     creditedWalletId: r.credited_wallet_id,
     currency: r.currency,
@@ -125,6 +125,8 @@ export interface TransactionFilter {
   userId?: string;
   /** A client wallet: the transactions that posted to it (fees), their settlements and failures included. */
   postedTo?: string;
+  /** Every client wallet (FEES, CREDIT): the transactions of any of them, as postedTo does for one. */
+  clientWallets?: boolean;
   /** A bank account: the payouts made to it. */
   bankAccountId?: string;
   /** A transfer, payout or pay-in: the refunds that give it back. */
@@ -158,6 +160,13 @@ export async function listTransactions(
                       OR transactions.id IN (SELECT split_part(p.movement_id, ':', 1) FROM postings p
                                              WHERE p.client_id = transactions.client_id AND p.account = w.account))`,
           f.postedTo,
+        ],
+        [
+          `?::boolean AND EXISTS (SELECT 1 FROM wallets w WHERE w.client_id = transactions.client_id AND w.owner_id IS NULL
+                   AND (w.id IN (transactions.debited_wallet_id, transactions.credited_wallet_id)
+                        OR transactions.id IN (SELECT split_part(p.movement_id, ':', 1) FROM postings p
+                                               WHERE p.client_id = transactions.client_id AND p.account = w.id)))`,
+          f.clientWallets || null,
         ],
         ["type = 'PAYOUT' AND details->>'bankAccountId' = ?", f.bankAccountId],
         ["nature = 'REFUND' AND details->>'InitialTransactionId' = ?", f.refundOf],
