@@ -332,7 +332,12 @@ function summarise(tallyFile: string, files: string[], started: number): void {
     const t = tally[f] ?? { passed: 0, failed: 0, pending: 0 };
     console.log(`  ${f.padEnd(22)} ${String(t.passed).padStart(4)} ${String(t.failed).padStart(4)} ${String(t.pending).padStart(4)}`);
   }
-  for (const [t, kind, why] of EXCLUDED) console.log(`  excluded (${kind}): "${t}" — ${why}`);
+  // A title starts with its file's top describe ("UBO Declarations" is UboDeclarations.js).
+  const root = (t: string) => t.split(' ')[0].toLowerCase();
+  const chosen = new Set(files.map((f) => f.replace(/\.js$/, '').toLowerCase()));
+  for (const [t, kind, why] of EXCLUDED) {
+    if (chosen.has(root(t))) console.log(`  excluded (${kind}): "${t}" — ${why}`);
+  }
   console.log(`sdk-suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
