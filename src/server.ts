@@ -21,6 +21,7 @@ import { regulatoryRoutes } from './modules/regulatory/routes.js';
 import { payInRoutes } from './modules/payins/routes.js';
 import { sweepExpired } from './modules/payins/service.js';
 import { payOutRoutes } from './modules/payouts/routes.js';
+import { recipientRoutes } from './modules/recipients/routes.js';
 import { refundRoutes } from './modules/refunds/routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
 import { transactionRoutes } from './modules/transactions/routes.js';
@@ -205,6 +206,7 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
       closureRoutes(scope, config);
       transferRoutes(scope);
       payOutRoutes(scope, config);
+      recipientRoutes(scope);
       refundRoutes(scope);
       transactionRoutes(scope);
       eMoneyRoutes(scope);

@@ -21,6 +21,8 @@ export const PAYOUT_MODES = ['STANDARD', 'INSTANT_PAYMENT', 'INSTANT_PAYMENT_ONL
 /** What a bank-wire payout keeps besides the common transaction fields. */
 export interface PayOutDetails {
   bankAccountId: string;
+  /** Set when the payout named its account by RecipientId (the same id as bankAccountId). */
+  recipientId?: string | null;
   bankWireRef: string | null;
   modeRequested: string;
   /** Absent on payouts stored before Verification of Payee existed. */
@@ -34,7 +36,7 @@ export function renderPayOut(t: Transaction) {
     ...renderTransaction(t),
     PaymentType: t.paymentType,
     BankAccountId: d.bankAccountId,
-    RecipientId: null,
+    RecipientId: d.recipientId ?? null,
     BankWireRef: d.bankWireRef,
     PaymentRef: null,
     ModeRequested: d.modeRequested,

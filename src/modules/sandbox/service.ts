@@ -4,6 +4,7 @@ import { Input } from '../../http/input.js';
 import { advancePending } from '../../webhooks/store.js';
 import { expireDue } from '../payins/service.js';
 import { completeTransferSession, expireScaTransfers } from '../transfers/service.js';
+import { expireScaRecipients } from '../recipients/service.js';
 import { openScaSessions } from '../users/store.js';
 import { completeScaSession, getUser, sandboxCompleteEnrollment } from '../users/service.js';
 import type { UserRecord } from '../users/model.js';
@@ -42,6 +43,7 @@ export async function advanceClock(ctx: Ctx, body: unknown): Promise<Clock> {
   // What the time that passed made due happens now, with its events and webhooks.
   await expireDue({ ...ctx, now });
   await expireScaTransfers({ ...ctx, now });
+  await expireScaRecipients({ ...ctx, now });
   return { Date: now, OffsetSeconds: offset };
 }
 

@@ -27,6 +27,7 @@ const WIPE = [
   'DELETE FROM transactions WHERE client_id = $1',
   'DELETE FROM wallets WHERE client_id = $1',
   'DELETE FROM bank_accounts WHERE client_id = $1',
+  'DELETE FROM recipients WHERE client_id = $1',
   'DELETE FROM ubos WHERE declaration_id IN (SELECT id FROM ubo_declarations WHERE client_id = $1)',
   'DELETE FROM ubo_declarations WHERE client_id = $1',
   'DELETE FROM kyc_pages WHERE client_id = $1',

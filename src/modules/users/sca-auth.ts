@@ -4,6 +4,8 @@ import { nowSeconds, type RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import { clockOffset } from '../sandbox/store.js';
+import { recordEvents } from '../events/store.js';
+import { activateBySession } from '../recipients/store.js';
 import * as store from './store.js';
 
 /** SCA for account access holds 180 days after the last one (docs: guides/sca/wallets). */
@@ -98,4 +100,7 @@ export async function requireAccountAccess(ctx: RequestCtx, userId: string, scaC
 export async function completeAuthentication(q: Queryable, s: store.ScaSession, now: number): Promise<void> {
   await store.recordAuthentication(q, s.userId, now);
   await store.completeScaSessionRow(q, s.token, now);
+  // A recipient registered with USER_PRESENT waits on this session: passing it activates the recipient.
+  const activated = await activateBySession(q, s.token);
+  if (activated.length) await recordEvents(q, s.clientId, activated.map((id) => ({ type: 'RECIPIENT_ACTIVE', resourceId: id, date: now })));
 }

@@ -1,0 +1,303 @@
+import { Input } from '../../http/input.js';
+import { parseCurrency } from '../../ledger/money.js';
+import { isValidIban } from '../bankaccounts/rules.js';
+import type { Address } from '../users/model.js';
+import { parseAddress } from '../users/rules.js';
+import { readScaContext, type ScaContext } from '../users/sca-auth.js';
+
+export const PAYOUT_METHOD_TYPES = ['LocalBankTransfer', 'InternationalBankTransfer'] as const;
+export type PayoutMethodType = (typeof PAYOUT_METHOD_TYPES)[number];
+export const RECIPIENT_TYPES = ['Individual', 'Business'] as const;
+export type RecipientType = (typeof RECIPIENT_TYPES)[number];
+export const RECIPIENT_SCOPES = ['PAYOUT', 'PAYIN'] as const;
+export type RecipientScope = (typeof RECIPIENT_SCOPES)[number];
+export const RECIPIENT_STATUSES = ['PENDING', 'CANCELED', 'ACTIVE', 'DEACTIVATED'] as const;
+export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
+
+/** The countries of the SEPA schemes, where EUR goes by local transfer. */
+const SEPA = (
+  'AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK IS LI NO CH GB MC SM AD VA'
+).split(' ');
+
+type FieldKind = 'IBAN' | 'BIC' | 'SortCode' | 'GBAccountNumber' | 'USAccountNumber' | 'ABA' | 'AccountType' |
+  'InstitutionNumber' | 'BranchCode' | 'CAAccountNumber' | 'AccountNumber';
+
+interface FieldRule {
+  required: boolean;
+  kind: FieldKind;
+}
+
+const IBAN_LOCAL: Record<string, FieldRule> = { IBAN: { required: true, kind: 'IBAN' }, BIC: { required: false, kind: 'BIC' } };
+
+/**
+ * The local rails Mangrove knows, by currency: the countries they reach and the account fields they
+ * take. Other currency/country pairs have only InternationalBankTransfer (SWIFT).
+ */
+const LOCAL: Record<string, { countries: string[]; fields: Record<string, FieldRule> }> = {
+  EUR: { countries: SEPA, fields: IBAN_LOCAL },
+  GBP: {
+    countries: ['GB'],
+    fields: { AccountNumber: { required: true, kind: 'GBAccountNumber' }, SortCode: { required: true, kind: 'SortCode' } },
+  },
+  USD: {
+    countries: ['US'],
+    fields: {
+      AccountNumber: { required: true, kind: 'USAccountNumber' },
+      ABA: { required: true, kind: 'ABA' },
+      AccountType: { required: false, kind: 'AccountType' },
+    },
+  },
+  CAD: {
+    countries: ['CA'],
+    fields: {
+      InstitutionNumber: { required: true, kind: 'InstitutionNumber' },
+      BranchCode: { required: true, kind: 'BranchCode' },
+      AccountNumber: { required: true, kind: 'CAAccountNumber' },
+    },
+  },
+  CHF: { countries: ['CH', 'LI'], fields: IBAN_LOCAL },
+  DKK: { countries: ['DK'], fields: IBAN_LOCAL },
+  SEK: { countries: ['SE'], fields: IBAN_LOCAL },
+  NOK: { countries: ['NO'], fields: IBAN_LOCAL },
+  PLN: { countries: ['PL'], fields: IBAN_LOCAL },
+  CZK: { countries: ['CZ'], fields: IBAN_LOCAL },
+};
+
+/** SWIFT: a BIC and either an IBAN or an account number. */
+const INTERNATIONAL: Record<string, FieldRule> = {
+  IBAN: { required: false, kind: 'IBAN' },
+  AccountNumber: { required: false, kind: 'AccountNumber' },
+  BIC: { required: true, kind: 'BIC' },
+};
+
+export function payoutMethods(country: string, currency: string): PayoutMethodType[] {
+  const local = LOCAL[currency];
+  return local && local.countries.includes(country) ? ['LocalBankTransfer', 'InternationalBankTransfer'] : ['InternationalBankTransfer'];
+}
+
+const PATTERNS: Record<FieldKind, { pattern: string; min: number; max: number; label: string }> = {
+  IBAN: { pattern: '^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$', min: 15, max: 34, label: 'IBAN' },
+  BIC: { pattern: '^[a-zA-Z]{6}\\w{2}(\\w{3})?$', min: 8, max: 11, label: 'BIC / SWIFT code' },
+  SortCode: { pattern: '^[0-9]{6}$', min: 6, max: 6, label: 'Sort code' },
+  GBAccountNumber: { pattern: '^[0-9]{8}$', min: 8, max: 8, label: 'Account number' },
+  USAccountNumber: { pattern: '^[0-9]{1,17}$', min: 1, max: 17, label: 'Account number' },
+  ABA: { pattern: '^[0-9]{9}$', min: 9, max: 9, label: 'ABA routing number' },
+  AccountType: { pattern: '^(CHECKING|SAVINGS)$', min: 0, max: 8, label: 'Account type' },
+  InstitutionNumber: { pattern: '^[0-9]{3,4}$', min: 3, max: 4, label: 'Institution number' },
+  BranchCode: { pattern: '^[0-9]{5}$', min: 5, max: 5, label: 'Branch code' },
+  CAAccountNumber: { pattern: '^[0-9]{1,20}$', min: 1, max: 20, label: 'Account number' },
+  AccountNumber: { pattern: '^[A-Za-z0-9]{1,50}$', min: 1, max: 50, label: 'Account number' },
+};
+
+function readAccountField(i: Input, name: string, rule: FieldRule): string | null {
+  const raw = i.str(name, { required: rule.required });
+  if (!raw) return null;
+  let v = raw.replace(/\s+/g, '');
+  if (rule.kind === 'IBAN' || rule.kind === 'BIC' || rule.kind === 'AccountType') v = v.toUpperCase();
+  const p = PATTERNS[rule.kind];
+  if (rule.kind === 'IBAN') {
+    if (v.length > 34) i.fail(name, 'The field IBAN must be a string with a maximum length of 34.');
+    else if (!isValidIban(v)) i.fail(name, 'The value is not a valid IBAN');
+    return v;
+  }
+  if (!new RegExp(p.pattern).test(v)) {
+    i.fail(name, `The field ${name} must match the regular expression '${p.pattern}'.`);
+    return null;
+  }
+  return v;
+}
+
+function readAccount(i: Input, rules: Record<string, FieldRule>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [name, rule] of Object.entries(rules)) out[name] = readAccountField(i, name, rule);
+  return out;
+}
+
+export interface Holder {
+  FirstName?: string | null;
+  LastName?: string | null;
+  BusinessName?: string | null;
+  Address: Address | null;
+}
+
+export interface NewRecipient {
+  displayName: string;
+  payoutMethodType: PayoutMethodType;
+  recipientType: RecipientType;
+  currency: string;
+  country: string;
+  scope: RecipientScope;
+  scaContext: ScaContext | null;
+  holder: Holder;
+  /** LocalBankTransfer: `{<Currency>: fields}`; InternationalBankTransfer: the fields. */
+  account: Record<string, unknown>;
+  tag: string | null;
+}
+
+/** A case-insensitive enum whose answer keeps Mangopay's spelling (LocalBankTransfer, Individual). */
+function spelled<T extends string>(i: Input, name: string, allowed: readonly T[], required: boolean): T | undefined {
+  const v = i.str(name, { required });
+  if (!v) return undefined;
+  const found = allowed.find((a) => a.toLowerCase() === v.trim().toLowerCase());
+  if (!found) i.fail(name, `The field ${name} must be one of: ${allowed.join(', ')}.`);
+  return found;
+}
+
+const blank = (s: string | null | undefined) => !s || s.trim() === '';
+
+function name(i: Input, field: string): string | null {
+  const v = i.str(field, { required: true, max: 255 }) ?? null;
+  if (v !== null && blank(v)) i.fail(field, `The ${field} field is required.`);
+  return v;
+}
+
+/**
+ * Reads a recipient body (creation or validation). Every violation is reported together under its
+ * dotted path (`IndividualRecipient.Address.City`, `LocalBankTransfer.EUR.IBAN`); `value` is null
+ * when there is any. Read-only properties (Id, Status, PendingUserAction…) are ignored.
+ */
+export function parseRecipient(body: unknown): { value: NewRecipient | null; errors: Record<string, string> } {
+  const i = new Input(body);
+  const displayName = name(i, 'DisplayName');
+  const payoutMethodType = spelled(i, 'PayoutMethodType', PAYOUT_METHOD_TYPES, true);
+  const recipientType = spelled(i, 'RecipientType', RECIPIENT_TYPES, true);
+  const currency = parseCurrency(i, 'Currency');
+  const country = i.country('Country', { required: true });
+  const scope = i.enum('RecipientScope', RECIPIENT_SCOPES) ?? 'PAYOUT';
+  const scaContext = readScaContext(i);
+  const tag = i.str('Tag', { max: 255 }) ?? null;
+
+  let holder: Holder | null = null;
+  if (recipientType) {
+    const field = recipientType === 'Individual' ? 'IndividualRecipient' : 'BusinessRecipient';
+    const h = i.obj(field);
+    if (!h) i.fail(field, `The ${field} field is required.`);
+    else {
+      const address = parseAddress(h, 'Address', { postalCodeRequired: false }) ?? null;
+      if (!address) h.fail('Address', 'The Address field is required.');
+      holder =
+        recipientType === 'Individual'
+          ? { FirstName: name(h, 'FirstName'), LastName: name(h, 'LastName'), Address: address }
+          : { BusinessName: name(h, 'BusinessName'), Address: address };
+    }
+  }
+
+  let account: Record<string, unknown> | null = null;
+  if (payoutMethodType === 'LocalBankTransfer' && currency && country) {
+    const local = LOCAL[currency];
+    if (!local || !local.countries.includes(country)) {
+      i.fail('PayoutMethodType', `LocalBankTransfer is not available for ${currency} in ${country}: use InternationalBankTransfer.`);
+    } else {
+      const l = i.obj('LocalBankTransfer');
+      const c = l?.obj(currency);
+      if (!l) i.fail('LocalBankTransfer', 'The LocalBankTransfer field is required.');
+      else if (!c) l.fail(currency, `The LocalBankTransfer.${currency} field is required.`);
+      else account = { [currency]: readAccount(c, local.fields) };
+    }
+  } else if (payoutMethodType === 'InternationalBankTransfer') {
+    const t = i.obj('InternationalBankTransfer');
+    if (!t) i.fail('InternationalBankTransfer', 'The InternationalBankTransfer field is required.');
+    else {
+      const fields = readAccount(t, INTERNATIONAL);
+      if (!t.has('IBAN') && !t.has('AccountNumber')) t.fail('IBAN', 'Either IBAN or AccountNumber is required.');
+      account = fields;
+    }
+  }
+
+  if (!i.ok) return { value: null, errors: i.errors };
+  return {
+    value: {
+      displayName: displayName!,
+      payoutMethodType: payoutMethodType!,
+      recipientType: recipientType!,
+      currency: currency!,
+      country: country!,
+      scope,
+      scaContext,
+      holder: holder!,
+      account: account!,
+      tag,
+    },
+    errors: i.errors,
+  };
+}
+
+// --- GET /recipients/schema: the fields a combination takes, described as Mangopay does. ---
+
+function prop(required: boolean, label: string, extra: Partial<{ MaxLength: number; MinLength: number; Pattern: string; AllowedValues: string[] }> = {}) {
+  return {
+    Required: required,
+    MaxLength: extra.MaxLength ?? 255,
+    MinLength: extra.MinLength ?? (required ? 1 : 0),
+    Pattern: extra.Pattern ?? null,
+    AllowedValues: extra.AllowedValues ?? null,
+    Label: label,
+    EndUserDisplay: 'true',
+  };
+}
+
+function addressSchema() {
+  return {
+    AddressLine1: prop(true, 'Address line 1'),
+    AddressLine2: prop(false, 'Address line 2'),
+    City: prop(true, 'City'),
+    Region: prop(false, 'Region'),
+    PostalCode: prop(false, 'Postal code', { Pattern: '^[A-Za-z0-9 -]*$' }),
+    Country: prop(true, 'Country', { MaxLength: 2, MinLength: 2, Pattern: '^[A-Z]{2}$' }),
+  };
+}
+
+function fieldsSchema(rules: Record<string, FieldRule>) {
+  const out: Record<string, unknown> = {};
+  for (const [field, rule] of Object.entries(rules)) {
+    const p = PATTERNS[rule.kind];
+    out[field] = prop(rule.required, p.label, {
+      MaxLength: p.max,
+      MinLength: rule.required ? p.min : 0,
+      Pattern: p.pattern,
+      AllowedValues: rule.kind === 'AccountType' ? ['CHECKING', 'SAVINGS'] : undefined,
+    });
+  }
+  return out;
+}
+
+/**
+ * The schema of one combination, or the field errors of the query. Only the keys of the asked
+ * payout method and recipient type are present, as on Mangopay.
+ */
+export function recipientSchema(query: unknown): { schema: Record<string, unknown> | null; errors: Record<string, string> } {
+  const i = new Input(query);
+  const method = spelled(i, 'payoutMethodType', PAYOUT_METHOD_TYPES, true);
+  const type = spelled(i, 'recipientType', RECIPIENT_TYPES, true);
+  const currency = parseCurrency(i, 'currency');
+  const country = i.country('country', { required: true });
+  if (method === 'LocalBankTransfer' && currency && country && !payoutMethods(country, currency).includes('LocalBankTransfer')) {
+    i.fail('payoutMethodType', `LocalBankTransfer is not available for ${currency} in ${country}: use InternationalBankTransfer.`);
+  }
+  if (!i.ok) return { schema: null, errors: i.errors };
+  const schema: Record<string, unknown> = {
+    DisplayName: prop(true, 'Display name'),
+    Currency: prop(true, 'Currency', { MaxLength: 3, MinLength: 3, AllowedValues: [currency!] }),
+    Country: prop(true, 'Country', { MaxLength: 2, MinLength: 2, AllowedValues: [country!] }),
+    RecipientType: prop(true, 'Recipient type', { AllowedValues: [...RECIPIENT_TYPES] }),
+    PayoutMethodType: prop(true, 'Payout method type', { AllowedValues: [...PAYOUT_METHOD_TYPES] }),
+    RecipientScope: prop(false, 'Recipient scope', { AllowedValues: [...RECIPIENT_SCOPES] }),
+    Tag: prop(false, 'Tag'),
+  };
+  if (method === 'LocalBankTransfer') schema.LocalBankTransfer = { [currency!]: fieldsSchema(LOCAL[currency!].fields) };
+  else schema.InternationalBankTransfer = fieldsSchema(INTERNATIONAL);
+  if (type === 'Individual') {
+    schema.IndividualRecipient = { FirstName: prop(true, 'First name'), LastName: prop(true, 'Last name'), Address: addressSchema() };
+  } else {
+    schema.BusinessRecipient = { BusinessName: prop(true, 'Business name'), Address: addressSchema() };
+  }
+  return { schema, errors: {} };
+}
+
+export function payoutMethodsQuery(query: unknown): { methods: PayoutMethodType[] | null; errors: Record<string, string> } {
+  const i = new Input(query);
+  const country = i.country('country', { required: true });
+  const currency = parseCurrency(i, 'currency');
+  if (!i.ok) return { methods: null, errors: i.errors };
+  return { methods: payoutMethods(country!, currency!), errors: {} };
+}

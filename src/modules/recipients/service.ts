@@ -1,0 +1,156 @@
+import type { Queryable } from '../../db/index.js';
+import type { RequestCtx } from '../../http/context.js';
+import { ERRORS } from '../../http/errors.js';
+import { Input } from '../../http/input.js';
+import type { Paging } from '../../http/paging.js';
+import { ulid } from '../../lib/ids.js';
+import { recordEvents } from '../events/store.js';
+import { verifyPayee } from '../payouts/bank-checks.js';
+import type { LegalData, UserRecord } from '../users/model.js';
+import { openScaSession } from '../users/sca-auth.js';
+import { findUser } from '../users/store.js';
+import { asBankAccount, type Recipient } from './model.js';
+import { parseRecipient, RECIPIENT_SCOPES, RECIPIENT_STATUSES } from './rules.js';
+import * as store from './store.js';
+
+type Ctx = RequestCtx;
+
+/** Mangopay's recipient ids start with rec_; Mangrove's carry its _m_ like every other kind. */
+const newRecipientId = () => `rec_m_${ulid()}`;
+
+/** The sandbox bypass of the real platform (release notes 2026-02-16): "accept" in the e-mail that receives SCA steps. */
+function scaBypassed(u: UserRecord): boolean {
+  const email = u.personType === 'LEGAL' ? (u.data as LegalData).LegalRepresentative.Email : u.email;
+  return !!email && email.toLowerCase().includes('accept');
+}
+
+/** Cancels the client's recipients (of one user, or all) whose SCA link expired, with their events. */
+async function cancelExpired(q: Queryable, clientId: string, now: number, userId: string | null = null): Promise<void> {
+  const ids = await store.cancelExpired(q, clientId, now, userId);
+  if (ids.length) await recordEvents(q, clientId, ids.map((id) => ({ type: 'RECIPIENT_CANCELED', resourceId: id, date: now })));
+}
+
+/** What the clock advance made due: PENDING recipients whose SCA link expired become CANCELED. */
+export async function expireScaRecipients(ctx: Ctx): Promise<void> {
+  await ctx.db.tx((q) => cancelExpired(q, ctx.clientId, ctx.now));
+}
+
+async function userForWrite(q: Queryable, ctx: Ctx, userId: string): Promise<UserRecord> {
+  const user = await findUser(q, ctx.clientId, userId, true);
+  if (!user) throw ERRORS.notFound('User', userId);
+  if (user.status === 'CLOSED') throw ERRORS.userClosed();
+  return user;
+}
+
+/**
+ * `POST /users/{UserId}/recipients`. A PAYIN-scope recipient is ACTIVE at once. A PAYOUT-scope one is
+ * for OWNERs only (a PAYER: 400 not_allowed_for_user_category_payer) and needs SCA: with ScaContext
+ * USER_PRESENT (the default) it starts PENDING with PendingUserAction.RedirectUrl, a link to Mangrove's
+ * SCA page that activates it (RECIPIENT_ACTIVE) or, left for 10 minutes, lets it become CANCELED
+ * (RECIPIENT_CANCELED); USER_NOT_PRESENT needs the user's proxy consent (403 sca_proxy_missing
+ * otherwise) and is then ACTIVE at once, as is any recipient of a user with "accept" in the e-mail
+ * that receives SCA steps (Mangopay's sandbox bypass).
+ */
+export async function createRecipient(ctx: Ctx, userId: string, body: unknown): Promise<Recipient> {
+  const parsed = parseRecipient(body);
+  return ctx.db.tx(async (q) => {
+    const user = await userForWrite(q, ctx, userId);
+    if (!parsed.value) throw ERRORS.paramError(parsed.errors);
+    const v = parsed.value;
+    const payout = v.scope === 'PAYOUT';
+    if (payout && user.category !== 'OWNER') throw ERRORS.notAllowedForPayer();
+    const scaContext = payout ? (v.scaContext ?? 'USER_PRESENT') : v.scaContext;
+    if (payout && scaContext === 'USER_NOT_PRESENT' && user.consentAt === null && !scaBypassed(user)) throw ERRORS.scaProxyMissing();
+    const needsSca = payout && scaContext === 'USER_PRESENT' && !scaBypassed(user);
+    const r: Recipient = {
+      id: newRecipientId(),
+      clientId: ctx.clientId,
+      userId,
+      status: needsSca ? 'PENDING' : 'ACTIVE',
+      scope: v.scope,
+      scaContext,
+      displayName: v.displayName,
+      payoutMethodType: v.payoutMethodType,
+      recipientType: v.recipientType,
+      currency: v.currency,
+      country: v.country,
+      holder: v.holder,
+      account: v.account,
+      verification: null,
+      scaToken: null,
+      tag: v.tag,
+      creationDate: ctx.now,
+    };
+    r.verification = verifyPayee(asBankAccount(r), r.currency);
+    if (needsSca) {
+      const link = await openScaSession(q, ctx, userId, 'AUTHENTICATION', ctx.now);
+      r.scaToken = new URL(link).searchParams.get('token');
+    }
+    await store.insertRecipient(q, r);
+    if (r.status === 'ACTIVE') await recordEvents(q, ctx.clientId, [{ type: 'RECIPIENT_ACTIVE', resourceId: r.id, date: ctx.now }]);
+    return r;
+  });
+}
+
+/** `POST /users/{UserId}/recipients/validate`: the creation's checks, nothing stored. */
+export async function validateRecipient(ctx: Ctx, userId: string, body: unknown): Promise<void> {
+  const user = await findUser(ctx.db, ctx.clientId, userId);
+  if (!user) throw ERRORS.notFound('User', userId);
+  if (user.status === 'CLOSED') throw ERRORS.userClosed();
+  const parsed = parseRecipient(body);
+  if (!parsed.value) throw ERRORS.paramError(parsed.errors);
+}
+
+export async function getRecipient(ctx: Ctx, id: string): Promise<Recipient> {
+  return ctx.db.tx(async (q) => {
+    const seen = await store.findRecipient(q, ctx.clientId, id);
+    if (!seen) throw ERRORS.notFound('Recipient', id);
+    if (seen.status !== 'PENDING') return seen;
+    await cancelExpired(q, ctx.clientId, ctx.now, seen.userId);
+    return (await store.findRecipient(q, ctx.clientId, id))!;
+  });
+}
+
+export function parseListFilters(input: Input): { scope: string | null; status: string | null } {
+  const scope = input.enum('RecipientScope', RECIPIENT_SCOPES) ?? null;
+  const status = input.enum('Status', RECIPIENT_STATUSES) ?? null;
+  return { scope, status };
+}
+
+export async function listRecipients(ctx: Ctx, userId: string, f: { scope: string | null; status: string | null }, p: Paging) {
+  return ctx.db.tx(async (q) => {
+    if (!(await findUser(q, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
+    await cancelExpired(q, ctx.clientId, ctx.now, userId);
+    return store.listRecipients(q, ctx.clientId, { userId, ...f }, p);
+  });
+}
+
+/**
+ * `PUT /recipients/{Id}` with `{Status: "DEACTIVATED"}`: an ACTIVE recipient is deactivated for good
+ * (RECIPIENT_DEACTIVATED). Any other status: 400 invalid_action, as the recipient must be ACTIVE.
+ */
+export async function deactivateRecipient(ctx: Ctx, id: string, body: unknown): Promise<Recipient> {
+  const i = new Input(body);
+  const status = i.str('Status', { required: true });
+  if (status && status.trim().toUpperCase() !== 'DEACTIVATED') i.fail('Status', 'The only allowed value of Status is DEACTIVATED.');
+  return ctx.db.tx(async (q) => {
+    const seen = await store.findRecipient(q, ctx.clientId, id);
+    if (!seen) throw ERRORS.notFound('Recipient', id);
+    await userForWrite(q, ctx, seen.userId);
+    if (!i.ok) throw ERRORS.paramError(i.errors);
+    await cancelExpired(q, ctx.clientId, ctx.now, seen.userId);
+    const r = (await store.findRecipient(q, ctx.clientId, id, true))!;
+    if (r.status !== 'ACTIVE') throw ERRORS.invalidAction(`The recipient must be ACTIVE to be deactivated; it is ${r.status}`);
+    await store.setStatus(q, ctx.clientId, id, 'DEACTIVATED');
+    await recordEvents(q, ctx.clientId, [{ type: 'RECIPIENT_DEACTIVATED', resourceId: id, date: ctx.now }]);
+    return { ...r, status: 'DEACTIVATED' };
+  });
+}
+
+/** For payouts: the client's recipient as it stands at `now` (a PENDING one whose link expired is CANCELED), or null. */
+export async function recipientForPayOut(q: Queryable, clientId: string, id: string, now: number): Promise<Recipient | null> {
+  const seen = await store.findRecipient(q, clientId, id);
+  if (!seen || seen.status !== 'PENDING') return seen;
+  await cancelExpired(q, clientId, now, seen.userId);
+  return store.findRecipient(q, clientId, id);
+}
