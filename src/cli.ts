@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -31,32 +33,82 @@ function configFrom(values: Record<string, unknown>): Config {
   return loadConfig(env);
 }
 
-/** One process per embedded data directory: PGlite is a single-writer database. */
-function lockDataDir(dir: string): () => void {
+/** A listening socket that only answers "someone holds this"; it never keeps the process alive. */
+function holdSocket(address: string): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer((conn) => conn.destroy());
+    server.once('error', reject);
+    server.listen(address, () => {
+      server.off('error', reject);
+      server.unref();
+      resolve(server);
+    });
+  });
+}
+
+/** Whether a process still listens on the socket file: a refused connection means it died without closing it. */
+function socketAnswers(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(address);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT'));
+  });
+}
+
+const MAX_SOCKET_PATH = 100;
+
+/**
+ * One process per embedded data directory: PGlite is a single-writer database. The lock is a Unix
+ * socket the OS releases when its process dies, however it dies, so no pid (stale, a zombie's, or
+ * reused by another process) can refuse a start. On Linux an abstract socket named after the
+ * directory is taken first: binding it is atomic and leaves no file behind. A socket file in the
+ * directory is taken too, for processes in other network namespaces sharing the directory; a file
+ * left by a dead process refuses connections and is replaced.
+ */
+async function lockDataDir(dir: string): Promise<() => void> {
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'mangrove.pid');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(file, { force: true });
-    } catch (err: any) {
-      if (err.code !== 'EEXIST') throw err;
-      const pid = Number(fs.readFileSync(file, 'utf8'));
-      let alive = false;
-      try {
-        alive = pid > 0 && pid !== process.pid && process.kill(pid, 0);
-      } catch {
-        alive = false;
-      }
-      if (alive) throw new ConfigError(`${dir} is in use by process ${pid}; stop it or choose another DATA_DIR`);
-      fs.rmSync(file, { force: true });
+  const inUse = () => new ConfigError(`${dir} is in use by another mangrove process; stop it or choose another DATA_DIR`);
+  const held: net.Server[] = [];
+  const release = () => {
+    for (const server of held.splice(0)) server.close();
+  };
+  try {
+    if (process.platform === 'linux') {
+      const name = createHash('sha256').update(fs.realpathSync(dir)).digest('hex').slice(0, 40);
+      held.push(
+        await holdSocket(`\0mangrove-${name}`).catch((err) => {
+          throw err.code === 'EADDRINUSE' ? inUse() : err;
+        }),
+      );
     }
+    const file = path.join(dir, 'mangrove.lock');
+    if (Buffer.byteLength(file) > MAX_SOCKET_PATH) {
+      if (held.length) return release;
+      throw new ConfigError(`${dir}: the path is too long for the data directory's lock socket; choose a shorter DATA_DIR`);
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        held.push(await holdSocket(file));
+        break;
+      } catch (err: any) {
+        if (err.code !== 'EADDRINUSE' || attempt > 0 || (await socketAnswers(file))) throw err.code === 'EADDRINUSE' ? inUse() : err;
+        fs.rmSync(file, { force: true });
+      }
+    }
+    // Left by versions that locked with a pid file.
+    fs.rmSync(path.join(dir, 'mangrove.pid'), { force: true });
+    return release;
+  } catch (err: any) {
+    release();
+    throw err instanceof ConfigError ? err : new ConfigError(`cannot lock ${dir}: ${err.message}`);
   }
-  throw new ConfigError(`cannot lock ${dir}`);
 }
 
 async function open(config: Config): Promise<{ db: Db; release: () => void }> {
-  const release = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
+  const release = config.databaseUrl ? () => {} : await lockDataDir(config.dataDir);
   try {
     const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pgdata') });
     return { db, release };
@@ -66,7 +118,35 @@ async function open(config: Config): Promise<{ db: Db; release: () => void }> {
   }
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Settings loadConfig leaves to the CLI: checked before anything is opened. */
+function checkServeConfig(config: Config): void {
+  if (config.port > 65535) throw new ConfigError(`PORT must be between 0 and 65535, got ${config.port}`);
+  if (!LOG_LEVELS.includes(config.logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${config.logLevel}"`);
+  }
+}
+
+/** Why the server could not listen, in one line. */
+function listenError(err: NodeJS.ErrnoException, config: Config): Error {
+  const where = `${config.host}:${config.port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new ConfigError(`cannot listen on ${where}: the port is already in use (choose another PORT)`);
+    case 'EACCES':
+    case 'EPERM':
+      return new ConfigError(`cannot listen on ${where}: permission denied (choose a PORT above 1023)`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConfigError(`cannot listen on ${where}: HOST is not an address of this machine`);
+  }
+  return new ConfigError(`cannot listen on ${where}: ${err.message}`);
+}
+
 async function serve(config: Config): Promise<void> {
+  checkServeConfig(config);
   const { db, release } = await open(config);
   let ready: Promise<unknown> | undefined;
   if (config.clientId && config.apiKey) {
@@ -81,7 +161,16 @@ async function serve(config: Config): Promise<void> {
     console.log(`  api key:   ${client.apiKey}`);
   }
   const app = await buildServer({ db, config, logger: { level: config.logLevel }, ready });
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // The data directory is free again for the next attempt.
+    await app.close().catch(() => {});
+    await ready?.catch(() => {});
+    await db.close().catch(() => {});
+    release();
+    throw listenError(err as NodeJS.ErrnoException, config);
+  }
   await ready;
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -106,12 +195,20 @@ async function serve(config: Config): Promise<void> {
 }
 
 async function clientsCreate(config: Config, values: Record<string, unknown>): Promise<void> {
+  const id = values.id as string | undefined;
+  if (id !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+    throw new ConfigError(`invalid client id "${id}": use 1 to 64 letters, digits, "_" or "-"`);
+  }
   const { db, release } = await open(config);
   try {
     const client = await createClient(db, {
-      id: values.id as string | undefined,
+      id,
       name: values.name as string | undefined,
       apiKey: values.key as string | undefined,
+    }).catch((err) => {
+      if (err?.code === '23505') throw new ConfigError(`a client with id "${id}" already exists`);
+      if (/invalid client id/.test(err?.message)) throw new ConfigError(`${err.message}: that name is reserved for a path`);
+      throw err;
     });
     console.log(`client id: ${client.id}`);
     console.log(`api key:   ${client.apiKey}`);
@@ -144,11 +241,13 @@ async function main(argv: string[]): Promise<void> {
   const config = configFrom(values);
   if (command === 'serve') return serve(config);
   if (command === 'clients' && sub === 'create') return clientsCreate(config, values);
-  throw new ConfigError(`unknown command "${positionals.join(' ')}"\n${USAGE}`);
+  throw new ConfigError(`unknown command "${positionals.join(' ')}" (mangrove --help lists them)`);
 }
 
+// Failures are one line on stderr, never a stack trace: what went wrong and, where it helps, what to change.
 main(process.argv.slice(2)).catch((err) => {
-  if (err instanceof ConfigError || err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') console.error(`mangrove: ${err.message}`);
-  else console.error(err);
+  const known = err instanceof ConfigError || /^ERR_PARSE_ARGS_/.test(err?.code ?? '');
+  const message = String(err?.message ?? err).split('\n')[0];
+  console.error(`mangrove: ${known ? message : `unexpected error: ${message}${err?.code ? ` (${err.code})` : ''}`}`);
   process.exit(1);
 });

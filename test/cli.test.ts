@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -115,7 +117,122 @@ describe('mangrove serve', () => {
     running.push(a);
     const b = await runCli(['serve'], storage);
     expect(b.code).toBe(1);
-    expect(b.out).toMatch(/is in use by process/);
+    expect(b.out).toMatch(/is in use by another mangrove process/);
+    expectOneLine(b);
     await a.stop();
+  });
+});
+
+/** A CLI failure: one `mangrove: …` line on stderr, and no stack trace anywhere. */
+function expectOneLine({ out, err }: { out: string; err: string }, message?: RegExp): void {
+  const lines = err.trim().split('\n');
+  expect(lines, out).toHaveLength(1);
+  expect(lines[0]).toMatch(/^mangrove: /);
+  expect(out).not.toMatch(/\n\s+at |node:internal|\.js:\d+/);
+  if (message) expect(lines[0]).toMatch(message);
+}
+
+/** The pid of a process that has exited (and been reaped). */
+async function deadPid(): Promise<number> {
+  const proc = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => proc.on('exit', resolve));
+  return proc.pid!;
+}
+
+describe.runIf(TEST_DB === 'pglite')('the data directory lock', () => {
+  it('ignores a pid file, whether its process is dead or an unrelated live one; a stale socket does not block either', async () => {
+    const data = path.join(dir, 'locks');
+    const start = async () => {
+      const server = await spawnServer({ DATA_DIR: data });
+      running.push(server);
+      expect(await server.stop()).toBe(0);
+    };
+    await start();
+    // A pid file left by an older version, naming a process that is gone.
+    fs.writeFileSync(path.join(data, 'mangrove.pid'), String(await deadPid()));
+    await start();
+    // ... or naming a live process that has nothing to do with Mangrove (containers reuse pids).
+    fs.writeFileSync(path.join(data, 'mangrove.pid'), String(process.pid));
+    await start();
+    // A holder killed outright leaves its socket file behind: nobody answers on it, so it is stale.
+    const lockFile = path.join(data, 'mangrove.lock');
+    const holder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(lockFile)}, () => console.log('held'))`]);
+    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.on('exit', resolve));
+    expect(fs.existsSync(lockFile)).toBe(true);
+    await start();
+  });
+
+  it('refuses a second live server on the socket file alone (another network namespace), and frees the directory after a failed listen', async () => {
+    const data = path.join(dir, 'locks2');
+    fs.mkdirSync(data, { recursive: true });
+    const lockFile = path.join(data, 'mangrove.lock');
+    // A live holder of the socket file only, as a process in another container sharing the directory would be.
+    const holder = spawn(process.execPath, ['-e', `require('net').createServer((c) => c.destroy()).listen(${JSON.stringify(lockFile)}, () => console.log('held'))`]);
+    try {
+      await new Promise((resolve) => holder.stdout.once('data', resolve));
+      const refused = await runCli(['serve'], { DATA_DIR: data, PORT: '0' });
+      expect(refused.code).toBe(1);
+      expectOneLine(refused, /is in use by another mangrove process/);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    await new Promise((resolve) => holder.on('exit', resolve));
+
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const busy = await runCli(['serve'], { DATA_DIR: data, PORT: String(port) });
+      expect(busy.code).toBe(1);
+      expectOneLine(busy, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use`));
+    } finally {
+      taken.close();
+    }
+    const server = await spawnServer({ DATA_DIR: data });
+    running.push(server);
+    expect(await server.stop()).toBe(0);
+  });
+});
+
+describe('CLI failures', () => {
+  it('print one `mangrove: …` line and exit non-zero: duplicate or bad client id, port in use, bad PORT, bad LOG_LEVEL', async () => {
+    const storage = await processStorage(path.join(dir, 'failures'));
+    expect((await runCli(['clients', 'create', '--id', 'twice'], storage)).code).toBe(0);
+    const twice = await runCli(['clients', 'create', '--id', 'twice'], storage);
+    expect(twice.code).toBe(1);
+    expectOneLine(twice, /a client with id "twice" already exists/);
+    for (const id of ['bad id!', 'x'.repeat(65), '']) {
+      const bad = await runCli(['clients', 'create', '--id', id], storage);
+      expect(bad.code, id).toBe(1);
+      expectOneLine(bad, /invalid client id/);
+    }
+    const reserved = await runCli(['clients', 'create', '--id', 'countries'], storage);
+    expect(reserved.code).toBe(1);
+    expectOneLine(reserved, /invalid client id/);
+
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const busy = await runCli(['serve'], { ...storage, PORT: String(port) });
+      expect(busy.code).toBe(1);
+      expectOneLine(busy, /the port is already in use/);
+    } finally {
+      taken.close();
+    }
+    for (const [env, message] of [
+      [{ PORT: '70000' }, /PORT must be between 0 and 65535/],
+      [{ PORT: 'eighty' }, /PORT must be a whole number/],
+      [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    ] as const) {
+      const res = await runCli(['serve'], { ...storage, ...env });
+      expect(res.code, JSON.stringify(env)).toBe(1);
+      expectOneLine(res, message);
+    }
+    const unknown = await runCli(['serve', '--nope'], storage);
+    expect(unknown.code).toBe(1);
+    expectOneLine(unknown);
   });
 });

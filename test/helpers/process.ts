@@ -16,14 +16,18 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `mangrove <args>` to completion. */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+/** Runs `mangrove <args>` to completion: `out` is everything it printed, `err` its stderr alone. */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
     let out = '';
+    let err = '';
     proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (out += d));
-    proc.on('exit', (code) => resolve({ code, out }));
+    proc.stderr.on('data', (d) => {
+      out += d;
+      err += d;
+    });
+    proc.on('exit', (code) => resolve({ code, out, err }));
   });
 }
 
