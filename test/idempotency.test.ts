@@ -73,7 +73,7 @@ describe('Idempotency-Key on POST', () => {
       expectApiError(r, 400, 'param_error');
       expect(Object.keys(r.body.errors), JSON.stringify(key)).toEqual(['Idempotency-Key']);
       // Nothing was stored either.
-      if (/^[\x21-\x7e]+$/.test(key)) expectApiError(await call('GET', `/responses/${encodeURIComponent(key)}`), 404, 'ressource_not_found');
+      if (/^[\x21-\x7e]+$/.test(key)) expectApiError(await call('GET', `/responses/${encodeURIComponent(key)}`), 400, 'correlationid_not_found');
     }
     expect(await userCount(call)).toBe(0);
     // The bounds are inclusive.
@@ -174,7 +174,7 @@ describe('Idempotency-Key on POST', () => {
     const key = randomUUID();
     const refused = await s.fetch('POST', `/v2.01/${c.id}/sca/users/natural`, withKey(key, { body: naturalPayer(), token: 'nope' }));
     expectApiError(refused, 401, 'invalid_credentials');
-    expectApiError(await call('GET', `/responses/${key}`), 404, 'ressource_not_found');
+    expectApiError(await call('GET', `/responses/${key}`), 400, 'correlationid_not_found');
     expect((await postUser(call, naturalPayer(), key)).status).toBe(200);
   });
 
@@ -194,13 +194,13 @@ describe('Idempotency-Key on POST', () => {
     // A key only one client used is unknown to the other.
     const only = randomUUID();
     expect((await postUser(a.call, naturalPayer(), only)).status).toBe(200);
-    expectApiError(await b.call('GET', `/responses/${only}`), 404, 'ressource_not_found');
+    expectApiError(await b.call('GET', `/responses/${only}`), 400, 'correlationid_not_found');
   });
 
-  it('answers 404 for an unknown key', async () => {
+  it('answers 400 correlationid_not_found for an unknown key, as the Java and Python suites expect', async () => {
     const { call } = await freshClient();
     for (const key of [randomUUID(), 'short', 'not_a-valid key']) {
-      expectApiError(await call('GET', `/responses/${encodeURIComponent(key)}`), 404, 'ressource_not_found');
+      expectApiError(await call('GET', `/responses/${encodeURIComponent(key)}`), 400, 'correlationid_not_found');
     }
   });
 
@@ -219,7 +219,7 @@ describe('Idempotency-Key on POST', () => {
     expectConflict(await postUser(call, naturalPayer({ FirstName: 'Day1' }), key), CONFLICT);
     expect((await call('GET', `/responses/${key}`)).body.Resource).toEqual(first.body);
     await advance(400);
-    expectApiError(await call('GET', `/responses/${key}`), 404, 'ressource_not_found');
+    expectApiError(await call('GET', `/responses/${key}`), 400, 'correlationid_not_found');
     // The key is free again: a new request runs, creates a second user, and is the one stored.
     const second = await postUser(call, naturalPayer({ FirstName: 'Day2' }), key);
     expect(second.status, JSON.stringify(second.body)).toBe(200);
@@ -260,7 +260,7 @@ describe('Idempotency-Key on POST', () => {
     expect((await call('PUT', `/hooks/${hook.body.Id}`, withKey('bad key', { body: { Tag: 'x' } }))).status).toBe(200);
     expect((await call('GET', '/users', withKey('bad key'))).status).toBe(200);
     expect((await call('GET', '/users', withKey(key))).status).toBe(200);
-    expectApiError(await call('GET', `/responses/${key}`), 404, 'ressource_not_found');
+    expectApiError(await call('GET', `/responses/${key}`), 400, 'correlationid_not_found');
     // So the key is still free for a POST.
     expect((await postUser(call, naturalPayer(), key)).status).toBe(200);
     expect((await call('GET', `/responses/${key}`)).body.StatusCode).toBe('200');
@@ -303,6 +303,6 @@ describe('the official SDK and idempotency', () => {
     expect(all.body.map((u: any) => u.Id)).toEqual([user.Id]);
 
     const missing = await api.Idempotency.get(randomUUID()).catch((e: any) => e);
-    expect(missing).toMatchObject({ Type: 'ressource_not_found' });
+    expect(missing).toMatchObject({ Type: 'correlationid_not_found' });
   });
 });

@@ -210,6 +210,11 @@ export const ERRORS = {
         ? 'A resource has already been created with this Idempotency Key (by a different request)'
         : 'A resource has already been created with this Idempotency Key',
     ),
+  // What the Java and Python SDKs' own suites expect for a key with no stored response.
+  idempotencyResponseNotFound: (key: string) =>
+    new ApiError(400, 'correlationid_not_found', 'No response is stored for this Idempotency-Key', {
+      IdempotencyKey: `No request with the key ${key} was answered in the last 24 hours`,
+    }),
   resourceVanished: () =>
     new ApiError(404, 'ressource_not_found', 'The ressource does not exist', {
       RessourceNotFound: 'A ressource this request refers to was deleted while the request ran',

@@ -6,7 +6,7 @@ import { findResponse } from './store.js';
 export function idempotencyRoutes(app: FastifyInstance): void {
   app.get<{ Params: { key: string } }>('/responses/:key', async (req) => {
     const stored = await findResponse(req.ctx.db, req.ctx.clientId, req.params.key, req.ctx.now);
-    if (!stored) throw ERRORS.notFound('Response', req.params.key);
+    if (!stored) throw ERRORS.idempotencyResponseNotFound(req.params.key);
     let resource: unknown = null;
     try {
       resource = stored.body === '' ? null : JSON.parse(stored.body);
