@@ -26,6 +26,8 @@ interface Route {
   prepare?: (p: { clientId: string; token: string; userId?: string }) => Promise<Record<string, string>>;
   /** The success status when it is not 200 (e.g. 204). */
   status?: number;
+  /** A query string the route needs to answer 200 (without the `?`). */
+  query?: string;
 }
 
 const legacyNaturalOwner = () => ({
@@ -219,6 +221,18 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/payouts/:payOutId/refunds', prepare: (p) => payOut(p) },
   { method: 'POST', path: '/sandbox/payouts/:payOutId/settle', prepare: (p) => payOut(p) },
   { method: 'POST', path: '/sandbox/payouts/:payOutId/fail', prepare: (p) => payOut(p) },
+  // Recipients
+  { method: 'POST', path: '/users/:id/recipients', user: 'LO', body: () => recipientBody() },
+  { method: 'POST', path: '/users/:id/recipients/validate', user: 'NP', body: () => recipientBody(), status: 204 },
+  { method: 'GET', path: '/users/:id/recipients', user: 'NO' },
+  { method: 'GET', path: '/recipients/:recipientId', prepare: (p) => recipient(p) },
+  { method: 'PUT', path: '/recipients/:recipientId', body: () => ({ Status: 'DEACTIVATED' }), prepare: (p) => recipient(p) },
+  {
+    method: 'GET',
+    path: '/recipients/schema',
+    query: 'payoutMethodType=LocalBankTransfer&recipientType=Individual&currency=EUR&country=FR',
+  },
+  { method: 'GET', path: '/recipients/payout-methods', query: 'country=FR&currency=EUR' },
   // Small endpoints the SDKs call (issue 10 item 7)
   { method: 'GET', path: '/bankaccounts/:bankAccountId/transactions', prepare: (p) => payOutSource(p) },
   { method: 'GET', path: '/users/:id/emoney', user: 'LO' },
@@ -309,6 +323,28 @@ async function payOut(p: { clientId: string; token: string }): Promise<Record<st
   });
   expect(r.body.Status, JSON.stringify(r.body)).toBe('CREATED');
   return { payOutId: r.body.Id };
+}
+
+/** A recipient body any user may register (RecipientScope PAYIN: no OWNER, no SCA). */
+function recipientBody(): Record<string, unknown> {
+  return {
+    DisplayName: 'EUR account',
+    PayoutMethodType: 'LocalBankTransfer',
+    RecipientType: 'Individual',
+    Currency: 'EUR',
+    Country: 'FR',
+    RecipientScope: 'PAYIN',
+    IndividualRecipient: { FirstName: 'Ann', LastName: 'Lee', Address: address() },
+    LocalBankTransfer: { EUR: { IBAN: 'FR7630004000031234567890143' } },
+  };
+}
+
+/** An ACTIVE (PAYIN) recipient of a new natural PAYER. */
+async function recipient(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const user = await makeUser({ id: p.clientId } as NewClient, p.token, 'NP');
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/users/${user.Id}/recipients`, { token: p.token, body: recipientBody() });
+  expect(r.body.Status, JSON.stringify(r.body)).toBe('ACTIVE');
+  return { recipientId: r.body.Id };
 }
 
 /** The client's EUR fee wallet (made to exist by a settled pay-in with fees). */
@@ -469,7 +505,7 @@ function pathFor(route: Route, clientId: string, userId?: string, params: Record
   const path = route.path
     .replace(':id', userId ?? 'user_m_01JUNUSED0000000000000000')
     .replace(/:(\w+)/g, (_m, name: string) => params[name] ?? 'unused_m_01JUNUSED0000000000000000');
-  return `/v2.01/${clientId}${path}`;
+  return `/v2.01/${clientId}${path}${route.query ? `?${route.query}` : ''}`;
 }
 
 function send(route: Route, clientId: string, opts: CallOptions & { userId?: string; params?: Record<string, string> }): Promise<Reply> {
