@@ -656,6 +656,8 @@ describe('POST /v2.01/oauth/token', () => {
     const r = await requestToken(s, { id: A.id, apiKey: `${A.apiKey}x` });
     expectApiError(r, 401, 'invalid_credentials');
     expect(r.body.error).toBe('invalid_client');
+    // Ruby's suite compares its error message, built from Message and errors, with "invalid_client".
+    expect(r.body).toMatchObject({ Message: 'invalid_client', errors: null, error_description: 'Unknown ClientId or wrong API key' });
   });
 
   it("refuses another client's key", async () => {

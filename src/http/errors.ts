@@ -40,8 +40,10 @@ export const ERRORS = {
       'The authorization credentials are not valid',
       why ? { Authorization: why } : null,
     ),
+  // Mangopay answers the token call with the bare OAuth body; SDKs read `error` (Node, PHP) or build their message
+  // from `Message` and `errors` (Ruby's suite expects exactly "invalid_client"), so the reason goes in error_description.
   invalidClient: (why: string) =>
-    new ApiError(401, 'invalid_credentials', 'The authorization credentials are not valid', { Authorization: why }, {
+    new ApiError(401, 'invalid_credentials', 'invalid_client', null, {
       error: 'invalid_client',
       error_description: why,
     }),
