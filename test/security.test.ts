@@ -263,6 +263,19 @@ const ROUTES: Route[] = [
     path: '/clients/payins/bankwire/direct',
     body: () => ({ CreditedWalletId: 'CREDIT_EUR', DeclaredDebitedFunds: { Currency: 'EUR', Amount: 100 } }),
   },
+  { method: 'POST', path: '/clients/bankaccounts/iban', body: () => bankAccountBody('iban') },
+  {
+    method: 'POST',
+    path: '/clients/payouts',
+    // Unfunded CREDIT_EUR: answered as created (it FAILS 121003 behind the answer).
+    body: (p) => ({
+      DebitedWalletId: 'CREDIT_EUR',
+      DebitedFunds: { Currency: 'EUR', Amount: 12 },
+      BankAccountId: p.bankAccountId ?? 'bankacc_m_01JUNUSED0000000000000000',
+    }),
+    prepare: (p) => clientBankAccount(p),
+  },
+  { method: 'GET', path: '/clients/transactions' },
   { method: 'POST', path: '/hooks', body: () => ({ EventType: 'PAYIN_NORMAL_CREATED', Url: 'https://example.com/hook' }) },
   { method: 'GET', path: '/hooks' },
   { method: 'GET', path: '/hooks/:hookId', prepare: (p) => hook(p) },
@@ -443,6 +456,13 @@ function bankAccountBody(type: 'iban' | 'gb' | 'us' | 'ca' | 'other'): Record<st
 /** An IBAN account of the user. */
 async function bankAccount(p: { clientId: string; token: string; userId?: string }): Promise<Record<string, string>> {
   const r = await s.fetch('POST', `/v2.01/${p.clientId}/users/${p.userId}/bankaccounts/iban`, { token: p.token, body: bankAccountBody('iban') });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return { bankAccountId: r.body.Id };
+}
+
+/** The client's own IBAN account. */
+async function clientBankAccount(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/clients/bankaccounts/iban`, { token: p.token, body: bankAccountBody('iban') });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return { bankAccountId: r.body.Id };
 }
