@@ -42,10 +42,8 @@ export const FILES = [
 /**
  * Full mocha titles (describe … it) left out, and why. `cards`: Mangrove has no card payments yet.
  * `sandbox`: the test reads a user that exists only on Mangopay's shared sandbox client.
- * `recipients`: NOT cards — the Recipients API is out of scope so far (reference SDK notes §4.16);
- * remove the line when it lands.
  */
-export const EXCLUDED: Array<[title: string, kind: 'cards' | 'sandbox' | 'recipients', reason: string]> = [
+export const EXCLUDED: Array<[title: string, kind: 'cards' | 'sandbox', reason: string]> = [
   ['Users Transactions Get all transactions should have one transaction', 'cards', 'its fixture is a card direct pay-in (card registration, pre-authorization)'],
   ['Users Transactions Get all transactions transaction data should be correct', 'cards', 'the same card direct pay-in'],
   ['Users Transactions Get all transactions Sca redirectUrl should be present on response headers', 'cards', "the same card direct pay-in gives its dates (the wallet-read 401 itself is covered by Wallets' Sca tests)"],
@@ -59,7 +57,6 @@ export const EXCLUDED: Array<[title: string, kind: 'cards' | 'sandbox' | 'recipi
   ['Events Get Events List Payin Normal Created should find created event', 'cards', 'its fixture is a card web pay-in'],
   ['Events Get Events List Payin Normal Succeeded should find succeeded event', 'cards', 'its fixture is a card direct pay-in'],
   ['Idempotency Get Valid Response should get the Valid Idempotency Response', 'cards', 'its fixture is a card web pay-in (POST /payins/card/web)'],
-  ['PayOuts Create with RecipientId should be created', 'recipients', 'POST /users/{Id}/recipients and payouts with RecipientId are not implemented'],
   ['Users Get Sca Status John should be the same', 'sandbox', 'reads user_m_01JKZW095BFB2TRQMCZ8GE7M8D, an enrolled user of Mangopay\'s shared sandbox client; no API can create a user with a given id'],
 ];
 
