@@ -180,10 +180,10 @@ describe('paths', () => {
   it('answer a path without a client id with 404 "No endpoint", never a 401 about the client', async () => {
     const token = await s.token();
     for (const path of ['/v2.01/countries/ZZ/nothing', '/v2.01/countries', '/v2.01/oauth', '/v2.01/oauth/other', '/v2.01/Countries/FR/x/y']) {
-      for (const t of [null, token]) {
-        const r = await s.fetch('GET', path, { token: t });
+      for (const [method, t] of [['GET', null], ['GET', token], ['POST', token], ['DELETE', null]] as const) {
+        const r = await s.fetch(method, path, { token: t });
         expectApiError(r, 404, 'ressource_not_found');
-        expect(r.body.errors.RessourceNotFound, path).toMatch(/^No endpoint GET /);
+        expect(r.body.errors.RessourceNotFound, `${method} ${path}`).toMatch(new RegExp(`^No endpoint ${method} `));
       }
     }
   });
@@ -191,5 +191,13 @@ describe('paths', () => {
   it('refuses to create a client whose id is a path that takes none', async () => {
     await expect(createClient(s.db, { id: 'countries' })).rejects.toThrow(/invalid client id/);
     await expect(createClient(s.db, { id: 'OAuth' })).rejects.toThrow(/invalid client id/);
+  });
+});
+
+describe('token endpoint bounds', () => {
+  it('refuses a body over 16 KiB with 413 naming that limit', async () => {
+    const r = await tokenRequest({ raw: `grant_type=client_credentials&pad=${'x'.repeat(17 * 1024)}`, contentType: 'application/x-www-form-urlencoded' });
+    expectApiError(r, 413, 'payload_too_large');
+    expect(r.body.Message).toContain('16384 bytes');
   });
 });

@@ -68,8 +68,10 @@ export function authRoutes(app: FastifyInstance, db: Db, config: Config): void {
   void app.register(async (scope) => {
     // The token endpoint reads its body itself: SDKs label it every which way.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: TOKEN_BODY_LIMIT }, (_req, body, done) => {
-      done(null, (body as Buffer).toString('utf8'));
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+      const bytes = body as Buffer;
+      if (bytes.length > TOKEN_BODY_LIMIT) return done(ERRORS.payloadTooLarge(TOKEN_BODY_LIMIT), undefined);
+      done(null, bytes.toString('utf8'));
     });
 
     // POST /v2.01/oauth/token — the OAuth 2 client-credentials grant.
@@ -77,7 +79,6 @@ export function authRoutes(app: FastifyInstance, db: Db, config: Config): void {
     scope.route({
       method: 'POST',
       url: TOKEN_PATH,
-      bodyLimit: TOKEN_BODY_LIMIT,
       // A content type Fastify would refuse (two types in one header, as repeated add_field calls make)
       // must still reach the handler: it is kept aside and the body read as bytes.
       onRequest: async (req) => {
