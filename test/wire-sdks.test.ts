@@ -59,8 +59,9 @@ describe('POST /v2.01/oauth/token as each SDK sends it', () => {
       'multipart labelled form with boundary',
     );
     await expectToken(await tokenRequest({ raw: body, contentType: 'application/x-www-form-urlencoded' }), 'multipart labelled form');
-    // A quoted boundary, as RFC 2046 allows.
+    // A quoted boundary, as RFC 2046 allows, and a preamble line break before the first part.
     await expectToken(await tokenRequest({ raw: body, contentType: `multipart/form-data; boundary="${b}"` }), 'quoted boundary');
+    await expectToken(await tokenRequest({ raw: `\r\n${body}`, contentType: 'application/x-www-form-urlencoded' }), 'leading line break');
   });
 
   it('reads grant_type from the query string', async () => {

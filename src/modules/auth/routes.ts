@@ -19,7 +19,7 @@ function basicCredentials(header: string | undefined): { id: string; key: string
 }
 
 /** The value of one field of a multipart/form-data body, or undefined. */
-export function multipartField(body: string, name: string, boundary?: string): string | undefined {
+function multipartField(body: string, name: string, boundary?: string): string | undefined {
   // PHP's cURL may label its multipart body urlencoded, with or without the boundary: the body's first line gives it.
   const delimiter = boundary ? `--${boundary}` : /^--[^\r\n]{1,200}/.exec(body)?.[0];
   if (!delimiter) return undefined;
@@ -39,7 +39,7 @@ export function multipartField(body: string, name: string, boundary?: string): s
  * .NET, Node), JSON labelled as a form (Python), multipart labelled as a form or not (PHP's cURL),
  * or the query string.
  */
-export function grantType(contentType: string | undefined, raw: string, query: unknown): string | undefined {
+function grantType(contentType: string | undefined, raw: string, query: unknown): string | undefined {
   const text = raw.trim();
   let found: unknown;
   if (text.startsWith('{')) {
@@ -53,9 +53,9 @@ export function grantType(contentType: string | undefined, raw: string, query: u
     }
   } else if (text.startsWith('--') || /multipart\//i.test(contentType ?? '')) {
     const boundary = /boundary="?([^";,\s]+)"?/i.exec(contentType ?? '')?.[1];
-    found = multipartField(raw, 'grant_type', boundary && raw.includes(`--${boundary}`) ? boundary : undefined);
+    found = multipartField(text, 'grant_type', boundary && text.includes(`--${boundary}`) ? boundary : undefined);
   }
-  if (found === undefined && text && !text.startsWith('{') && !text.startsWith('--')) {
+  if (found === undefined && text && !text.startsWith('--')) {
     for (const [k, v] of new URLSearchParams(text)) if (k.toLowerCase() === 'grant_type') found = v;
   }
   if (found === undefined && query && typeof query === 'object') {
