@@ -182,6 +182,25 @@ describe('creating a recipient', () => {
     expect(us.LocalBankTransfer).toEqual({ USD: { AccountNumber: '234234234234', ABA: '071000288', AccountType: null } });
   });
 
+  it("takes no Country (PHP's suite sends none): the local rail's country, or the IBAN's", async () => {
+    const user = await createUser(s, 'natural', naturalOwner());
+    const gb = await ok(
+      create(user.Id, eurRecipient({ Country: undefined, Currency: 'GBP', LocalBankTransfer: { GBP: { SortCode: '010039', AccountNumber: '11696419' } } })),
+    );
+    expect(gb.Country).toBe('GB');
+    expect((await ok(create(user.Id, eurRecipient({ Country: undefined })))).Country).toBe('DE');
+    const intl = { PayoutMethodType: 'InternationalBankTransfer', Country: undefined, LocalBankTransfer: undefined };
+    const byIban = await ok(create(user.Id, eurRecipient({ ...intl, InternationalBankTransfer: { IBAN: 'FR7630004000031234567890143', BIC: 'BNPAFRPP' } })));
+    expect(byIban.Country).toBe('FR');
+    const noCountry = await create(user.Id, eurRecipient({ ...intl, InternationalBankTransfer: { AccountNumber: '234234234234', BIC: 'BNPAFRPP' } }));
+    expectApiError(noCountry, 400, 'param_error');
+    expect(noCountry.body.errors).toEqual({ Country: 'The Country field is required.' });
+    const schema = await ok(s.call('GET', '/recipients/schema?payoutMethodType=LocalBankTransfer&recipientType=Business&currency=GBP'));
+    expect(schema.Country.AllowedValues).toEqual(['GB']);
+    expect(Object.keys(schema.LocalBankTransfer)).toEqual(['GBP']);
+    expect(schema.BusinessRecipient.BusinessName.Required).toBe(true);
+  });
+
   it('refuses bad bodies with param_error naming the dotted fields, and stores nothing', async () => {
     const user = await createUser(s, 'natural', naturalOwner());
     const before = await countRecipients();

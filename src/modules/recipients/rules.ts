@@ -1,6 +1,7 @@
 import { Input } from '../../http/input.js';
 import { parseCurrency } from '../../ledger/money.js';
 import { isValidIban } from '../bankaccounts/rules.js';
+import { isCountryCode } from '../../lib/countries.js';
 import type { Address } from '../users/model.js';
 import { parseAddress } from '../users/rules.js';
 import { readScaContext, type ScaContext } from '../users/sca-auth.js';
@@ -162,7 +163,8 @@ export function parseRecipient(body: unknown): { value: NewRecipient | null; err
   const payoutMethodType = spelled(i, 'PayoutMethodType', PAYOUT_METHOD_TYPES, true);
   const recipientType = spelled(i, 'RecipientType', RECIPIENT_TYPES, true);
   const currency = parseCurrency(i, 'Currency');
-  const country = i.country('Country', { required: true });
+  // Optional, as in the SDKs' typings (PHP's suite sends none): the account tells it otherwise.
+  const countryGiven = i.country('Country');
   const scope = i.enum('RecipientScope', RECIPIENT_SCOPES) ?? 'PAYOUT';
   const scaContext = readScaContext(i);
   const tag = i.str('Tag', { max: 255 }) ?? null;
@@ -183,16 +185,24 @@ export function parseRecipient(body: unknown): { value: NewRecipient | null; err
   }
 
   let account: Record<string, unknown> | null = null;
-  if (payoutMethodType === 'LocalBankTransfer' && currency && country) {
+  let country = countryGiven;
+  if (payoutMethodType === 'LocalBankTransfer' && currency) {
     const local = LOCAL[currency];
-    if (!local || !local.countries.includes(country)) {
-      i.fail('PayoutMethodType', `LocalBankTransfer is not available for ${currency} in ${country}: use InternationalBankTransfer.`);
+    // A local rail of one currency reaches its own country; EUR's country is the IBAN's.
+    country ??= local && currency !== 'EUR' ? local.countries[0] : undefined;
+    if (!local || (country && !local.countries.includes(country))) {
+      i.fail('PayoutMethodType', `LocalBankTransfer is not available for ${currency}${country ? ` in ${country}` : ''}: use InternationalBankTransfer.`);
     } else {
       const l = i.obj('LocalBankTransfer');
       const c = l?.obj(currency);
       if (!l) i.fail('LocalBankTransfer', 'The LocalBankTransfer field is required.');
       else if (!c) l.fail(currency, `The LocalBankTransfer.${currency} field is required.`);
-      else account = { [currency]: readAccount(c, local.fields) };
+      else {
+        const fields = readAccount(c, local.fields);
+        account = { [currency]: fields };
+        const ibanCountry = typeof fields.IBAN === 'string' ? fields.IBAN.slice(0, 2) : undefined;
+        if (!country && ibanCountry && local.countries.includes(ibanCountry)) country = ibanCountry;
+      }
     }
   } else if (payoutMethodType === 'InternationalBankTransfer') {
     const t = i.obj('InternationalBankTransfer');
@@ -201,8 +211,10 @@ export function parseRecipient(body: unknown): { value: NewRecipient | null; err
       const fields = readAccount(t, INTERNATIONAL);
       if (!t.has('IBAN') && !t.has('AccountNumber')) t.fail('IBAN', 'Either IBAN or AccountNumber is required.');
       account = fields;
+      if (!country && typeof fields.IBAN === 'string' && isCountryCode(fields.IBAN.slice(0, 2))) country = fields.IBAN.slice(0, 2);
     }
   }
+  if (!country && !i.has('Country')) i.fail('Country', 'The Country field is required.');
 
   if (!i.ok) return { value: null, errors: i.errors };
   return {
@@ -270,15 +282,17 @@ export function recipientSchema(query: unknown): { schema: Record<string, unknow
   const method = spelled(i, 'payoutMethodType', PAYOUT_METHOD_TYPES, true);
   const type = spelled(i, 'recipientType', RECIPIENT_TYPES, true);
   const currency = parseCurrency(i, 'currency');
-  const country = i.country('country', { required: true });
-  if (method === 'LocalBankTransfer' && currency && country && !payoutMethods(country, currency).includes('LocalBankTransfer')) {
-    i.fail('payoutMethodType', `LocalBankTransfer is not available for ${currency} in ${country}: use InternationalBankTransfer.`);
+  // Optional: the SDKs' older getSchema sent no country (Node before 1.60, PHP's suite).
+  const country = i.country('country');
+  const local = method === 'LocalBankTransfer' && currency ? LOCAL[currency] : undefined;
+  if (method === 'LocalBankTransfer' && currency && (!local || (country && !local.countries.includes(country)))) {
+    i.fail('payoutMethodType', `LocalBankTransfer is not available for ${currency}${country ? ` in ${country}` : ''}: use InternationalBankTransfer.`);
   }
   if (!i.ok) return { schema: null, errors: i.errors };
   const schema: Record<string, unknown> = {
     DisplayName: prop(true, 'Display name'),
     Currency: prop(true, 'Currency', { MaxLength: 3, MinLength: 3, AllowedValues: [currency!] }),
-    Country: prop(true, 'Country', { MaxLength: 2, MinLength: 2, AllowedValues: [country!] }),
+    Country: prop(false, 'Country', { MaxLength: 2, MinLength: 2, AllowedValues: country ? [country] : local?.countries }),
     RecipientType: prop(true, 'Recipient type', { AllowedValues: [...RECIPIENT_TYPES] }),
     PayoutMethodType: prop(true, 'Payout method type', { AllowedValues: [...PAYOUT_METHOD_TYPES] }),
     RecipientScope: prop(false, 'Recipient scope', { AllowedValues: [...RECIPIENT_SCOPES] }),
