@@ -317,4 +317,35 @@ describe('the official Node SDK', () => {
     const read = await api.PayOuts.get(created.Id);
     expect(read.Status).toBe('CREATED');
   });
+
+  it("its Clients test's flow on a new client: the first client wallet is FEES_EUR, a EUR payout from it gets an Id, and the wallet lists it", async () => {
+    const c = await s.newClient();
+    const sdk = s.sdk(c);
+    const { BankAccount, BankAccountDetailsIBAN, PayOut, PayOutPaymentDetailsBankWire } = sdk.models;
+    const wallets = await sdk.Clients.getClientWallets();
+    expect(wallets[0]).toMatchObject({ Id: 'FEES_EUR', FundsType: 'FEES', Currency: 'EUR' });
+    const wallet = await sdk.Clients.getClientWallet(wallets[0].FundsType, wallets[0].Currency);
+    const account = await sdk.Clients.createBankAccountIBAN(
+      new BankAccount({
+        OwnerName: 'Joe Blogs',
+        OwnerAddress: ibanBody().OwnerAddress,
+        Details: new BankAccountDetailsIBAN({ IBAN: 'FR7630004000031234567890143', BIC: 'BNPAFRPP' }),
+      }),
+    );
+    const created = await sdk.Clients.createPayOut(
+      new PayOut({
+        DebitedWalletId: wallet.Id,
+        PaymentType: 'BANK_WIRE',
+        MeanOfPaymentDetails: new PayOutPaymentDetailsBankWire({ BankAccountId: account.Id, BankWireRef: 'invoice 7282', PayoutModeRequested: 'STANDARD' }),
+        DebitedFunds: { Currency: 'EUR', Amount: 12 },
+        Tag: 'bla',
+      }),
+    );
+    expect(created.Id).toMatch(/^po_m_/);
+    // An empty fee wallet: the payout FAILS behind its CREATED answer (121003), and is the wallet's transaction.
+    expect((await sdk.PayOuts.get(created.Id)).ResultCode).toBe('121003');
+    const txs = await sdk.Clients.getClientWalletTransactions(wallets[0].FundsType, wallets[0].Currency);
+    expect(txs.map((t: any) => t.Id)).toEqual([created.Id]);
+    expect(await ledgerInvariants(s.db, c.id)).toEqual([]);
+  });
 });

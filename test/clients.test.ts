@@ -204,7 +204,28 @@ describe('PUT /clients/logo', () => {
   });
 });
 
+/** Client wallets list EUR first (Mangopay's List Client Wallets example: FEES_EUR, CREDIT_EUR), then the others. */
+const LISTED_CURRENCIES = ['EUR', ...CURRENCIES.filter((c) => c !== 'EUR')];
+
 describe('client wallets', () => {
+  it("list FEES_EUR and CREDIT_EUR first, as Mangopay's example does, then FEES and CREDIT in the other currencies", async () => {
+    const c = await s.newClient();
+    const token = await s.tokenFor(c);
+    const all = await s.fetch('GET', `/v2.01/${c.id}/clients/wallets?per_page=100`, { token });
+    expect(all.body.map((w: any) => w.Id)).toEqual([
+      'FEES_EUR',
+      'CREDIT_EUR',
+      ...LISTED_CURRENCIES.slice(1).map((cur) => `FEES_${cur}`),
+      ...LISTED_CURRENCIES.slice(1).map((cur) => `CREDIT_${cur}`),
+    ]);
+    const fees = await s.fetch('GET', `/v2.01/${c.id}/clients/wallets/FEES?per_page=100`, { token });
+    expect(fees.body.map((w: any) => w.Currency)).toEqual(LISTED_CURRENCIES);
+    // Again after a sandbox reset, which creates them anew.
+    expect((await s.fetch('POST', `/v2.01/${c.id}/sandbox/reset`, { token })).status).toBe(204);
+    const again = await s.fetch('GET', `/v2.01/${c.id}/clients/wallets?per_page=2`, { token });
+    expect(again.body.map((w: any) => w.Id)).toEqual(['FEES_EUR', 'CREDIT_EUR']);
+  });
+
   it('a new client has FEES and CREDIT wallets at zero in every currency, with stable ids', async () => {
     const c = await s.newClient();
     const token = await s.tokenFor(c);
@@ -219,11 +240,11 @@ describe('client wallets', () => {
       new Set(['FEES', 'CREDIT'].flatMap((t) => CURRENCIES.map((cur) => `${t}_${cur}`))),
     );
     const credit = await s.fetch('GET', `/v2.01/${c.id}/clients/wallets/credit?per_page=100`, { token });
-    expect(credit.body.map((w: any) => w.Currency)).toEqual([...CURRENCIES]);
+    expect(credit.body.map((w: any) => w.Currency)).toEqual(LISTED_CURRENCIES);
     expect(new Set(credit.body.map((w: any) => w.FundsType))).toEqual(new Set(['CREDIT']));
     // Paged like every list.
     const page = await s.fetch('GET', `/v2.01/${c.id}/clients/wallets/FEES?per_page=5&page=2`, { token });
-    expect(page.body.map((w: any) => w.Currency)).toEqual(CURRENCIES.slice(5, 10));
+    expect(page.body.map((w: any) => w.Currency)).toEqual(LISTED_CURRENCIES.slice(5, 10));
   });
 
   it('the currencies of the wallets the database creates are those the API supports', async () => {
@@ -231,7 +252,7 @@ describe('client wallets', () => {
       "SELECT currency FROM wallets WHERE client_id = $1 AND funds_type = 'CREDIT' ORDER BY seq",
       [s.client.id],
     );
-    expect(rows.map((r) => r.currency)).toEqual([...CURRENCIES]);
+    expect(rows.map((r) => r.currency)).toEqual(LISTED_CURRENCIES);
   });
 
   it('client wallets are no user wallets: /wallets/FEES_EUR is a 404', async () => {
@@ -421,6 +442,11 @@ describe('migration 010 on a database with data', () => {
       expect(accounts.rows.map((r) => r.account)).toEqual(['external:EUR', 'wlt_u', 'FEES_EUR']);
       const count = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM wallets WHERE client_id = 'c1' AND owner_id IS NULL");
       expect(count.rows[0].n).toBe(2 * CURRENCIES.length);
+      // Migration 012 moves an existing client's EUR pair to the head of its list.
+      const order = await db.query<{ id: string }>(
+        "SELECT id FROM wallets WHERE client_id = 'c1' AND owner_id IS NULL ORDER BY creation_date, seq LIMIT 3",
+      );
+      expect(order.rows.map((r) => r.id)).toEqual(['FEES_EUR', 'CREDIT_EUR', 'FEES_AED']);
     } finally {
       await db.close();
     }
