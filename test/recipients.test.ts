@@ -330,6 +330,52 @@ describe('reading, listing, validating and deactivating', () => {
     expectApiError(await s.call('PUT', '/recipients/rec_m_01JUNKNOWN0000000000000000', { body: { Status: 'DEACTIVATED' } }), 404, 'ressource_not_found');
   });
 
+  it("a user's legacy bank accounts are read, listed and deactivated through the recipient endpoints under their own ids", async () => {
+    const user = await createUser(s, 'natural', naturalOwner({ Email: 'legacy+accept@example.com' }));
+    const owner = { OwnerName: 'Owner Name', OwnerAddress: address() };
+    const iban = await ok(s.call('POST', `/users/${user.Id}/bankaccounts/iban`, { body: { ...owner, IBAN: 'FR7630004000031234567890143', BIC: 'BNPAFRPP' } }));
+    const gb = await ok(s.call('POST', `/users/${user.Id}/bankaccounts/gb`, { body: { ...owner, AccountNumber: '55779911', SortCode: '200000' } }));
+    const rec = await ok(create(user.Id, eurRecipient()));
+    const payin = await ok(create(user.Id, eurRecipient({ RecipientScope: 'PAYIN' })));
+
+    const seen = await ok(get(iban.Id));
+    expect(seen).toMatchObject({
+      Id: iban.Id,
+      Status: 'ACTIVE',
+      DisplayName: null,
+      PayoutMethodType: 'LocalBankTransfer',
+      RecipientType: 'Individual',
+      Currency: 'EUR',
+      Country: 'FR',
+      UserId: user.Id,
+      RecipientScope: 'PAYOUT',
+      LocalBankTransfer: { EUR: { IBAN: 'FR7630004000031234567890143', BIC: 'BNPAFRPP' } },
+      InternationalBankTransfer: null,
+      PendingUserAction: null,
+    });
+    expect((await ok(get(gb.Id))).LocalBankTransfer).toEqual({ GBP: { AccountNumber: '55779911', SortCode: '200000' } });
+
+    const ids = async (q = '') => (await ok(s.call('GET', `/users/${user.Id}/recipients${q}`))).map((r: any) => r.Id);
+    expect(await ids()).toEqual([iban.Id, gb.Id, rec.Id, payin.Id]);
+    expect(await ids('?Sort=CreationDate:DESC')).toEqual([payin.Id, rec.Id, gb.Id, iban.Id]);
+    expect(await ids('?RecipientScope=PAYIN')).toEqual([payin.Id]);
+    expect(await ids('?per_page=2&page=2')).toEqual([rec.Id, payin.Id]);
+    const page = await s.call('GET', `/users/${user.Id}/recipients?per_page=3`);
+    expect(page.headers.get('X-Number-Of-Items')).toBe('4');
+    expect(page.headers.get('X-Number-Of-Pages')).toBe('2');
+
+    const off = await ok(s.call('PUT', `/recipients/${gb.Id}`, { body: { Status: 'DEACTIVATED' } }));
+    expect(off).toMatchObject({ Id: gb.Id, Status: 'DEACTIVATED' });
+    expect((await ok(s.call('GET', `/users/${user.Id}/bankaccounts/${gb.Id}`))).Active).toBe(false);
+    expectApiError(await s.call('PUT', `/recipients/${gb.Id}`, { body: { Status: 'DEACTIVATED' } }), 400, 'invalid_action');
+    expect(await ids('?Status=DEACTIVATED')).toEqual([gb.Id]);
+    expect(await ids('?Status=ACTIVE&RecipientScope=PAYOUT')).toEqual([iban.Id, rec.Id]);
+
+    const other = await s.newClient();
+    const token = await s.tokenFor(other);
+    expectApiError(await s.fetch('GET', `/v2.01/${other.id}/recipients/${iban.Id}`, { token }), 404, 'ressource_not_found');
+  });
+
   it('a sandbox reset wipes the recipients', async () => {
     const c = await s.newClient();
     const token = await s.tokenFor(c);

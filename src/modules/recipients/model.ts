@@ -10,27 +10,33 @@ export interface Recipient {
   status: RecipientStatus;
   scope: RecipientScope;
   scaContext: ScaContext | null;
-  displayName: string;
+  /** null only for a legacy bank account seen as a recipient. */
+  displayName: string | null;
   payoutMethodType: PayoutMethodType;
   recipientType: RecipientType;
-  currency: string;
-  country: string;
-  holder: Holder;
+  /** null only for a legacy OTHER bank account (it has no currency). */
+  currency: string | null;
+  country: string | null;
+  /** null only for a legacy bank account: Mangrove does not guess names from its OwnerName. */
+  holder: Holder | null;
   account: Record<string, unknown>;
   verification: VerificationOfPayee | null;
   scaToken: string | null;
   tag: string | null;
   creationDate: number;
+  /** A legacy bank account read through the recipient endpoints (docs: its BankAccountId works there). */
+  legacy?: boolean;
 }
 
 /** The recipient's IBAN, if its account has one (local IBAN rails, or SWIFT to an IBAN). */
 function ibanOf(r: Recipient): string | null {
-  const fields = (r.payoutMethodType === 'LocalBankTransfer' ? r.account[r.currency] : r.account) as Record<string, unknown> | undefined;
+  const fields = (r.payoutMethodType === 'LocalBankTransfer' ? r.account[r.currency ?? ''] : r.account) as Record<string, unknown> | undefined;
   const iban = fields?.IBAN;
   return typeof iban === 'string' ? iban : null;
 }
 
 export function holderName(r: Pick<Recipient, 'recipientType' | 'holder'>): string {
+  if (!r.holder) return '';
   return r.recipientType === 'Individual' ? `${r.holder.FirstName ?? ''} ${r.holder.LastName ?? ''}`.trim() : (r.holder.BusinessName ?? '');
 }
 
@@ -46,7 +52,7 @@ export function asBankAccount(r: Recipient): BankAccount {
     userId: r.userId,
     type: iban ? 'IBAN' : 'OTHER',
     ownerName: holderName(r),
-    ownerAddress: r.holder.Address!,
+    ownerAddress: r.holder!.Address!,
     details: iban ? { IBAN: iban } : {},
     active: r.status === 'ACTIVE',
     tag: r.tag,
@@ -55,6 +61,7 @@ export function asBankAccount(r: Recipient): BankAccount {
 }
 
 function holderOut(r: Recipient) {
+  if (!r.holder) return null;
   const a = r.holder.Address;
   const address = a && {
     AddressLine1: a.AddressLine1 ?? null,
@@ -67,6 +74,57 @@ function holderOut(r: Recipient) {
   return r.recipientType === 'Individual'
     ? { FirstName: r.holder.FirstName ?? null, LastName: r.holder.LastName ?? null, Address: address }
     : { BusinessName: r.holder.BusinessName ?? null, Address: address };
+}
+
+/** The legacy fields of each bank-account type under their recipient names. */
+function legacyAccount(b: BankAccount): { method: PayoutMethodType; currency: string | null; country: string | null; fields: Record<string, unknown> } {
+  const d = b.details;
+  switch (b.type) {
+    case 'IBAN': {
+      const fields = { IBAN: d.IBAN ?? null, BIC: d.BIC ?? null };
+      return { method: 'LocalBankTransfer', currency: 'EUR', country: String(d.IBAN ?? '').slice(0, 2) || null, fields };
+    }
+    case 'GB':
+      return { method: 'LocalBankTransfer', currency: 'GBP', country: 'GB', fields: { AccountNumber: d.AccountNumber ?? null, SortCode: d.SortCode ?? null } };
+    case 'US': {
+      const fields = { AccountNumber: d.AccountNumber ?? null, ABA: d.ABA ?? null, AccountType: d.DepositAccountType ?? null };
+      return { method: 'LocalBankTransfer', currency: 'USD', country: 'US', fields };
+    }
+    case 'CA': {
+      const fields = { InstitutionNumber: d.InstitutionNumber ?? null, BranchCode: d.BranchCode ?? null, AccountNumber: d.AccountNumber ?? null };
+      return { method: 'LocalBankTransfer', currency: 'CAD', country: 'CA', fields };
+    }
+    case 'OTHER':
+      return { method: 'InternationalBankTransfer', currency: null, country: d.Country ?? null, fields: { AccountNumber: d.AccountNumber ?? null, BIC: d.BIC ?? null } };
+  }
+}
+
+/**
+ * A user's legacy bank account as the recipient endpoints show it: PAYOUT scope, ACTIVE or
+ * DEACTIVATED, DisplayName null and RecipientType Individual as in the docs' list example.
+ */
+export function legacyRecipient(b: BankAccount): Recipient {
+  const a = legacyAccount(b);
+  return {
+    id: b.id,
+    clientId: b.clientId,
+    userId: b.userId!,
+    status: b.active ? 'ACTIVE' : 'DEACTIVATED',
+    scope: 'PAYOUT',
+    scaContext: null,
+    displayName: null,
+    payoutMethodType: a.method,
+    recipientType: 'Individual',
+    currency: a.currency,
+    country: a.country,
+    holder: null,
+    account: a.method === 'LocalBankTransfer' ? { [a.currency!]: a.fields } : a.fields,
+    verification: null,
+    scaToken: null,
+    tag: b.tag,
+    creationDate: b.creationDate,
+    legacy: true,
+  };
 }
 
 /** The Recipient object, in the order of Mangopay's examples (reference notes §4.5; docs create-recipient). */

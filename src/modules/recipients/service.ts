@@ -9,7 +9,8 @@ import { verifyPayee } from '../payouts/bank-checks.js';
 import type { LegalData, UserRecord } from '../users/model.js';
 import { openScaSession } from '../users/sca-auth.js';
 import { findUser } from '../users/store.js';
-import { asBankAccount, type Recipient } from './model.js';
+import { asBankAccount, legacyRecipient, type Recipient } from './model.js';
+import { deactivateBankAccount, findBankAccount, findBankAccountOfClient } from '../bankaccounts/store.js';
 import { parseRecipient, RECIPIENT_SCOPES, RECIPIENT_STATUSES } from './rules.js';
 import * as store from './store.js';
 
@@ -81,7 +82,7 @@ export async function createRecipient(ctx: Ctx, userId: string, body: unknown): 
       tag: v.tag,
       creationDate: ctx.now,
     };
-    r.verification = verifyPayee(asBankAccount(r), r.currency);
+    r.verification = verifyPayee(asBankAccount(r), v.currency);
     if (needsSca) {
       const link = await openScaSession(q, ctx, userId, 'AUTHENTICATION', ctx.now);
       r.scaToken = new URL(link).searchParams.get('token');
@@ -104,7 +105,11 @@ export async function validateRecipient(ctx: Ctx, userId: string, body: unknown)
 export async function getRecipient(ctx: Ctx, id: string): Promise<Recipient> {
   return ctx.db.tx(async (q) => {
     const seen = await store.findRecipient(q, ctx.clientId, id);
-    if (!seen) throw ERRORS.notFound('Recipient', id);
+    if (!seen) {
+      const legacy = await findBankAccountOfClient(q, ctx.clientId, id);
+      if (legacy?.userId) return legacyRecipient(legacy);
+      throw ERRORS.notFound('Recipient', id);
+    }
     if (seen.status !== 'PENDING') return seen;
     await cancelExpired(q, ctx.clientId, ctx.now, seen.userId);
     return (await store.findRecipient(q, ctx.clientId, id))!;
@@ -121,7 +126,14 @@ export async function listRecipients(ctx: Ctx, userId: string, f: { scope: strin
   return ctx.db.tx(async (q) => {
     if (!(await findUser(q, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
     await cancelExpired(q, ctx.clientId, ctx.now, userId);
-    return store.listRecipients(q, ctx.clientId, { userId, ...f }, p);
+    const { rows, total } = await store.listWithLegacy(q, ctx.clientId, { userId, ...f }, p);
+    const recipients = await store.findRecipients(q, ctx.clientId, rows.filter((r) => r.kind === 'R').map((r) => r.id));
+    const items: Recipient[] = [];
+    for (const row of rows) {
+      if (row.kind === 'R') items.push(recipients.get(row.id)!);
+      else items.push(legacyRecipient((await findBankAccountOfClient(q, ctx.clientId, row.id))!));
+    }
+    return { items, total };
   });
 }
 
@@ -135,7 +147,7 @@ export async function deactivateRecipient(ctx: Ctx, id: string, body: unknown): 
   if (status && status.trim().toUpperCase() !== 'DEACTIVATED') i.fail('Status', 'The only allowed value of Status is DEACTIVATED.');
   return ctx.db.tx(async (q) => {
     const seen = await store.findRecipient(q, ctx.clientId, id);
-    if (!seen) throw ERRORS.notFound('Recipient', id);
+    if (!seen) return deactivateLegacy(q, ctx, id, i);
     await userForWrite(q, ctx, seen.userId);
     if (!i.ok) throw ERRORS.paramError(i.errors);
     await cancelExpired(q, ctx.clientId, ctx.now, seen.userId);
@@ -145,6 +157,18 @@ export async function deactivateRecipient(ctx: Ctx, id: string, body: unknown): 
     await recordEvents(q, ctx.clientId, [{ type: 'RECIPIENT_DEACTIVATED', resourceId: id, date: ctx.now }]);
     return { ...r, status: 'DEACTIVATED' };
   });
+}
+
+/** A legacy bank account deactivated through the recipient endpoint (docs: its BankAccountId works there). No event: bank accounts have none. */
+async function deactivateLegacy(q: Queryable, ctx: Ctx, id: string, i: Input): Promise<Recipient> {
+  const seen = await findBankAccountOfClient(q, ctx.clientId, id);
+  if (!seen?.userId) throw ERRORS.notFound('Recipient', id);
+  await userForWrite(q, ctx, seen.userId);
+  if (!i.ok) throw ERRORS.paramError(i.errors);
+  const account = (await findBankAccount(q, ctx.clientId, seen.userId, id, true))!;
+  if (!account.active) throw ERRORS.invalidAction('The recipient must be ACTIVE to be deactivated; it is DEACTIVATED');
+  await deactivateBankAccount(q, ctx.clientId, id);
+  return legacyRecipient({ ...account, active: false });
 }
 
 /** For payouts: the client's recipient as it stands at `now` (a PENDING one whose link expired is CANCELED), or null. */

@@ -1,5 +1,4 @@
 import type { Queryable } from '../../db/index.js';
-import { selectPage } from '../../db/paged.js';
 import type { Paging } from '../../http/paging.js';
 import type { Recipient } from './model.js';
 
@@ -83,26 +82,39 @@ export async function cancelExpired(q: Queryable, clientId: string, now: number,
   return rows.map((r) => r.id);
 }
 
-export async function listRecipients(
+/**
+ * One page of a user's recipients and legacy bank accounts together (docs: the list shows both), by
+ * creation date then insertion order; each row says which table it comes from. Legacy accounts are
+ * PAYOUT scope, ACTIVE or DEACTIVATED.
+ */
+export async function listWithLegacy(
   q: Queryable,
   clientId: string,
   f: { userId: string; scope: string | null; status: string | null },
   p: Paging,
-): Promise<{ items: Recipient[]; total: number }> {
-  const { rows, total } = await selectPage(
-    q,
-    {
-      table: 'recipients',
-      columns: COLUMNS,
-      dateColumn: 'creation_date',
-      filters: [
-        ['client_id = ?', clientId],
-        ['user_id = ?', f.userId],
-        ['scope = ?', f.scope],
-        ['status = ?', f.status],
-      ],
-    },
-    p,
+): Promise<{ rows: Array<{ kind: 'R' | 'B'; id: string }>; total: number }> {
+  const params: unknown[] = [clientId, f.userId, f.scope, f.status, p.before ?? null, p.after ?? null];
+  const dates = `($5::bigint IS NULL OR creation_date < $5) AND ($6::bigint IS NULL OR creation_date > $6)`;
+  const union = `
+    SELECT 'R' AS kind, id, creation_date, seq FROM recipients
+     WHERE client_id = $1 AND user_id = $2 AND ($3::text IS NULL OR scope = $3) AND ($4::text IS NULL OR status = $4) AND ${dates}
+    UNION ALL
+    SELECT 'B' AS kind, id, creation_date, seq FROM bank_accounts
+     WHERE client_id = $1 AND user_id = $2 AND ($3::text IS NULL OR $3 = 'PAYOUT')
+       AND ($4::text IS NULL OR ($4 = 'ACTIVE' AND active) OR ($4 = 'DEACTIVATED' AND NOT active)) AND ${dates}`;
+  const [{ total }] = await q.query<{ total: number }>(`SELECT count(*)::int AS total FROM (${union}) u`, params);
+  const dir = p.sortDir === 'ASC' ? 'ASC' : 'DESC';
+  // Legacy accounts predate recipients: at equal dates they come first (oldest first).
+  const rows = await q.query<{ kind: 'R' | 'B'; id: string }>(
+    `SELECT kind, id FROM (${union}) u ORDER BY creation_date ${dir}, kind ${dir === 'ASC' ? 'ASC' : 'DESC'}, seq ${dir}
+     LIMIT ${p.perPage} OFFSET ${(p.page - 1) * p.perPage}`,
+    params,
   );
-  return { items: rows.map(toRecipient), total };
+  return { rows, total };
+}
+
+export async function findRecipients(q: Queryable, clientId: string, ids: string[]): Promise<Map<string, Recipient>> {
+  if (!ids.length) return new Map();
+  const rows = await q.query(`SELECT ${COLUMNS} FROM recipients WHERE client_id = $1 AND id = ANY($2)`, [clientId, ids]);
+  return new Map(rows.map((r: any) => [r.id, toRecipient(r)]));
 }
