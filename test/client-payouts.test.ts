@@ -199,6 +199,21 @@ describe('POST /clients/payouts', () => {
     expectApiError(await s.call('POST', `/sandbox/payouts/${r.body.Id}/settle`), 400, 'invalid_action');
   });
 
+  it('two payouts at once that the balance covers only one of: one moves the money, the other fails 121003', async () => {
+    const account = await clientAccount();
+    await fundCredit(1000, 'CHF');
+    const before = await balanceOf('CREDIT', 'CHF');
+    const amount = Math.floor(before / 2) + 1;
+    const both = await Promise.all(
+      [1, 2].map(() => payOut({ DebitedWalletId: 'CREDIT_CHF', DebitedFunds: money(amount, 'CHF'), BankAccountId: account.Id })),
+    );
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    const outcomes = await Promise.all(both.map(async (r) => (await s.call('GET', `/payouts/${r.body.Id}`)).body));
+    expect(outcomes.map((o) => o.Status).sort()).toEqual(['CREATED', 'FAILED']);
+    expect(outcomes.find((o) => o.Status === 'FAILED').ResultCode).toBe('121003');
+    expect(await balanceOf('CREDIT', 'CHF')).toBe(before - amount);
+  });
+
   it("to a user's bank account: answered as created, stored FAILED 121007, moving nothing", async () => {
     await fundCredit(500);
     const before = await balanceOf('CREDIT');
