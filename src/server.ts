@@ -22,6 +22,7 @@ import { payInRoutes } from './modules/payins/routes.js';
 import { sweepExpired } from './modules/payins/service.js';
 import { payOutRoutes } from './modules/payouts/routes.js';
 import { recipientRoutes } from './modules/recipients/routes.js';
+import { sweepScaRecipients } from './modules/recipients/service.js';
 import { refundRoutes } from './modules/refunds/routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
 import { transactionRoutes } from './modules/transactions/routes.js';
@@ -162,6 +163,8 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
       sweepExpired(db).catch((err) => app.log.warn({ err }, 'pay-in expiry sweep failed')),
       // Transfers whose SCA session expired fail the same way (TRANSFER_NORMAL_FAILED, 007102).
       sweepScaTransfers(db).catch((err) => app.log.warn({ err }, 'transfer SCA expiry sweep failed')),
+      // Recipients whose SCA link expired become CANCELED (RECIPIENT_CANCELED).
+      sweepScaRecipients(db).catch((err) => app.log.warn({ err }, 'recipient SCA expiry sweep failed')),
     ]).then(() => {});
   };
   app.addHook('onReady', async () => {

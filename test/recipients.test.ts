@@ -4,6 +4,7 @@ import { expectApiError } from './helpers/errors.js';
 import { address, legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { eventTypesOf, walletBalance } from './helpers/reads.js';
 import { createUser, fileServer, type Reply } from './helpers/server.js';
+import { sweepScaRecipients } from '../src/modules/recipients/service.js';
 
 const { s, api } = fileServer();
 afterEach(async () => {
@@ -126,6 +127,21 @@ describe('creating a recipient', () => {
     expect(after.PendingUserAction).toBeNull();
     expect((await passPage(r.PendingUserAction.RedirectUrl)).status).toBe(410);
     expect((await ok(call('GET', `/recipients/${r.Id}`))).Status).toBe('CANCELED');
+  });
+
+  it('the expiry sweep cancels an expired PENDING recipient nobody reads, once, and leaves a fresh one alone', async () => {
+    const user = await createUser(s, 'natural', naturalOwner());
+    const old = await ok(create(user.Id, eurRecipient()));
+    const fresh = await ok(create(user.Id, eurRecipient()));
+    // Eleven minutes in the past, as if nobody had come back since.
+    const token = new URL(old.PendingUserAction.RedirectUrl).searchParams.get('token');
+    await s.db.query('UPDATE sca_sessions SET created_at = created_at - 660, expires_at = expires_at - 660 WHERE token = $1', [token]);
+    await Promise.all([sweepScaRecipients(s.db), sweepScaRecipients(s.db)]);
+    expect(await eventTypesOf(s.db, old.Id)).toEqual(['RECIPIENT_CANCELED']);
+    const [row] = await s.db.query<{ status: string }>('SELECT status FROM recipients WHERE id = $1', [old.Id]);
+    expect(row.status).toBe('CANCELED');
+    expect((await ok(get(fresh.Id))).Status).toBe('PENDING');
+    expect(await eventTypesOf(s.db, fresh.Id)).toEqual([]);
   });
 
   it('is ACTIVE at once for a PAYIN scope (any category), with "accept" in the e-mail (sandbox bypass), or USER_NOT_PRESENT with proxy consent', async () => {

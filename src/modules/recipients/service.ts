@@ -1,5 +1,5 @@
-import type { Queryable } from '../../db/index.js';
-import type { RequestCtx } from '../../http/context.js';
+import type { Db, Queryable } from '../../db/index.js';
+import { nowSeconds, type RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import type { Paging } from '../../http/paging.js';
@@ -32,8 +32,20 @@ async function cancelExpired(q: Queryable, clientId: string, now: number, userId
 }
 
 /** What the clock advance made due: PENDING recipients whose SCA link expired become CANCELED. */
-export async function expireScaRecipients(ctx: Ctx): Promise<void> {
+export async function expireScaRecipients(ctx: Pick<Ctx, 'db' | 'clientId' | 'now'>): Promise<void> {
   await ctx.db.tx((q) => cancelExpired(q, ctx.clientId, ctx.now));
+}
+
+/**
+ * The per-process sweep: every client's PENDING recipients whose link expired (on that client's
+ * clock) become CANCELED with their event even if nobody reads them. Safe to run in several
+ * processes at once: a recipient is canceled, and its event recorded, once.
+ */
+export async function sweepScaRecipients(db: Db): Promise<void> {
+  const serverNow = nowSeconds();
+  for (const { clientId, clockOffset } of await store.clientsWithPending(db)) {
+    await expireScaRecipients({ db, clientId, now: serverNow + clockOffset });
+  }
 }
 
 async function userForWrite(q: Queryable, ctx: Ctx, userId: string): Promise<UserRecord> {

@@ -118,3 +118,12 @@ export async function findRecipients(q: Queryable, clientId: string, ids: string
   const rows = await q.query(`SELECT ${COLUMNS} FROM recipients WHERE client_id = $1 AND id = ANY($2)`, [clientId, ids]);
   return new Map(rows.map((r: any) => [r.id, toRecipient(r)]));
 }
+
+/** The clients (with their clock offsets) that have PENDING recipients, for the expiry sweep. */
+export async function clientsWithPending(q: Queryable): Promise<Array<{ clientId: string; clockOffset: number }>> {
+  const rows = await q.query<{ client_id: string; clock_offset: string }>(
+    `SELECT c.id AS client_id, c.clock_offset FROM clients c
+     WHERE EXISTS (SELECT 1 FROM recipients r WHERE r.client_id = c.id AND r.status = 'PENDING')`,
+  );
+  return rows.map((r) => ({ clientId: r.client_id, clockOffset: Number(r.clock_offset) }));
+}
