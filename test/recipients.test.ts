@@ -251,7 +251,10 @@ describe('creating a recipient', () => {
     r = await create(user.Id, eurRecipient({ Currency: 'USD' }));
     expect(r.body.errors).toEqual({ PayoutMethodType: expect.stringContaining('LocalBankTransfer is not available for USD in DE') });
     r = await create(user.Id, eurRecipient({ Currency: 'GBP', Country: 'GB', LocalBankTransfer: { GBP: { AccountNumber: '123', SortCode: 'ab' } } }));
-    expect(Object.keys(r.body.errors).sort()).toEqual(['LocalBankTransfer.GBP.AccountNumber', 'LocalBankTransfer.GBP.SortCode']);
+    expect(r.body.errors).toEqual({
+      'LocalBankTransfer.GBP.AccountNumber': 'INVALID_FORMAT. Regex validation: ^\\d{8}$',
+      'LocalBankTransfer.GBP.SortCode': 'INVALID_FORMAT. Regex validation: ^\\d{6}$',
+    });
     r = await create(user.Id, eurRecipient({ PayoutMethodType: 'InternationalBankTransfer', InternationalBankTransfer: { BIC: 'BNPAFRPP' } }));
     expect(Object.keys(r.body.errors)).toEqual(['InternationalBankTransfer.IBAN']);
     r = await create(user.Id, eurRecipient({ RecipientType: 'Business', BusinessRecipient: { BusinessName: ' ' } }));
@@ -285,7 +288,7 @@ describe('reading, listing, validating and deactivating', () => {
     expectApiError(await s.call('GET', `/users/${user.Id}/recipients?RecipientScope=NOWHERE`), 400, 'param_error');
 
     const local = await api.Recipients.getSchema('LocalBankTransfer', 'Individual', 'GBP', 'GB');
-    expect(local.LocalBankTransfer.GBP.SortCode).toMatchObject({ Required: true, Pattern: '^[0-9]{6}$' });
+    expect(local.LocalBankTransfer.GBP.SortCode).toMatchObject({ Required: true, Pattern: '^\\d{6}$' });
     expect(local.IndividualRecipient.FirstName.Required).toBe(true);
     expect(local.InternationalBankTransfer).toBeUndefined();
     expect(local.BusinessRecipient).toBeUndefined();

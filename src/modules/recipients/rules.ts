@@ -79,14 +79,14 @@ export function payoutMethods(country: string, currency: string): PayoutMethodTy
 const PATTERNS: Record<FieldKind, { pattern: string; min: number; max: number; label: string }> = {
   IBAN: { pattern: '^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$', min: 15, max: 34, label: 'IBAN' },
   BIC: { pattern: '^[a-zA-Z]{6}\\w{2}(\\w{3})?$', min: 8, max: 11, label: 'BIC / SWIFT code' },
-  SortCode: { pattern: '^[0-9]{6}$', min: 6, max: 6, label: 'Sort code' },
-  GBAccountNumber: { pattern: '^[0-9]{8}$', min: 8, max: 8, label: 'Account number' },
-  USAccountNumber: { pattern: '^[0-9]{1,17}$', min: 1, max: 17, label: 'Account number' },
-  ABA: { pattern: '^[0-9]{9}$', min: 9, max: 9, label: 'ABA routing number' },
+  SortCode: { pattern: '^\\d{6}$', min: 6, max: 6, label: 'Sort code' },
+  GBAccountNumber: { pattern: '^\\d{8}$', min: 8, max: 8, label: 'Account number' },
+  USAccountNumber: { pattern: '^\\d{1,17}$', min: 1, max: 17, label: 'Account number' },
+  ABA: { pattern: '^\\d{9}$', min: 9, max: 9, label: 'ABA routing number' },
   AccountType: { pattern: '^(CHECKING|SAVINGS)$', min: 0, max: 8, label: 'Account type' },
-  InstitutionNumber: { pattern: '^[0-9]{3,4}$', min: 3, max: 4, label: 'Institution number' },
-  BranchCode: { pattern: '^[0-9]{5}$', min: 5, max: 5, label: 'Branch code' },
-  CAAccountNumber: { pattern: '^[0-9]{1,20}$', min: 1, max: 20, label: 'Account number' },
+  InstitutionNumber: { pattern: '^\\d{3,4}$', min: 3, max: 4, label: 'Institution number' },
+  BranchCode: { pattern: '^\\d{5}$', min: 5, max: 5, label: 'Branch code' },
+  CAAccountNumber: { pattern: '^\\d{1,20}$', min: 1, max: 20, label: 'Account number' },
   AccountNumber: { pattern: '^[A-Za-z0-9]{1,50}$', min: 1, max: 50, label: 'Account number' },
 };
 
@@ -102,7 +102,8 @@ function readAccountField(i: Input, name: string, rule: FieldRule): string | nul
     return v;
   }
   if (!new RegExp(p.pattern).test(v)) {
-    i.fail(name, `The field ${name} must match the regular expression '${p.pattern}'.`);
+    // Mangopay's wording for recipients (release notes 2026-05-19).
+    i.fail(name, `INVALID_FORMAT. Regex validation: ${p.pattern}`);
     return null;
   }
   return v;
