@@ -278,12 +278,14 @@ describe('reading, listing, validating and deactivating', () => {
     const user = await createUser(s, 'natural', naturalOwner());
     const first = await api.Recipients.create(eurRecipient(), user.Id);
     const second = await ok(create(user.Id, eurRecipient({ RecipientScope: 'PAYIN', DisplayName: 'pay-in' })));
-    const all = await ok(s.call('GET', `/users/${user.Id}/recipients`));
+    // PAYOUT recipients unless RecipientScope says PAYIN or ALL (docs list-recipients-user).
+    expect((await ok(s.call('GET', `/users/${user.Id}/recipients`))).map((r: any) => r.Id)).toEqual([first.Id]);
+    const all = await ok(s.call('GET', `/users/${user.Id}/recipients?RecipientScope=all`));
     expect(all.map((r: any) => r.Id)).toEqual([first.Id, second.Id]);
     expect(Object.keys(all[0])).toEqual(['Id', 'CreationDate', 'DisplayName', 'PayoutMethodType', 'RecipientType', 'Currency', 'Country', 'UserId', 'Status', 'RecipientScope']);
     const payout = await api.Recipients.getUserRecipients(user.Id, { parameters: { RecipientScope: 'PAYOUT' } });
     expect(payout.map((r: any) => r.Id)).toEqual([first.Id]);
-    const active = await ok(s.call('GET', `/users/${user.Id}/recipients?Status=ACTIVE&Sort=CreationDate:DESC`));
+    const active = await ok(s.call('GET', `/users/${user.Id}/recipients?Status=ACTIVE&Sort=CreationDate:DESC&RecipientScope=ALL`));
     expect(active.map((r: any) => r.Id)).toEqual([second.Id]);
     expectApiError(await s.call('GET', `/users/${user.Id}/recipients?RecipientScope=NOWHERE`), 400, 'param_error');
 
@@ -375,11 +377,11 @@ describe('reading, listing, validating and deactivating', () => {
     expect((await ok(get(gb.Id))).LocalBankTransfer).toEqual({ GBP: { AccountNumber: '55779911', SortCode: '200000' } });
 
     const ids = async (q = '') => (await ok(s.call('GET', `/users/${user.Id}/recipients${q}`))).map((r: any) => r.Id);
-    expect(await ids()).toEqual([iban.Id, gb.Id, rec.Id, payin.Id]);
-    expect(await ids('?Sort=CreationDate:DESC')).toEqual([payin.Id, rec.Id, gb.Id, iban.Id]);
+    expect(await ids()).toEqual([iban.Id, gb.Id, rec.Id]);
+    expect(await ids('?Sort=CreationDate:DESC&RecipientScope=ALL')).toEqual([payin.Id, rec.Id, gb.Id, iban.Id]);
     expect(await ids('?RecipientScope=PAYIN')).toEqual([payin.Id]);
-    expect(await ids('?per_page=2&page=2')).toEqual([rec.Id, payin.Id]);
-    const page = await s.call('GET', `/users/${user.Id}/recipients?per_page=3`);
+    expect(await ids('?per_page=2&page=2&RecipientScope=ALL')).toEqual([rec.Id, payin.Id]);
+    const page = await s.call('GET', `/users/${user.Id}/recipients?per_page=3&RecipientScope=ALL`);
     expect(page.headers.get('X-Number-Of-Items')).toBe('4');
     expect(page.headers.get('X-Number-Of-Pages')).toBe('2');
 

@@ -129,7 +129,9 @@ export async function getRecipient(ctx: Ctx, id: string): Promise<Recipient> {
 }
 
 export function parseListFilters(input: Input): { scope: string | null; status: string | null } {
-  const scope = input.enum('RecipientScope', RECIPIENT_SCOPES) ?? null;
+  // Docs (list-recipients-user): PAYOUT unless told otherwise; ALL lifts the filter.
+  const asked = input.enum('RecipientScope', [...RECIPIENT_SCOPES, 'ALL'] as const) ?? 'PAYOUT';
+  const scope = asked === 'ALL' ? null : asked;
   const status = input.enum('Status', RECIPIENT_STATUSES) ?? null;
   return { scope, status };
 }
