@@ -15,7 +15,8 @@ export function recipientRoutes(app: FastifyInstance): void {
   );
   app.post<{ Params: UserParams }>('/users/:id/recipients/validate', async (req, reply) => {
     await recipients.validateRecipient(req.ctx, req.params.id, req.body);
-    return reply.status(204).send();
+    // Mangopay documents 200 with no body; Ruby's SDK takes any other status as an error.
+    return reply.status(200).send();
   });
   app.get<{ Params: UserParams }>('/users/:id/recipients', async (req, reply) => {
     const { paging, input } = parsePaging(req.query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });

@@ -156,8 +156,9 @@ export async function listRecipients(ctx: Ctx, userId: string, f: { scope: strin
  * (RECIPIENT_DEACTIVATED). Any other status: 400 invalid_action, as the recipient must be ACTIVE.
  */
 export async function deactivateRecipient(ctx: Ctx, id: string, body: unknown): Promise<Recipient> {
+  // The endpoint only deactivates: older Ruby SDKs send an empty body, the others Status DEACTIVATED.
   const i = new Input(body);
-  const status = i.str('Status', { required: true });
+  const status = i.str('Status');
   if (status && status.trim().toUpperCase() !== 'DEACTIVATED') i.fail('Status', 'The only allowed value of Status is DEACTIVATED.');
   return ctx.db.tx(async (q) => {
     const seen = await store.findRecipient(q, ctx.clientId, id);
