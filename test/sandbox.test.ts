@@ -415,22 +415,21 @@ describe('SCA links expire on the client clock', () => {
   });
 });
 
-/** Tables holding a client's data, each with a client_id column. */
-const TABLES = [
-  'users',
-  'sca_sessions',
-  'wallets',
-  'transactions',
-  'postings',
-  'kyc_documents',
-  'kyc_pages',
-  'ubo_declarations',
-  'bank_accounts',
-  'events',
-  'hooks',
-  'webhook_deliveries',
-  'idempotency_keys',
-] as const;
+/** What a reset keeps: credentials, tokens and call counts are not data. */
+const KEPT = ['clients', 'api_tokens', 'rate_limits', 'token_budget'];
+
+/** Every table with a client_id column except those kept: a table added later is checked without being listed here. */
+let TABLES: string[] = [];
+
+beforeAll(async () => {
+  const rows = await s.db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.columns
+      WHERE column_name = 'client_id' AND table_schema = current_schema() ORDER BY table_name`,
+  );
+  TABLES = rows.map((r) => r.table_name).filter((t) => !KEPT.includes(t));
+  // The catalog query found the tables this suite has always checked, and the newer ones.
+  expect(TABLES).toEqual(expect.arrayContaining(['users', 'wallets', 'postings', 'recipients', 'kyc_consults', 'sca_sessions']));
+});
 
 async function countsOf(clientId: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -452,7 +451,7 @@ interface Filled {
   wallet: any;
 }
 
-/** One of everything: users (one pending SCA), wallets, pay-ins, a transfer, a payout, KYC, UBOs, a bank account, hooks, deliveries, an idempotency key. */
+/** One of everything: users (one pending SCA), wallets, pay-ins, a transfer, a payout, KYC and a consult link, UBOs, a bank account, a recipient, hooks, deliveries, an idempotency key. */
 async function fill(a: Api): Promise<Filled> {
   await a.ok('POST', '/hooks', { EventType: 'PAYIN_NORMAL_CREATED', Url: 'http://127.0.0.1:9/hook' });
   await a.ok('POST', '/hooks', { EventType: 'TRANSFER_NORMAL_SUCCEEDED', Url: 'http://127.0.0.1:9/hook' });
@@ -492,6 +491,18 @@ async function fill(a: Api): Promise<Filled> {
     BankAccountId: account.Id,
   });
   expect(po.Status).toBe('CREATED');
+  // A recipient waiting for SCA, and a consult link to a KYC page.
+  const recipient = await a.ok('POST', `/users/${owner.Id}/recipients`, {
+    DisplayName: 'Alice EUR',
+    PayoutMethodType: 'LocalBankTransfer',
+    RecipientType: 'Individual',
+    Currency: 'EUR',
+    Country: 'FR',
+    IndividualRecipient: { FirstName: 'Alice', LastName: 'Durand', Address: address() },
+    LocalBankTransfer: { EUR: { IBAN: 'FR7630004000031234567890143' } },
+  });
+  expect(recipient.Status).toBe('PENDING');
+  expect(await a.ok('POST', `/kyc/documents/${doc2.Id}/consult`)).toHaveLength(1);
   const legal = await a.ok('POST', '/sca/users/legal', legalOwner());
   const decl = await a.ok('POST', `/users/${legal.Id}/kyc/ubodeclarations`);
   await a.ok('POST', `/users/${legal.Id}/kyc/ubodeclarations/${decl.Id}/ubos`, ubo());

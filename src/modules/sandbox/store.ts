@@ -30,6 +30,7 @@ const WIPE = [
   'DELETE FROM recipients WHERE client_id = $1',
   'DELETE FROM ubos WHERE declaration_id IN (SELECT id FROM ubo_declarations WHERE client_id = $1)',
   'DELETE FROM ubo_declarations WHERE client_id = $1',
+  'DELETE FROM kyc_consults WHERE client_id = $1',
   'DELETE FROM kyc_pages WHERE client_id = $1',
   'DELETE FROM kyc_documents WHERE client_id = $1',
   'DELETE FROM sca_sessions WHERE client_id = $1',
