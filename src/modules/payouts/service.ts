@@ -24,6 +24,18 @@ const MAX_TEXT = 255;
  * Why the payout fails as a transaction (HTTP 200, Status FAILED), decided on the locked author, or
  * null when it may go on to the balance check. The order is the order of precedence.
  */
+/** PayoutModeRequested, STANDARD when absent; the instant and RTGS modes are known but not enabled here. */
+function payoutMode(i: Input): string {
+  const text = i.str('PayoutModeRequested');
+  const mode = text ? text.toUpperCase() : 'STANDARD';
+  if (!(PAYOUT_MODES as readonly string[]).includes(mode)) {
+    i.fail('PayoutModeRequested', `PayoutModeRequested must be one of: ${PAYOUT_MODES.join(', ')}.`);
+  } else if (mode !== 'STANDARD') {
+    i.fail('PayoutModeRequested', mode === 'RTGS_PAYMENT' ? 'RtgsPayment is disabled' : 'InstantPayment is disabled');
+  }
+  return mode;
+}
+
 function refusal(author: LockedUser, account: 'active' | 'inactive' | 'not-owner', funds: number, fees: number): Result | null {
   if (author.category !== 'OWNER') return RESULTS.payer;
   if (author.kycLevel !== 'REGULAR') return RESULTS.kyc;
@@ -91,13 +103,7 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
   const bankAccountId = i.str('BankAccountId', { required: !recipientId, max: MAX_TEXT });
   const bankWireRef = i.str('BankWireRef', { max: MAX_TEXT });
   const tag = i.str('Tag', { max: MAX_TEXT });
-  const modeText = i.str('PayoutModeRequested');
-  const mode = modeText ? modeText.toUpperCase() : 'STANDARD';
-  if (!(PAYOUT_MODES as readonly string[]).includes(mode)) {
-    i.fail('PayoutModeRequested', `PayoutModeRequested must be one of: ${PAYOUT_MODES.join(', ')}.`);
-  } else if (mode !== 'STANDARD') {
-    i.fail('PayoutModeRequested', mode === 'RTGS_PAYMENT' ? 'RtgsPayment is disabled' : 'InstantPayment is disabled');
-  }
+  const mode = payoutMode(i);
   checkFees(i, funds, fees);
   if (!i.ok) throw ERRORS.paramError(i.errors);
   return ctx.db.tx(async (q) => {
@@ -201,13 +207,7 @@ export async function createClientPayOut(ctx: Ctx, body: unknown): Promise<Trans
   const bankAccountId = i.str('BankAccountId', { required: true, max: MAX_TEXT });
   const bankWireRef = i.str('BankWireRef', { max: MAX_TEXT });
   const tag = i.str('Tag', { max: MAX_TEXT });
-  const modeText = i.str('PayoutModeRequested');
-  const mode = modeText ? modeText.toUpperCase() : 'STANDARD';
-  if (!(PAYOUT_MODES as readonly string[]).includes(mode)) {
-    i.fail('PayoutModeRequested', `PayoutModeRequested must be one of: ${PAYOUT_MODES.join(', ')}.`);
-  } else if (mode !== 'STANDARD') {
-    i.fail('PayoutModeRequested', mode === 'RTGS_PAYMENT' ? 'RtgsPayment is disabled' : 'InstantPayment is disabled');
-  }
+  const mode = payoutMode(i);
   checkFees(i, funds, fees);
   // A fee would go from the client's wallet to the client's fee wallet: nothing a platform pays itself.
   if (fees && fees.amount !== 0) i.fail('Fees.Amount', "The client's own payouts take no fees: send 0 or leave Fees out.");
