@@ -10,7 +10,7 @@ import * as store from './store.js';
 
 /** SCA for account access holds 180 days after the last one (docs: guides/sca/wallets). */
 export const SCA_VALIDITY_SECONDS = 180 * 86400;
-/** An authentication link expires 10 minutes after it is generated, like an enrollment link. */
+/** Every SCA link (enrollment, consent, authentication) expires 10 minutes after it is generated, as on Mangopay. */
 export const SCA_SESSION_TTL = 600;
 
 export const SCA_CONTEXTS = ['USER_PRESENT', 'USER_NOT_PRESENT'] as const;
@@ -44,12 +44,12 @@ export async function clientNow(q: Queryable, clientId: string): Promise<number>
   return nowSeconds() + (await clockOffset(q, clientId));
 }
 
-/** Opens an SCA session of the user behind a new link on this server's own SCA page. */
+/** Opens an SCA session of the user (enrollment, consent, authentication, a transfer) behind a new link on this server's own SCA page. */
 export async function openScaSession(
   q: Queryable,
   ctx: { clientId: string; baseUrl: string },
   userId: string,
-  kind: 'AUTHENTICATION' | 'TRANSFER',
+  kind: 'ENROLLMENT' | 'CONSENT' | 'AUTHENTICATION' | 'TRANSFER',
   now: number,
   transferId: string | null = null,
 ): Promise<string> {

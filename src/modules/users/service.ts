@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../../db/index.js';
 import { ERRORS, type FieldErrors } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
@@ -29,7 +28,7 @@ import {
   type Era,
   type Shape,
 } from './rules.js';
-import { completeAuthentication } from './sca-auth.js';
+import { completeAuthentication, openScaSession } from './sca-auth.js';
 import * as store from './store.js';
 
 export interface Ctx {
@@ -40,9 +39,6 @@ export interface Ctx {
   /** Where this server is reached, for the RedirectUrl of SCA pages. */
   baseUrl: string;
 }
-
-/** The enrollment link expires 10 minutes after it is generated, as on Mangopay. */
-export const SCA_LINK_TTL = 600;
 
 export interface UserResult {
   user: UserRecord;
@@ -73,19 +69,6 @@ function scaContactChanged(before: UserRecord, after: UserRecord): boolean {
   return before.email !== after.email || a.PhoneNumber !== b.PhoneNumber || a.PhoneNumberCountry !== b.PhoneNumberCountry;
 }
 
-async function startScaSession(ctx: Ctx, q: Queryable, userId: string, kind: 'ENROLLMENT' | 'CONSENT'): Promise<string> {
-  const token = randomBytes(24).toString('base64url');
-  await store.insertScaSession(q, {
-    token,
-    clientId: ctx.clientId,
-    userId,
-    kind,
-    createdAt: ctx.now,
-    expiresAt: ctx.now + SCA_LINK_TTL,
-    completedAt: null,
-  });
-  return `${ctx.baseUrl}/sca?token=${token}`;
-}
 
 /**
  * Puts an OWNER through SCA enrollment: pending with a RedirectUrl, or active at once
@@ -101,7 +84,7 @@ async function requireEnrollment(ctx: Ctx, q: Queryable, u: UserRecord, activati
   }
   u.status = 'PENDING_USER_ACTION';
   await recordEvent(q, ctx.clientId, 'USER_ACCOUNT_VALIDATION_ASKED', u.id, ctx.now);
-  return startScaSession(ctx, q, u.id, 'ENROLLMENT');
+  return openScaSession(q, ctx, u.id, 'ENROLLMENT', ctx.now);
 }
 
 /** Checks the cleaned CompanyNumber against the headquarters' country and reports the outcome. */
@@ -295,7 +278,7 @@ export async function startScaStep(ctx: Ctx, id: string, kind: 'ENROLLMENT' | 'C
     if (user.personType === 'LEGAL' && !(user.data as LegalData).LegalRepresentative.Email) {
       throw ERRORS.paramError({ [representativePath('sca', 'Email')]: "'Email' must not be empty." });
     }
-    return startScaSession(ctx, q, id, kind);
+    return openScaSession(q, ctx, id, kind, ctx.now);
   });
 }
 
