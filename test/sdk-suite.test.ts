@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { adminUrl } from './helpers/global-setup.js';
 import { TEST_DB } from './helpers/server.js';
 
-// The official Node SDK's own mocha suite (issue 10's twelve files) against a fresh `mangrove serve`
+// The official Node SDK's own mocha suite (issue 10's twelve files and four more) against a fresh `mangrove serve`
 // on this project's database; test/sdk-suite/run.ts holds the exclusions and their reasons.
 describe("the Node SDK's own test suite", () => {
   it('passes against a fresh server, card-dependent tests excepted', { timeout: 240_000 }, async () => {
