@@ -4,7 +4,7 @@ import type { RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
 import { Input } from '../../http/input.js';
 import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg } from '../../ledger/index.js';
-import { parseAmount, parseMoney, checkFees } from '../../ledger/money.js';
+import { parseAmount, parseMoney, checkFees, type Money } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
@@ -31,6 +31,56 @@ async function fail(q: Queryable, ctx: Ctx, t: Transaction, result: Result): Pro
   await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_FAILED', t.id, ctx.now);
 }
 
+/** Records a bank-wire pay-in CREATED, waiting for its wire, with its event; the declared funds must be in the wallet's currency. */
+async function openBankWire(
+  q: Queryable,
+  ctx: Ctx,
+  p: {
+    authorId: string;
+    creditedUserId: string | null;
+    wallet: { id: string; currency: string };
+    funds: Money;
+    feesAmount: number;
+    tag: string | null | undefined;
+  },
+): Promise<Transaction> {
+  if (p.funds.currency !== p.wallet.currency) {
+    const why = `The currency ${p.funds.currency} of DeclaredDebitedFunds and the Credited Wallet's currency ${p.wallet.currency}`;
+    throw ERRORS.currencyIncompatibility({ Currency: `${why} must be the same` });
+  }
+  const details: BankWireDetails = {
+    declaredDebitedAmount: p.funds.amount,
+    declaredFeesAmount: p.feesAmount,
+    wireReference: wireReference(),
+  };
+  const t: Transaction = {
+    id: newId('payin'),
+    clientId: ctx.clientId,
+    type: 'PAYIN',
+    nature: 'REGULAR',
+    paymentType: 'BANK_WIRE',
+    executionType: 'DIRECT',
+    status: 'CREATED',
+    resultCode: null,
+    resultMessage: null,
+    authorId: p.authorId,
+    creditedUserId: p.creditedUserId,
+    debitedWalletId: null,
+    creditedWalletId: p.wallet.id,
+    currency: p.wallet.currency,
+    debitedAmount: null,
+    creditedAmount: null,
+    feesAmount: null,
+    details,
+    tag: p.tag ?? null,
+    creationDate: ctx.now,
+    executionDate: null,
+  };
+  await transactions.insertTransaction(q, t);
+  await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_CREATED', t.id, ctx.now);
+  return t;
+}
+
 /**
  * `POST /payins/bankwire/direct`: a pay-in waiting for the user's wire (CREATED). Refusals: 400 for the
  * request (param_error, currency_incompatibility, user_closed), 404 for an unknown wallet or author.
@@ -51,40 +101,14 @@ export async function createBankWirePayIn(ctx: Ctx, body: unknown): Promise<Tran
     if (creditedUserId && creditedUserId !== wallet.ownerId) {
       throw ERRORS.paramError({ CreditedUserId: 'CreditedUserId must be the owner of the credited wallet.' });
     }
-    if (funds!.currency !== wallet.currency) {
-      const why = `The currency ${funds!.currency} of DeclaredDebitedFunds and the Credited Wallet's currency ${wallet.currency}`;
-      throw ERRORS.currencyIncompatibility({ Currency: `${why} must be the same` });
-    }
-    const details: BankWireDetails = {
-      declaredDebitedAmount: funds!.amount,
-      declaredFeesAmount: fees!.amount,
-      wireReference: wireReference(),
-    };
-    const t: Transaction = {
-      id: newId('payin'),
-      clientId: ctx.clientId,
-      type: 'PAYIN',
-      nature: 'REGULAR',
-      paymentType: 'BANK_WIRE',
-      executionType: 'DIRECT',
-      status: 'CREATED',
-      resultCode: null,
-      resultMessage: null,
+    const t = await openBankWire(q, ctx, {
       authorId: authorId!,
       creditedUserId: wallet.ownerId,
-      debitedWalletId: null,
-      creditedWalletId: wallet.id,
-      currency: wallet.currency,
-      debitedAmount: null,
-      creditedAmount: null,
-      feesAmount: null,
-      details,
-      tag: tag ?? null,
-      creationDate: ctx.now,
-      executionDate: null,
-    };
-    await transactions.insertTransaction(q, t);
-    await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_CREATED', t.id, ctx.now);
+      wallet,
+      funds: funds!,
+      feesAmount: fees!.amount,
+      tag,
+    });
     if (author.inflowsBlocked) await fail(q, ctx, t, RESULTS.blocked);
     return t;
   });
@@ -106,37 +130,7 @@ export async function createClientBankWirePayIn(ctx: Ctx, body: unknown): Promis
     if (!wallet || wallet.fundsType !== 'CREDIT') {
       throw ERRORS.paramError({ CreditedWalletId: 'CreditedWalletId must be one of the client\'s CREDIT wallets, like CREDIT_EUR.' });
     }
-    if (funds!.currency !== wallet.currency) {
-      const why = `The currency ${funds!.currency} of DeclaredDebitedFunds and the Credited Wallet's currency ${wallet.currency}`;
-      throw ERRORS.currencyIncompatibility({ Currency: `${why} must be the same` });
-    }
-    const details: BankWireDetails = { declaredDebitedAmount: funds!.amount, declaredFeesAmount: 0, wireReference: wireReference() };
-    const t: Transaction = {
-      id: newId('payin'),
-      clientId: ctx.clientId,
-      type: 'PAYIN',
-      nature: 'REGULAR',
-      paymentType: 'BANK_WIRE',
-      executionType: 'DIRECT',
-      status: 'CREATED',
-      resultCode: null,
-      resultMessage: null,
-      authorId: ctx.clientId,
-      creditedUserId: ctx.clientId,
-      debitedWalletId: null,
-      creditedWalletId: wallet.id,
-      currency: wallet.currency,
-      debitedAmount: null,
-      creditedAmount: null,
-      feesAmount: null,
-      details,
-      tag: tag ?? null,
-      creationDate: ctx.now,
-      executionDate: null,
-    };
-    await transactions.insertTransaction(q, t);
-    await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_CREATED', t.id, ctx.now);
-    return t;
+    return openBankWire(q, ctx, { authorId: ctx.clientId, creditedUserId: ctx.clientId, wallet, funds: funds!, feesAmount: 0, tag });
   });
 }
 
