@@ -24,26 +24,35 @@ async function userForRead(ctx: Ctx, userId: string): Promise<void> {
   if (!(await findUser(ctx.db, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
 }
 
+/**
+ * The checked account of a user, or of the client itself (userId null), ready to insert: the request's
+ * own errors first (param_error), then the account's (bankaccount_error).
+ */
+function newAccount(ctx: Ctx, userId: string | null, type: BankAccountType, parsed: ReturnType<typeof parseBankAccount>): BankAccount {
+  if (Object.keys(parsed.params).length) throw ERRORS.paramError(parsed.params);
+  if (Object.keys(parsed.account).length) throw ERRORS.bankAccountError(parsed.account);
+  const v = parsed.value!;
+  return {
+    id: newId('bankAccount'),
+    clientId: ctx.clientId,
+    userId,
+    type,
+    ownerName: v.ownerName,
+    ownerAddress: v.ownerAddress,
+    details: v.details,
+    active: true,
+    tag: v.tag,
+    creationDate: ctx.now,
+  };
+}
+
 // No event: Mangopay has no event type for bank accounts.
 export async function createBankAccount(ctx: Ctx, userId: string, type: BankAccountType, body: unknown): Promise<BankAccount> {
   const parsed = parseBankAccount(type, body);
   return ctx.db.tx(async (q) => {
+    // The user is checked first: a closed or unknown user is the answer whatever the body.
     await userForWrite(q, ctx, userId);
-    if (Object.keys(parsed.params).length) throw ERRORS.paramError(parsed.params);
-    if (Object.keys(parsed.account).length) throw ERRORS.bankAccountError(parsed.account);
-    const v = parsed.value!;
-    const account: BankAccount = {
-      id: newId('bankAccount'),
-      clientId: ctx.clientId,
-      userId,
-      type,
-      ownerName: v.ownerName,
-      ownerAddress: v.ownerAddress,
-      details: v.details,
-      active: true,
-      tag: v.tag,
-      creationDate: ctx.now,
-    };
+    const account = newAccount(ctx, userId, type, parsed);
     await store.insertBankAccount(q, account);
     return account;
   });
@@ -54,22 +63,7 @@ export async function createBankAccount(ctx: Ctx, userId: string, type: BankAcco
  * Checked as a user's IBAN account is; it belongs to no user. The SDKs offer no other type for it.
  */
 export async function createClientBankAccount(ctx: Ctx, body: unknown): Promise<BankAccount> {
-  const parsed = parseBankAccount('IBAN', body);
-  if (Object.keys(parsed.params).length) throw ERRORS.paramError(parsed.params);
-  if (Object.keys(parsed.account).length) throw ERRORS.bankAccountError(parsed.account);
-  const v = parsed.value!;
-  const account: BankAccount = {
-    id: newId('bankAccount'),
-    clientId: ctx.clientId,
-    userId: null,
-    type: 'IBAN',
-    ownerName: v.ownerName,
-    ownerAddress: v.ownerAddress,
-    details: v.details,
-    active: true,
-    tag: v.tag,
-    creationDate: ctx.now,
-  };
+  const account = newAccount(ctx, null, 'IBAN', parseBankAccount('IBAN', body));
   await store.insertBankAccount(ctx.db, account);
   return account;
 }
