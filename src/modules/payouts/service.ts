@@ -125,57 +125,81 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
       modeRequested: mode,
       verificationOfPayee: verifyPayee(found.account, wallet.currency),
     };
-    const t: Transaction = {
-      id: newId('payout'),
-      clientId: ctx.clientId,
-      type: 'PAYOUT',
-      nature: 'REGULAR',
-      paymentType: 'BANK_WIRE',
-      executionType: null,
-      status: 'CREATED',
-      resultCode: null,
-      resultMessage: null,
-      authorId: authorId!,
-      creditedUserId: null,
-      debitedWalletId: wallet.id,
-      creditedWalletId: null,
-      currency: wallet.currency,
-      debitedAmount: funds!.amount,
-      creditedAmount: funds!.amount - fees!.amount,
-      feesAmount: fees!.amount,
-      details,
-      tag: tag ?? null,
-      creationDate: ctx.now,
-      executionDate: null,
-    };
+    const t = newPayOut(ctx, { authorId: authorId!, walletId: wallet.id, currency: wallet.currency, funds: funds!.amount, fees: fees!.amount, details, tag });
     let outcome = refusal(author, found.state, funds!.amount, fees!.amount);
     if (!outcome) {
-      // Step 3: the wallets, FOR UPDATE, in ascending id order, the fee wallet included.
+      // Steps 3 and 4: the wallets locked, the postings written.
       const feeWalletId = fees!.amount > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
-      const locked = await lockWallets(q, ctx.clientId, [wallet.id, ...(feeWalletId ? [feeWalletId] : [])]);
-      if (locked.get(wallet.id)!.balance < funds!.amount) {
-        outcome = RESULTS.insufficientBalance;
-      } else {
-        // Step 4: the postings and balances.
-        const legs: Leg[] = [
-          { wallet: wallet.id, currency: t.currency, amount: -funds!.amount },
-          { clearing: true, currency: t.currency, amount: funds!.amount - fees!.amount },
-        ];
-        if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: fees!.amount });
-        await post(q, ctx.clientId, t.id, legs, ctx.now);
-      }
+      outcome = await debit(q, ctx, t, feeWalletId);
     }
-    const created = { ...t };
-    if (outcome) {
-      t.status = 'FAILED';
-      t.resultCode = outcome.code;
-      t.resultMessage = outcome.message;
-    }
-    await transactions.insertTransaction(q, t);
-    await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_CREATED', t.id, ctx.now);
-    if (outcome) await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_FAILED', t.id, ctx.now);
-    return created;
+    return recordPayOut(q, ctx, t, outcome);
   });
+}
+
+/** A payout row as created: CREATED, no result yet, the debited funds and fees known. */
+function newPayOut(
+  ctx: Ctx,
+  p: { authorId: string; walletId: string; currency: string; funds: number; fees: number; details: PayOutDetails; tag: string | null | undefined },
+): Transaction {
+  return {
+    id: newId('payout'),
+    clientId: ctx.clientId,
+    type: 'PAYOUT',
+    nature: 'REGULAR',
+    paymentType: 'BANK_WIRE',
+    executionType: null,
+    status: 'CREATED',
+    resultCode: null,
+    resultMessage: null,
+    authorId: p.authorId,
+    creditedUserId: null,
+    debitedWalletId: p.walletId,
+    creditedWalletId: null,
+    currency: p.currency,
+    debitedAmount: p.funds,
+    creditedAmount: p.funds - p.fees,
+    feesAmount: p.fees,
+    details: p.details,
+    tag: p.tag ?? null,
+    creationDate: ctx.now,
+    executionDate: null,
+  };
+}
+
+/**
+ * Takes the funds out of the debited wallet, locked with the fee wallet (ascending ids), towards the
+ * bank (the clearing account) and the fees to the fee wallet; or the insufficient-balance result.
+ */
+async function debit(q: Queryable, ctx: Ctx, t: Transaction, feeWalletId: string | null): Promise<Result | null> {
+  const funds = t.debitedAmount!;
+  const fees = t.feesAmount!;
+  const locked = await lockWallets(q, ctx.clientId, [t.debitedWalletId!, ...(feeWalletId ? [feeWalletId] : [])]);
+  if (locked.get(t.debitedWalletId!)!.balance < funds) return RESULTS.insufficientBalance;
+  const legs: Leg[] = [
+    { wallet: t.debitedWalletId!, currency: t.currency, amount: -funds },
+    { clearing: true, currency: t.currency, amount: funds - fees },
+  ];
+  if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: fees });
+  await post(q, ctx.clientId, t.id, legs, ctx.now);
+  return null;
+}
+
+/**
+ * Stores the payout with its outcome and events. A refusal is stored FAILED yet answered as created,
+ * as Mangopay answers (the Node SDK's suite pays out of an empty wallet and expects CREATED): GET and
+ * the PAYOUT_NORMAL_FAILED webhook give the outcome.
+ */
+async function recordPayOut(q: Queryable, ctx: Ctx, t: Transaction, outcome: Result | null): Promise<Transaction> {
+  const created = { ...t };
+  if (outcome) {
+    t.status = 'FAILED';
+    t.resultCode = outcome.code;
+    t.resultMessage = outcome.message;
+  }
+  await transactions.insertTransaction(q, t);
+  await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_CREATED', t.id, ctx.now);
+  if (outcome) await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_FAILED', t.id, ctx.now);
+  return created;
 }
 
 /** A body with the SDK's nested `MeanOfPaymentDetails` (bank-wire fields) flattened in; top-level fields win. */
@@ -231,58 +255,10 @@ export async function createClientPayOut(ctx: Ctx, body: unknown): Promise<Trans
       modeRequested: mode,
       verificationOfPayee: verifyPayee(account, wallet.currency),
     };
-    const t: Transaction = {
-      id: newId('payout'),
-      clientId: ctx.clientId,
-      type: 'PAYOUT',
-      nature: 'REGULAR',
-      paymentType: 'BANK_WIRE',
-      executionType: null,
-      status: 'CREATED',
-      resultCode: null,
-      resultMessage: null,
-      authorId: ctx.clientId,
-      creditedUserId: null,
-      debitedWalletId: wallet.id,
-      creditedWalletId: null,
-      currency: wallet.currency,
-      debitedAmount: funds!.amount,
-      creditedAmount: funds!.amount,
-      feesAmount: 0,
-      details,
-      tag: tag ?? null,
-      creationDate: ctx.now,
-      executionDate: null,
-    };
-    let outcome: Result | null = account.userId !== null ? RESULTS.notBankAccountOwner : null;
-    if (!outcome) {
-      // Step 3: the one wallet, FOR UPDATE.
-      const locked = await lockWallets(q, ctx.clientId, [wallet.id]);
-      if (locked.get(wallet.id)!.balance < funds!.amount) {
-        outcome = RESULTS.insufficientBalance;
-      } else {
-        await post(
-          q,
-          ctx.clientId,
-          t.id,
-          [
-            { wallet: wallet.id, currency: t.currency, amount: -funds!.amount },
-            { clearing: true, currency: t.currency, amount: funds!.amount },
-          ],
-          ctx.now,
-        );
-      }
-    }
-    const created = { ...t };
-    if (outcome) {
-      t.status = 'FAILED';
-      t.resultCode = outcome.code;
-      t.resultMessage = outcome.message;
-    }
-    await transactions.insertTransaction(q, t);
-    await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_CREATED', t.id, ctx.now);
-    if (outcome) await recordEvent(q, ctx.clientId, 'PAYOUT_NORMAL_FAILED', t.id, ctx.now);
-    return created;
+    const t = newPayOut(ctx, { authorId: ctx.clientId, walletId: wallet.id, currency: wallet.currency, funds: funds!.amount, fees: 0, details, tag });
+    // Step 3: the one wallet locked (a client's payout has no fee wallet), then the postings.
+    const outcome = account.userId !== null ? RESULTS.notBankAccountOwner : await debit(q, ctx, t, null);
+    return recordPayOut(q, ctx, t, outcome);
   });
 }
 
