@@ -1,4 +1,4 @@
-import type { Address } from '../users/model.js';
+import { renderAddress, type Address } from '../users/model.js';
 
 export const BANK_ACCOUNT_TYPES = ['IBAN', 'GB', 'US', 'CA', 'OTHER'] as const;
 export type BankAccountType = (typeof BANK_ACCOUNT_TYPES)[number];
@@ -29,17 +29,6 @@ export interface BankAccount {
   active: boolean;
   tag: string | null;
   creationDate: number;
-}
-
-function renderAddress(a: Address) {
-  return {
-    AddressLine1: a.AddressLine1 ?? null,
-    AddressLine2: a.AddressLine2 ?? null,
-    City: a.City ?? null,
-    Region: a.Region ?? null,
-    PostalCode: a.PostalCode ?? null,
-    Country: a.Country ?? null,
-  };
 }
 
 /** The BankAccount object, flat (type fields at the top level), keys in Mangopay's order. */

@@ -1,5 +1,6 @@
 import type { BankAccount } from '../bankaccounts/model.js';
 import { renderVerificationOfPayee, type VerificationOfPayee } from '../payouts/bank-checks.js';
+import { renderAddress } from '../users/model.js';
 import { scaLink, type ScaContext } from '../users/sca-auth.js';
 import type { Holder, PayoutMethodType, RecipientScope, RecipientStatus, RecipientType } from './rules.js';
 
@@ -63,14 +64,7 @@ export function asBankAccount(r: Recipient): BankAccount {
 function holderOut(r: Recipient) {
   if (!r.holder) return null;
   const a = r.holder.Address;
-  const address = a && {
-    AddressLine1: a.AddressLine1 ?? null,
-    AddressLine2: a.AddressLine2 ?? null,
-    City: a.City ?? null,
-    Region: a.Region ?? null,
-    PostalCode: a.PostalCode ?? null,
-    Country: a.Country ?? null,
-  };
+  const address = a && renderAddress(a);
   return r.recipientType === 'Individual'
     ? { FirstName: r.holder.FirstName ?? null, LastName: r.holder.LastName ?? null, Address: address }
     : { BusinessName: r.holder.BusinessName ?? null, Address: address };

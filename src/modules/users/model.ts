@@ -121,24 +121,15 @@ export const emptyNatural = (): NaturalData => ({
   Proofs: emptyProofs(),
 });
 
-const NULL_ADDRESS: Address = {
-  AddressLine1: null,
-  AddressLine2: null,
-  City: null,
-  Region: null,
-  PostalCode: null,
-  Country: null,
-};
-
-function address(a: Address | null): Address {
-  const v = a ?? NULL_ADDRESS;
+/** An Address as every object renders it: all six keys in Mangopay's order, null where absent (every key of an absent address). */
+export function renderAddress(a: Partial<Address> | null): Address {
   return {
-    AddressLine1: v.AddressLine1,
-    AddressLine2: v.AddressLine2,
-    City: v.City,
-    Region: v.Region,
-    PostalCode: v.PostalCode,
-    Country: v.Country,
+    AddressLine1: a?.AddressLine1 ?? null,
+    AddressLine2: a?.AddressLine2 ?? null,
+    City: a?.City ?? null,
+    Region: a?.Region ?? null,
+    PostalCode: a?.PostalCode ?? null,
+    Country: a?.Country ?? null,
   };
 }
 
@@ -186,8 +177,8 @@ export function renderLegalSca(u: UserRecord, pendingRedirectUrl: string | null 
     Statute: d.Proofs.ArticlesOfAssociation,
     CompanyNumber: ownerOnly(u, d.CompanyNumber),
     PendingUserAction: pendingRedirectUrl ? { RedirectUrl: pendingRedirectUrl } : null,
-    HeadquartersAddress: address(d.HeadquartersAddress),
-    LegalRepresentativeAddress: address(d.LegalRepresentativeAddress),
+    HeadquartersAddress: renderAddress(d.HeadquartersAddress),
+    LegalRepresentativeAddress: renderAddress(d.LegalRepresentativeAddress),
     ...tail(u),
   };
 }
@@ -197,8 +188,8 @@ export function renderLegalLegacy(u: UserRecord) {
   const d = u.data as LegalData;
   const r = d.LegalRepresentative;
   return {
-    HeadquartersAddress: address(d.HeadquartersAddress),
-    LegalRepresentativeAddress: address(d.LegalRepresentativeAddress),
+    HeadquartersAddress: renderAddress(d.HeadquartersAddress),
+    LegalRepresentativeAddress: renderAddress(d.LegalRepresentativeAddress),
     Name: d.Name,
     LegalPersonType: d.LegalPersonType,
     LegalRepresentativeFirstName: r.FirstName,
@@ -238,7 +229,7 @@ export function renderNaturalSca(u: UserRecord, pendingRedirectUrl: string | nul
     ...naturalFields(u),
     PhoneNumber: d.PhoneNumber,
     PhoneNumberCountry: d.PhoneNumberCountry,
-    Address: address(d.Address),
+    Address: renderAddress(d.Address),
     PendingUserAction: pendingRedirectUrl ? { RedirectUrl: pendingRedirectUrl } : null,
     ...tail(u),
   };
@@ -247,7 +238,7 @@ export function renderNaturalSca(u: UserRecord, pendingRedirectUrl: string | nul
 export function renderNaturalLegacy(u: UserRecord) {
   const d = u.data as NaturalData;
   return {
-    Address: address(d.Address),
+    Address: renderAddress(d.Address),
     ...naturalFields(u),
     PhoneNumber: d.PhoneNumber,
     PhoneNumberCountry: d.PhoneNumberCountry,
