@@ -223,7 +223,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/sandbox/payouts/:payOutId/fail', prepare: (p) => payOut(p) },
   // Recipients
   { method: 'POST', path: '/users/:id/recipients', user: 'LO', body: () => recipientBody() },
-  { method: 'POST', path: '/users/:id/recipients/validate', user: 'NP', body: () => recipientBody(), status: 204 },
+  { method: 'POST', path: '/users/:id/recipients/validate', user: 'NP', body: () => recipientBody() },
   { method: 'GET', path: '/users/:id/recipients', user: 'NO' },
   { method: 'GET', path: '/recipients/:recipientId', prepare: (p) => recipient(p) },
   { method: 'PUT', path: '/recipients/:recipientId', body: () => ({ Status: 'DEACTIVATED' }), prepare: (p) => recipient(p) },
