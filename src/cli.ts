@@ -174,9 +174,6 @@ async function serve(config: Config): Promise<void> {
   await ready;
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  console.log(config.databaseUrl ? 'database: PostgreSQL (DATABASE_URL)' : `data: ${config.dataDir}`);
-  console.log(`listening on http://${config.host}:${port}`);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -192,6 +189,10 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Only now: a supervisor that signals as soon as it reads this line must find the handlers installed
+  // (stdout to a pipe is written synchronously, so the signal may arrive before the next statement).
+  console.log(config.databaseUrl ? 'database: PostgreSQL (DATABASE_URL)' : `data: ${config.dataDir}`);
+  console.log(`listening on http://${config.host}:${port}`);
 }
 
 async function clientsCreate(config: Config, values: Record<string, unknown>): Promise<void> {
