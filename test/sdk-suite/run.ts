@@ -47,8 +47,9 @@ export const FILES = [
 /**
  * Full mocha titles (describe … it) left out, and why. `cards`: Mangrove has no card payments yet.
  * `sandbox`: the test reads a user that exists only on Mangopay's shared sandbox client.
+ * `racy`: the test's outcome depends on which of its own requests finishes first.
  */
-export const EXCLUDED: Array<[title: string, kind: 'cards' | 'sandbox', reason: string]> = [
+export const EXCLUDED: Array<[title: string, kind: 'cards' | 'sandbox' | 'racy', reason: string]> = [
   ['Users Transactions Get all transactions should have one transaction', 'cards', 'its fixture is a card direct pay-in (card registration, pre-authorization)'],
   ['Users Transactions Get all transactions transaction data should be correct', 'cards', 'the same card direct pay-in'],
   ['Users Transactions Get all transactions Sca redirectUrl should be present on response headers', 'cards', "the same card direct pay-in gives its dates (the wallet-read 401 itself is covered by Wallets' Sca tests)"],
@@ -62,6 +63,11 @@ export const EXCLUDED: Array<[title: string, kind: 'cards' | 'sandbox', reason: 
   ['Events Get Events List Payin Normal Created should find created event', 'cards', 'its fixture is a card web pay-in'],
   ['Events Get Events List Payin Normal Succeeded should find succeeded event', 'cards', 'its fixture is a card direct pay-in'],
   ['Idempotency Get Valid Response should get the Valid Idempotency Response', 'cards', 'its fixture is a card web pay-in (POST /payins/card/web)'],
+  [
+    'Users Create KYC Document Should be created and fetched correctly',
+    'racy',
+    'calls done() before its GET resolves, and compares the two objects with _.isMatch, which compares the Flags arrays by identity: it passes while the GET is still running and fails whenever the GET wins (a busy machine; Mangopay answers Flags: [] too). Create and GET are compared in test/kyc.test.ts',
+  ],
   ['Users Get Sca Status John should be the same', 'sandbox', 'reads user_m_01JKZW095BFB2TRQMCZ8GE7M8D, an enrolled user of Mangopay\'s shared sandbox client; no API can create a user with a given id'],
 ];
 
