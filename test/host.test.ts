@@ -1,35 +1,16 @@
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/server.js';
 import { expectApiError } from './helpers/errors.js';
 import { legalOwner } from './helpers/fixtures.js';
+import { parseRaw, rawExchange } from './helpers/raw-http.js';
 import { fileServer, type Reply } from './helpers/server.js';
 
 // Links never come from the Host header; a Host nothing could be built from is a 400 in Mangopay's shape.
 const { s } = fileServer();
 
 /** Writes one raw HTTP request and reads the answer until the server closes the connection. */
-function raw(url: string, request: string): Promise<Reply> {
-  const { port, hostname } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname, () => socket.write(request));
-    let out = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d) => (out += d));
-    socket.on('error', reject);
-    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer; got ${JSON.stringify(out)}`)));
-    socket.on('close', () => {
-      const [head, ...rest] = out.split('\r\n\r\n');
-      const [statusLine, ...lines] = head.split('\r\n');
-      const headers = new Headers(lines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()] as [string, string]));
-      let text = rest.join('\r\n\r\n');
-      // Chunked answers: one chunk is all a small JSON body takes here.
-      if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) text = text.split('\r\n')[1] ?? '';
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text ? JSON.parse(text) : null });
-    });
-  });
-}
+const raw = async (url: string, request: string): Promise<Reply> => parseRaw(await rawExchange(url, request));
 
 const request = (method: string, path: string, headers: Record<string, string>, version = '1.1', body?: string) =>
   `${method} ${path} HTTP/${version}\r\n` +

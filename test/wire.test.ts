@@ -1,9 +1,9 @@
 import http from 'node:http';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewClient } from '../src/modules/auth/service.js';
 import { recordEvent } from '../src/modules/events/store.js';
 import { expectApiError, rateLimitHeaders } from './helpers/errors.js';
+import { parseRaw, rawExchange } from './helpers/raw-http.js';
 import { address, legacyLegalOwner, legalOwner, legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { startServer, type CallOptions, type Reply, type TestServer } from './helpers/server.js';
 
@@ -46,27 +46,6 @@ function links(r: Reply): Record<string, URL> {
     if (m) out[m[2]] = new URL(m[1]);
   }
   return out;
-}
-
-/** Writes raw bytes on a socket and returns everything the server answers before closing. */
-function rawExchange(url: string, request: string): Promise<string> {
-  const { port, hostname } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname, () => socket.write(request));
-    let out = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d) => (out += d));
-    socket.on('close', () => resolve(out));
-    socket.on('error', reject);
-    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer; got ${JSON.stringify(out)}`)));
-  });
-}
-
-function parseRaw(text: string): Reply {
-  const [head, ...rest] = text.split('\r\n\r\n');
-  const [statusLine, ...headerLines] = head.split('\r\n');
-  const headers = new Headers(headerLines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()] as [string, string]));
-  return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(rest.join('\r\n\r\n')) };
 }
 
 /** A POST whose body is streamed in chunks, with no Content-Length. */
