@@ -8,6 +8,8 @@ import { ApiError, ERRORS, errorBody } from './http/errors.js';
 import { idempotency } from './http/idempotency.js';
 import { nowSeconds } from './http/context.js';
 import { findBadText } from './http/input.js';
+import { installSchemas, normalizeRequest, schemaServerOptions, withRuleErrors, type RegisteredRoute } from './http/schema.js';
+import { registerOpenApi } from './http/openapi.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { bankAccountRoutes } from './modules/bankaccounts/routes.js';
 import { clientLogoRoutes, clientRoutes } from './modules/clients/routes.js';
@@ -42,6 +44,13 @@ export interface ServerOptions {
   /** Work that must be done before the first request is served (the CLI ensures its client meanwhile). */
   ready?: Promise<unknown>;
   logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route the router holds, with its schema (tests check that none lacks one). */
+    registeredRoutes: RegisteredRoute[];
+  }
 }
 
 function parseJson(body: string): unknown {
@@ -119,6 +128,7 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
     // Node would answer a missing Host with its own bare 400: let it reach the hook below, which answers in Mangopay's shape.
     http: { requireHostHeader: false },
     clientErrorHandler,
+    ...schemaServerOptions,
     // Routing failures Fastify would otherwise answer in its own shape.
     frameworkErrors: (err, _req, reply) => {
       const apiErr =
@@ -131,6 +141,9 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
     },
   });
   registerBodyParsers(app);
+  const routes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', routes);
+  installSchemas(app, routes);
   app.addHook('onRequest', async (req) => {
     const problem = hostProblem(req);
     if (problem) throw ERRORS.paramError({ Host: problem });
@@ -138,9 +151,11 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
   if (ready) app.addHook('onRequest', async () => void (await ready));
 
   app.setErrorHandler((err, req, reply) => {
-    const known = toApiError(err, config.bodyLimit);
+    const converted = toApiError(err, config.bodyLimit);
+    const known = converted && withRuleErrors(converted, req);
     const apiErr = known ?? ERRORS.internal();
-    if (!known) req.log.error({ err }, 'unexpected fault');
+    if (!known) req.log.error({ err, code: apiErr.code }, 'unexpected fault');
+    else req.log.info({ code: apiErr.code, status: apiErr.status }, 'request refused');
     reply.status(apiErr.status).headers(apiErr.headers).send(errorBody(apiErr, nowSeconds()));
   });
   function notFound(req: FastifyRequest, reply: FastifyReply) {
@@ -152,6 +167,7 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
   app.addHook('preValidation', async (req) => {
     const bad = findBadText(req.params) ?? findBadText(req.query) ?? findBadText(req.body);
     if (bad) throw ERRORS.badText(bad);
+    normalizeRequest(req);
   });
 
   // Pay-ins expire even when nobody reads them (their PAYIN_NORMAL_FAILED webhook is due): every
@@ -183,6 +199,7 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
     app.addHook('onClose', async () => dispatcher.stop());
   }
 
+  await registerOpenApi(app, config);
   authRoutes(app, db, config);
   scaPageRoutes(app, db);
   clientLogoRoutes(app, db);

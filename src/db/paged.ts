@@ -1,4 +1,4 @@
-import type { Paging } from '../http/paging.js';
+import type { Paging } from '../core/paging.js';
 import type { Queryable } from './index.js';
 
 export interface PageQuery {

@@ -1,12 +1,7 @@
-import type { Db } from '../db/index.js';
+import type { RequestCtx } from '../core/context.js';
 
-/** What an authenticated request carries into the services. */
-export interface RequestCtx {
-  db: Db;
-  clientId: string;
-  now: number;
-  baseUrl: string;
-}
+export type { RequestCtx } from '../core/context.js';
+export { nowSeconds } from '../core/clock.js';
 
 export interface RateState {
   counts: number[];
@@ -20,8 +15,4 @@ declare module 'fastify' {
     /** The call count of this request, settled before the answer is sent. */
     rate: Promise<RateState> | null;
   }
-}
-
-export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

@@ -1,15 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS } from './errors.js';
 import { Input } from './input.js';
+import type { Paging } from '../core/paging.js';
 
-export interface Paging {
-  page: number;
-  perPage: number;
-  sortField: string;
-  sortDir: 'ASC' | 'DESC';
-  before?: number;
-  after?: number;
-}
+export type { Paging } from '../core/paging.js';
 
 export const MAX_PER_PAGE = 100;
 

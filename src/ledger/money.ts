@@ -1,4 +1,4 @@
-import type { Input } from '../http/input.js';
+import type { Input } from '../core/input.js';
 
 /** ISO 4217 currencies Mangopay supports across its features (reference notes §4.1). */
 export const CURRENCIES = [

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/index.js';
 import { selectPage } from '../db/paged.js';
-import type { Paging } from '../http/paging.js';
+import type { Paging } from '../core/paging.js';
 import { MAX_CONSECUTIVE_FAILURES } from '../modules/hooks/model.js';
 
 export interface ClaimedDelivery {

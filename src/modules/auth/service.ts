@@ -1,7 +1,7 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Db } from '../../db/index.js';
-import { ERRORS } from '../../http/errors.js';
+import { ERRORS } from '../../core/errors.js';
 import { newId, secret } from '../../lib/ids.js';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;

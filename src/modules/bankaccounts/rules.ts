@@ -1,5 +1,5 @@
-import type { FieldErrors } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
+import type { FieldErrors } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
 import { isCountryCode } from '../../lib/countries.js';
 import type { Address } from '../users/model.js';
 import { parseAddress } from '../users/rules.js';

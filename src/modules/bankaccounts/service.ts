@@ -1,8 +1,8 @@
 import type { Queryable } from '../../db/index.js';
-import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
-import type { Paging } from '../../http/paging.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
+import type { Paging } from '../../core/paging.js';
 import { newId } from '../../lib/ids.js';
 import type { UserRecord } from '../users/model.js';
 import { findUser } from '../users/store.js';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/index.js';
 import { selectPage } from '../../db/paged.js';
-import type { Paging } from '../../http/paging.js';
+import type { Paging } from '../../core/paging.js';
 import type { BankAccount } from './model.js';
 
 const COLUMNS = 'id, client_id, user_id, type, owner_name, owner_address, details, active, tag, creation_date';

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.js';
-import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
 import { decodeBase64, sniffMediaType } from '../../lib/files.js';
 import { parseAddress } from '../users/rules.js';
 import { BUSINESS_TYPES, EMAIL_LISTS, PLATFORM_TYPES, SECTORS, type ClientProfile, type ClientRecord } from './model.js';

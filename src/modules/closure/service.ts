@@ -1,5 +1,5 @@
-import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ERRORS } from '../../core/errors.js';
 import { lockWallets } from '../../ledger/index.js';
 import { recordEvent } from '../events/store.js';
 import { hasPendingPayOut } from '../transactions/store.js';

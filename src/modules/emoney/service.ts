@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/index.js';
-import type { RequestCtx } from '../../http/context.js';
-import { ERRORS, type FieldErrors } from '../../http/errors.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ERRORS, type FieldErrors } from '../../core/errors.js';
 import { findUser } from '../users/store.js';
 
 export interface EMoney {
@@ -32,7 +32,7 @@ export function calendarPeriod(year: number, month?: number): Period {
 async function sums(q: Queryable, clientId: string, userId: string, currency: string, p: Period) {
   const [row] = await q.query<{ credited: string; debited: string }>(
     `WITH moves AS (
-       SELECT split_part(p.movement_id, ':', 1) AS tx, sum(p.amount) AS net
+       SELECT p.transaction_id AS tx, sum(p.amount) AS net
        FROM postings p JOIN wallets w ON w.client_id = p.client_id AND w.id = p.account
        WHERE p.client_id = $1 AND w.owner_id = $2 AND w.currency = $3
          AND ($4::bigint IS NULL OR p.date >= $4) AND ($5::bigint IS NULL OR p.date < $5)

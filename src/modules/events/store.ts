@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/index.js';
 import { selectPage } from '../../db/paged.js';
-import type { Paging } from '../../http/paging.js';
+import type { Paging } from '../../core/paging.js';
 
 export interface EventRow {
   ResourceId: string;

@@ -1,7 +1,7 @@
-import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
-import type { Paging } from '../../http/paging.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
+import type { Paging } from '../../core/paging.js';
 import { newId } from '../../lib/ids.js';
 import { EVENT_TYPES } from './event-types.js';
 import type { Hook, HookStatus } from './model.js';

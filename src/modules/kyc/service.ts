@@ -1,8 +1,8 @@
 import type { Queryable } from '../../db/index.js';
-import type { RequestCtx } from '../../http/context.js';
-import { ApiError, ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
-import type { Paging } from '../../http/paging.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ApiError, ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
+import type { Paging } from '../../core/paging.js';
 import { decodeBase64, sniffMediaType } from '../../lib/files.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/index.js';
 import { selectPage } from '../../db/paged.js';
-import type { Paging } from '../../http/paging.js';
+import type { Paging } from '../../core/paging.js';
 import type { UboDeclarationRecord, UboRecord } from './ubo-model.js';
 
 /** Whether the user's latest UBO declaration is VALIDATED (a KYC requirement of BUSINESS and PARTNERSHIP users). */

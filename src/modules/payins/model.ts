@@ -11,6 +11,8 @@ export const RESULTS = {
   expired: { code: '101109', message: 'The payment period has expired' },
   closed: { code: '002602', message: 'User owning credited wallet is closed and cannot receive funds' },
   generic: { code: '001999', message: 'Generic Operation error' },
+  // Funds that would take the credited wallet (or the fee wallet) above the ledger's MAX_BALANCE.
+  balanceCap: { code: '001011', message: 'Transaction amount is higher than maximum permitted amount' },
 } as const;
 export type Result = { code: string; message: string };
 

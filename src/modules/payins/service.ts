@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../../db/index.js';
-import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
-import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg } from '../../ledger/index.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
+import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg } from '../../ledger/index.js';
 import { parseAmount, parseMoney, checkFees, type Money } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
@@ -213,12 +213,16 @@ export async function sandboxSettle(ctx: Ctx, id: string, body: unknown): Promis
       return { payIn: t };
     }
     const feeWalletId = fees > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
-    await lockWallets(q, ctx.clientId, feeWalletId ? [t.creditedWalletId!, feeWalletId] : [t.creditedWalletId!]);
+    const locked = await lockWallets(q, ctx.clientId, feeWalletId ? [t.creditedWalletId!, feeWalletId] : [t.creditedWalletId!]);
     const legs: Leg[] = [
       { external: true, currency: t.currency, amount: -amount },
       { wallet: t.creditedWalletId!, currency: t.currency, amount: amount - fees },
     ];
     if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: fees });
+    if (wouldExceedBalanceCap(locked, legs)) {
+      await fail(q, ctx, t, RESULTS.balanceCap);
+      return { payIn: t };
+    }
     await post(q, ctx.clientId, t.id, legs, ctx.now);
     t.status = 'SUCCEEDED';
     t.resultCode = RESULTS.success.code;

@@ -4,6 +4,8 @@ import { renderVerificationOfPayee, type VerificationOfPayee } from './bank-chec
 /** The ResultCodes bank-wire payouts end with (reference notes §3.2, §4.1, §4.6, §4.7). */
 export const RESULTS = {
   success: { code: '000000', message: 'Success' },
+  // Fees that would take the client's fee wallet above the ledger's MAX_BALANCE.
+  balanceCap: { code: '001011', message: 'Transaction amount is higher than maximum permitted amount' },
   nothingCredited: { code: '001014', message: 'CreditedFunds must be more than 0 (DebitedFunds can not equal Fees)' },
   generic: { code: '001999', message: 'Generic Operation error' },
   payer: { code: '002701', message: 'Users with category PAYER cannot make payouts' },

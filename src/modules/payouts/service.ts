@@ -1,8 +1,8 @@
 import type { Queryable } from '../../db/index.js';
-import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
-import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg, type LockedUser } from '../../ledger/index.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
+import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg, type LockedUser } from '../../ledger/index.js';
 import { parseMoney, checkFees } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import type { BankAccount } from '../bankaccounts/model.js';
@@ -180,6 +180,7 @@ async function debit(q: Queryable, ctx: Ctx, t: Transaction, feeWalletId: string
     { clearing: true, currency: t.currency, amount: funds - fees },
   ];
   if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: fees });
+  if (wouldExceedBalanceCap(locked, legs)) return RESULTS.balanceCap;
   await post(q, ctx.clientId, t.id, legs, ctx.now);
   return null;
 }
@@ -289,12 +290,13 @@ export async function sandboxSettle(ctx: Ctx, id: string): Promise<Transaction> 
     await post(
       q,
       ctx.clientId,
-      `${t.id}:settle`,
+      t.id,
       [
         { clearing: true, currency: t.currency, amount: -t.creditedAmount! },
         { external: true, currency: t.currency, amount: t.creditedAmount! },
       ],
       ctx.now,
+      'settle',
     );
     t.status = 'SUCCEEDED';
     t.resultCode = RESULTS.success.code;
@@ -333,7 +335,7 @@ export async function sandboxFail(ctx: Ctx, id: string, body: unknown): Promise<
       { wallet: t.debitedWalletId!, currency: t.currency, amount: t.debitedAmount! },
     ];
     if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: -fees });
-    await post(q, ctx.clientId, `${t.id}:fail`, legs, ctx.now);
+    await post(q, ctx.clientId, t.id, legs, ctx.now, 'fail');
     t.status = 'FAILED';
     t.resultCode = result.code;
     t.resultMessage = result.message;

@@ -1,4 +1,4 @@
-import { Input } from '../../http/input.js';
+import { Input } from '../../core/input.js';
 import { parseCurrency } from '../../ledger/money.js';
 import { isValidIban } from '../bankaccounts/rules.js';
 import { isCountryCode } from '../../lib/countries.js';

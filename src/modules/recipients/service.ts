@@ -1,8 +1,9 @@
 import type { Db, Queryable } from '../../db/index.js';
-import { nowSeconds, type RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
-import type { Paging } from '../../http/paging.js';
+import type { RequestCtx } from '../../core/context.js';
+import { nowSeconds } from '../../core/clock.js';
+import { ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
+import type { Paging } from '../../core/paging.js';
 import { ulid } from '../../lib/ids.js';
 import { recordEvents } from '../events/store.js';
 import { verifyPayee } from '../payouts/bank-checks.js';

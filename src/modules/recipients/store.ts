@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/index.js';
-import type { Paging } from '../../http/paging.js';
+import type { Paging } from '../../core/paging.js';
 import type { Recipient } from './model.js';
 
 const COLUMNS =

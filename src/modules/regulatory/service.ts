@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/index.js';
-import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
 import { recordEvent } from '../events/store.js';
 import { findUser } from '../users/store.js';
 import * as store from './store.js';

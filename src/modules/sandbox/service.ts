@@ -1,6 +1,6 @@
-import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
 import { advancePending } from '../../webhooks/store.js';
 import { expireDue } from '../payins/service.js';
 import { completeTransferSession, expireScaTransfers } from '../transfers/service.js';

@@ -1,6 +1,6 @@
-import type { RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import type { Paging } from '../../http/paging.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ERRORS } from '../../core/errors.js';
+import type { Paging } from '../../core/paging.js';
 import { expireDue } from '../payins/service.js';
 import { findBankAccountOfClient } from '../bankaccounts/store.js';
 import { requireAccountAccess, type ScaContext } from '../users/sca-auth.js';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/index.js';
 import { selectPage } from '../../db/paged.js';
-import type { Paging } from '../../http/paging.js';
+import type { Paging } from '../../core/paging.js';
 import type { Transaction } from './model.js';
 
 const COLUMNS = `id, client_id, type, nature, payment_type, execution_type, status, result_code, result_message,
@@ -157,14 +157,14 @@ export async function listTransactions(
           // A client wallet's own transactions (a CREDIT pay-in, even CREATED) and those that posted to it (fees).
           `EXISTS (SELECT 1 FROM (SELECT ?::text AS account) w
                    WHERE w.account IN (transactions.debited_wallet_id, transactions.credited_wallet_id)
-                      OR transactions.id IN (SELECT split_part(p.movement_id, ':', 1) FROM postings p
+                      OR transactions.id IN (SELECT p.transaction_id FROM postings p
                                              WHERE p.client_id = transactions.client_id AND p.account = w.account))`,
           f.postedTo,
         ],
         [
           `?::boolean AND EXISTS (SELECT 1 FROM wallets w WHERE w.client_id = transactions.client_id AND w.owner_id IS NULL
                    AND (w.id IN (transactions.debited_wallet_id, transactions.credited_wallet_id)
-                        OR transactions.id IN (SELECT split_part(p.movement_id, ':', 1) FROM postings p
+                        OR transactions.id IN (SELECT p.transaction_id FROM postings p
                                                WHERE p.client_id = transactions.client_id AND p.account = w.id)))`,
           f.clientWallets || null,
         ],

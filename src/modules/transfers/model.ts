@@ -4,6 +4,8 @@ import { renderTransaction, type Transaction } from '../transactions/model.js';
 export const RESULTS = {
   success: { code: '000000', message: 'Success' },
   insufficientBalance: { code: '001001', message: 'Unsufficient wallet balance' },
+  // A credit that would take a wallet above the ledger's MAX_BALANCE.
+  balanceCap: { code: '001011', message: 'Transaction amount is higher than maximum permitted amount' },
   nothingCredited: { code: '001014', message: 'CreditedFunds must be more than 0 (DebitedFunds can not equal Fees)' },
   debitedUserClosed: { code: '002601', message: 'User owning debited wallet is closed and cannot transfer to another wallet' },
   creditedUserClosed: {

@@ -1,8 +1,9 @@
 import type { Db, Queryable } from '../../db/index.js';
-import { nowSeconds, type RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
-import { ensureFeeWallet, lockUsers, lockWallets, post, type Leg, type LockedUser } from '../../ledger/index.js';
+import type { RequestCtx } from '../../core/context.js';
+import { nowSeconds } from '../../core/clock.js';
+import { ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
+import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg, type LockedUser } from '../../ledger/index.js';
 import { parseMoney, checkFees } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvents } from '../events/store.js';
@@ -51,6 +52,7 @@ async function move(q: Queryable, clientId: string, t: Transaction, now: number)
     { wallet: t.creditedWalletId!, currency: t.currency, amount: t.creditedAmount! },
   ];
   if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: t.feesAmount! });
+  if (wouldExceedBalanceCap(locked, legs)) return RESULTS.balanceCap;
   await post(q, clientId, t.id, legs, now);
   return RESULTS.success;
 }

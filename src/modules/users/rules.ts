@@ -1,5 +1,5 @@
-import { Input } from '../../http/input.js';
-import type { FieldErrors } from '../../http/errors.js';
+import { Input } from '../../core/input.js';
+import type { FieldErrors } from '../../core/errors.js';
 import {
   LEGAL_PERSON_TYPES,
   type Address,

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../../db/index.js';
-import { nowSeconds, type RequestCtx } from '../../http/context.js';
-import { ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
+import type { RequestCtx } from '../../core/context.js';
+import { nowSeconds } from '../../core/clock.js';
+import { ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
 import { clockOffset } from '../sandbox/store.js';
 import { recordEvents } from '../events/store.js';
 import { activateBySession } from '../recipients/store.js';

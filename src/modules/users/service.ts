@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../../db/index.js';
-import { ERRORS, type FieldErrors } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
-import type { Paging } from '../../http/paging.js';
+import { ERRORS, type FieldErrors } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
+import type { Paging } from '../../core/paging.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import { outdateOnIdentityChange } from '../kyc/levels.js';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/index.js';
 import { selectPage } from '../../db/paged.js';
-import type { Paging } from '../../http/paging.js';
+import type { Paging } from '../../core/paging.js';
 import type { UserRecord } from './model.js';
 
 const COLUMNS = `id, client_id, person_type, category, status, kyc_level, email, tag, creation_date,

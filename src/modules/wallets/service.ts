@@ -1,7 +1,7 @@
-import type { RequestCtx } from '../../http/context.js';
-import { ApiError, ERRORS } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
-import type { Paging } from '../../http/paging.js';
+import type { RequestCtx } from '../../core/context.js';
+import { ApiError, ERRORS } from '../../core/errors.js';
+import { Input } from '../../core/input.js';
+import type { Paging } from '../../core/paging.js';
 import type { Queryable } from '../../db/index.js';
 import { lockUsers, type LockedUser } from '../../ledger/index.js';
 import { isCurrency, parseCurrency } from '../../ledger/money.js';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/index.js';
 import { selectPage } from '../../db/paged.js';
-import type { Paging } from '../../http/paging.js';
+import type { Paging } from '../../core/paging.js';
 import type { Wallet } from './model.js';
 
 const COLUMNS = 'id, client_id, owner_id, funds_type, currency, description, tag, balance, creation_date';
