@@ -119,11 +119,39 @@ export type Leg =
   | { clearing: true; currency: string; amount: number };
 
 /**
+ * The most a wallet may hold, in minor units: 2^53 − 1, the largest integer a JavaScript number holds
+ * exactly (a database CHECK holds it too). A credit beyond it fails as a transaction (ResultCode 001011)
+ * through wouldExceedBalanceCap.
+ */
+export const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
+
+/** Whether these legs would take a locked wallet above MAX_BALANCE. */
+export function wouldExceedBalanceCap(locked: Map<string, LockedWallet>, legs: Leg[]): boolean {
+  const after = new Map<string, bigint>();
+  for (const leg of legs) {
+    if (!('wallet' in leg)) continue;
+    const start = after.get(leg.wallet) ?? BigInt(locked.get(leg.wallet)?.balance ?? 0);
+    after.set(leg.wallet, start + BigInt(leg.amount));
+  }
+  return [...after.values()].some((b) => b > BigInt(MAX_BALANCE));
+}
+
+/**
  * Step 4: writes one movement — postings summing to zero per currency — and the balances of the
  * wallets it touches. The caller holds the locks of steps 1–3 on everything involved. Zero legs are
  * left out. A balance that would go negative fails on the wallets CHECK and rolls everything back.
+ * The movement is the transaction's own, or one of its later steps (a payout's `settle`, `fail`);
+ * its postings carry the transaction id in a column of their own.
  */
-export async function post(q: Queryable, clientId: string, movementId: string, legs: Leg[], now: number): Promise<void> {
+export async function post(
+  q: Queryable,
+  clientId: string,
+  transactionId: string,
+  legs: Leg[],
+  now: number,
+  step?: 'settle' | 'fail',
+): Promise<void> {
+  const movementId = step ? `${transactionId}:${step}` : transactionId;
   const sums = new Map<string, bigint>();
   for (const leg of legs) {
     if (!Number.isSafeInteger(leg.amount)) throw new Error(`ledger: amount ${leg.amount} is not a whole number`);
@@ -140,8 +168,8 @@ export async function post(q: Queryable, clientId: string, movementId: string, l
   // One statement: the postings, then the balances (already locked in step 3), in wallet id order.
   const [{ updated }] = await q.query<{ updated: number }>(
     `WITH p AS (
-       INSERT INTO postings (client_id, movement_id, account, currency, amount, date)
-       SELECT $1, $2, a, c, n, $3 FROM unnest($4::text[], $5::text[], $6::bigint[]) AS x(a, c, n)
+       INSERT INTO postings (client_id, movement_id, transaction_id, account, currency, amount, date)
+       SELECT $1, $2, $10, a, c, n, $3 FROM unnest($4::text[], $5::text[], $6::bigint[]) AS x(a, c, n)
      ), u AS (
        UPDATE wallets w SET balance = w.balance + x.n
        FROM unnest($7::text[], $8::text[], $9::bigint[]) AS x(id, c, n)
@@ -159,6 +187,7 @@ export async function post(q: Queryable, clientId: string, movementId: string, l
       walletLegs.map((leg) => leg.wallet),
       walletLegs.map((leg) => leg.currency),
       walletLegs.map((leg) => leg.amount),
+      transactionId,
     ],
   );
   if (updated !== walletLegs.length) throw new Error(`ledger: movement ${movementId} names a wallet this client does not have`);
