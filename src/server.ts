@@ -19,6 +19,7 @@ import { hookRoutes } from './modules/hooks/routes.js';
 import { idempotencyRoutes } from './modules/idempotency/routes.js';
 import { kycRoutes } from './modules/kyc/routes.js';
 import { uboRoutes } from './modules/kyc/ubo-routes.js';
+import { outdateOnIdentityChange } from './modules/kyc/levels.js';
 import { regulatoryRoutes } from './modules/regulatory/routes.js';
 import { payInRoutes } from './modules/payins/routes.js';
 import { sweepExpired } from './modules/payins/service.js';
@@ -35,6 +36,7 @@ import { transferRoutes } from './modules/transfers/routes.js';
 import { sweepScaTransfers } from './modules/transfers/service.js';
 import { scaPageRoutes } from './modules/users/sca-page.js';
 import { userRoutes } from './modules/users/routes.js';
+import { onIdentityChange } from './modules/users/service.js';
 import { walletRoutes } from './modules/wallets/routes.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
 
@@ -119,6 +121,8 @@ const EXPIRY_SWEEP_MS = 60_000;
 
 /** Builds the whole API on one database; it does not listen (tests call listen or inject). */
 export async function buildServer({ db, config, logger = false, ready }: ServerOptions): Promise<FastifyInstance> {
+  // KYC builds on users: the users module tells it of identity changes through this hook.
+  onIdentityChange(outdateOnIdentityChange);
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db, Queryable } from '../../db/index.js';
 import { nowSeconds, type RequestCtx } from '../../http/context.js';
 import { ERRORS, errorBody } from '../../http/errors.js';
-import { clockOffset } from '../sandbox/store.js';
+import { clockOffset } from '../clock/store.js';
 import * as store from './store.js';
 
 /** How long a consult link works, on the client's clock. */

@@ -1,14 +1,14 @@
 import { renderMoney } from '../../ledger/money.js';
+import { PAYIN_EXPIRED, PAYIN_EXPIRY_SECONDS } from '../transactions/expiry.js';
 import { renderTransaction, type Transaction } from '../transactions/model.js';
 
-/** A bank-wire pay-in's funds must arrive within a month of its creation. */
-export const PAYIN_EXPIRY_SECONDS = 30 * 24 * 3600;
+export { PAYIN_EXPIRY_SECONDS };
 
 /** The ResultCodes pay-ins end with (reference notes §3.2, §4.4, §4.7). */
 export const RESULTS = {
   success: { code: '000000', message: 'Success' },
   blocked: { code: '008700', message: 'User blocked by Fraud policy' },
-  expired: { code: '101109', message: 'The payment period has expired' },
+  expired: PAYIN_EXPIRED,
   closed: { code: '002602', message: 'User owning credited wallet is closed and cannot receive funds' },
   generic: { code: '001999', message: 'Generic Operation error' },
   // Funds that would take the credited wallet (or the fee wallet) above the ledger's MAX_BALANCE.

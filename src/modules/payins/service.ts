@@ -8,6 +8,7 @@ import { parseAmount, parseMoney, checkFees, type Money } from '../../ledger/mon
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
+import { expireDue } from '../transactions/expiry.js';
 import * as transactions from '../transactions/store.js';
 import { lockAuthorsWallet } from '../wallets/service.js';
 import { findClientWalletById } from '../wallets/store.js';
@@ -140,23 +141,11 @@ async function findBankWire(q: Queryable, ctx: Ctx, id: string, lock = false): P
   return t;
 }
 
-/**
- * A CREATED pay-in a month old becomes FAILED (101109, with its event): when it is next read,
- * listed, settled or failed, when the client's sandbox clock moves, and at the latest at the next
- * sweep (`sweepExpired`). Settling or failing it is then refused.
- */
-export async function expireDue(ctx: Ctx): Promise<void> {
-  await ctx.db.tx(async (q) => {
-    const ids = await transactions.failCreatedBefore(q, ctx.clientId, 'PAYIN', ctx.now - PAYIN_EXPIRY_SECONDS, RESULTS.expired);
-    for (const id of ids) await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_FAILED', id, ctx.now);
-  });
-}
-
 /** Expires the due pay-ins of every client, each on its own clock (run periodically by each process). */
 export async function sweepExpired(db: Db): Promise<void> {
   const serverNow = Math.floor(Date.now() / 1000);
   for (const { clientId, clockOffset } of await transactions.clientsWithCreatedOlderThan(db, 'PAYIN', PAYIN_EXPIRY_SECONDS, serverNow)) {
-    await expireDue({ db, clientId, now: serverNow + clockOffset, baseUrl: '' });
+    await expireDue({ db, clientId, now: serverNow + clockOffset });
   }
 }
 

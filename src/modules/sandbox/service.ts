@@ -2,7 +2,7 @@ import type { RequestCtx } from '../../core/context.js';
 import { ERRORS } from '../../core/errors.js';
 import { Input } from '../../core/input.js';
 import { advancePending } from '../../webhooks/store.js';
-import { expireDue } from '../payins/service.js';
+import { expireDue } from '../transactions/expiry.js';
 import { completeTransferSession, expireScaTransfers } from '../transfers/service.js';
 import { expireScaRecipients } from '../recipients/service.js';
 import { openScaSessions } from '../users/store.js';

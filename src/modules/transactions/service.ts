@@ -1,12 +1,12 @@
 import type { RequestCtx } from '../../core/context.js';
 import { ERRORS } from '../../core/errors.js';
 import type { Paging } from '../../core/paging.js';
-import { expireDue } from '../payins/service.js';
 import { findBankAccountOfClient } from '../bankaccounts/store.js';
 import { requireAccountAccess, type ScaContext } from '../users/sca-auth.js';
 import { findUser } from '../users/store.js';
 import { getClientWallet } from '../wallets/service.js';
 import { findUserWallet } from '../wallets/store.js';
+import { expireDue } from './expiry.js';
 import * as store from './store.js';
 
 export type Filters = Omit<store.TransactionFilter, 'walletId' | 'userId' | 'postedTo' | 'clientWallets' | 'bankAccountId'>;

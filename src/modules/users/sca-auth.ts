@@ -4,7 +4,7 @@ import type { RequestCtx } from '../../core/context.js';
 import { nowSeconds } from '../../core/clock.js';
 import { ERRORS } from '../../core/errors.js';
 import { Input } from '../../core/input.js';
-import { clockOffset } from '../sandbox/store.js';
+import { clockOffset } from '../clock/store.js';
 import { recordEvents } from '../events/store.js';
 import { activateBySession } from '../recipients/store.js';
 import * as store from './store.js';

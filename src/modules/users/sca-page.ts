@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
 import { Input } from '../../http/input.js';
 import { nowSeconds } from '../../http/context.js';
-import { clockOffset } from '../sandbox/store.js';
+import { clockOffset } from '../clock/store.js';
 import type { LegalData } from './model.js';
 import { completeTransferSession } from '../transfers/service.js';
 import { completeScaSession, failScaSession, findScaSession } from './service.js';

@@ -4,7 +4,6 @@ import { Input } from '../../core/input.js';
 import type { Paging } from '../../core/paging.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
-import { outdateOnIdentityChange } from '../kyc/levels.js';
 import { isValidCompanyNumber } from './company-number.js';
 import {
   emptyLegal,
@@ -30,6 +29,26 @@ import {
 } from './rules.js';
 import { completeAuthentication, openScaSession } from './sca-auth.js';
 import * as store from './store.js';
+
+/**
+ * Runs in the transaction of a user change, before the user is saved (KYC outdates documents and
+ * recomputes `after`'s level). A hook rather than an import: the KYC module builds on users, so
+ * users must not import it; server.ts wires the KYC listener.
+ */
+export type IdentityChangeListener = (
+  q: Queryable,
+  clientId: string,
+  now: number,
+  before: UserRecord,
+  after: UserRecord,
+) => Promise<void>;
+const identityListeners = new Set<IdentityChangeListener>();
+export function onIdentityChange(listener: IdentityChangeListener): void {
+  identityListeners.add(listener);
+}
+async function identityChanged(q: Queryable, clientId: string, now: number, before: UserRecord, after: UserRecord) {
+  for (const listener of identityListeners) await listener(q, clientId, now, before, after);
+}
 
 export interface Ctx {
   db: Db;
@@ -225,7 +244,7 @@ export async function updateUser(
         redirectUrl = await requireEnrollment(ctx, q, after, false);
       }
     }
-    await outdateOnIdentityChange(q, ctx.clientId, ctx.now, before, after);
+    await identityChanged(q, ctx.clientId, ctx.now, before, after);
     await store.saveUser(q, after);
     return { user: after, redirectUrl };
   });
@@ -264,7 +283,7 @@ export async function categorizeUser(ctx: Ctx, personType: PersonType, id: strin
     await recordEvent(q, ctx.clientId, 'USER_CATEGORY_UPDATED_TO_OWNER', id, ctx.now);
     if (personType === 'LEGAL') await validateCompanyNumber(ctx, q, after, before.data as LegalData);
     const redirectUrl = await requireEnrollment(ctx, q, after, true);
-    await outdateOnIdentityChange(q, ctx.clientId, ctx.now, before, after);
+    await identityChanged(q, ctx.clientId, ctx.now, before, after);
     await store.saveUser(q, after);
     return { user: after, redirectUrl };
   });
