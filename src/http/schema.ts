@@ -100,7 +100,7 @@ export function normalize(schema: Schema | undefined, value: unknown, nested = f
 
 /** Ajv keywords for the annotations of src/lib/schema.ts. */
 function schemaKeywords(ajv: any): any {
-  for (const keyword of ['x-messages', 'x-upper', 'x-empty', 'x-keep-empty-object', 'x-tag', 'example', 'examples']) {
+  for (const keyword of ['x-messages', 'x-upper', 'x-empty', 'x-keep-empty-object', 'x-tag']) {
     if (!ajv.getKeyword(keyword)) ajv.addKeyword({ keyword });
   }
   if (!ajv.getKeyword('x-country')) {
@@ -248,6 +248,15 @@ export function installSchemas(app: FastifyInstance, routes: RegisteredRoute[] =
   app.addSchema(ErrorBody);
   app.addHook('onRoute', (route: RouteOptions) => {
     const schema = route.schema as Schema | undefined;
+    // The client id every API path starts with is declared once, here, for every converted route.
+    if (schema?.response && route.url.startsWith('/v2.01/:clientId')) {
+      const params = schema.params ?? { type: 'object', properties: {} };
+      schema.params = {
+        ...params,
+        properties: { clientId: { type: 'string', description: 'Your client id' }, ...params.properties },
+        required: [...new Set(['clientId', ...(params.required ?? [])])],
+      };
+    }
     if (schema?.response) {
       const errorRef = { $ref: 'ErrorBody#' };
       for (const status of ERROR_STATUSES) schema.response[status] ??= errorRef;

@@ -120,6 +120,9 @@ export const PagingQuery = {
   AfterDate: Type.Optional(Int()),
 };
 
+/** A query string the route does not read (whatever is sent is ignored). */
+export const NoQuery = Type.Object({});
+
 /** Mangopay's error body. `errors` maps dotted field paths to messages; the OAuth endpoint adds `error`. */
 export const ErrorBody = Type.Object(
   {

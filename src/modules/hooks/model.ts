@@ -1,3 +1,5 @@
+import type { HookReply } from './schemas.js';
+
 export type HookStatus = 'ENABLED' | 'DISABLED';
 export type HookValidity = 'VALID' | 'INVALID';
 
@@ -16,7 +18,7 @@ export interface Hook {
 export const MAX_CONSECUTIVE_FAILURES = 100;
 
 /** Mangopay's Hook object, keys in its order (reference notes §6.1). */
-export function renderHook(h: Hook) {
+export function renderHook(h: Hook): HookReply {
   return {
     Url: h.url,
     Status: h.status,

@@ -1,66 +1,47 @@
 import type { RequestCtx } from '../../core/context.js';
-import { ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
+import { ERRORS, type FieldErrors } from '../../core/errors.js';
 import type { Paging } from '../../core/paging.js';
 import { newId } from '../../lib/ids.js';
 import { EVENT_TYPES } from './event-types.js';
-import type { Hook, HookStatus } from './model.js';
+import type { Hook } from './model.js';
+import type { HookCreate, HookListQuery, HookUpdate } from './schemas.js';
 import * as store from './store.js';
 
 type Ctx = RequestCtx;
-const MAX_TEXT = 255;
-const STATUSES = ['ENABLED', 'DISABLED'] as const;
 
-/** An absolute http or https URL of at most 255 characters. */
-function parseUrl(i: Input, required: boolean): string | undefined {
-  const url = i.str('Url', { required, max: MAX_TEXT });
-  if (url === null) {
-    if (required) i.fail('Url', 'The Url field is required.');
-    else i.fail('Url', 'The Url field cannot be empty.');
-    return undefined;
+/** What the schema cannot say: a known event type, an absolute http(s) URL. */
+export function hookRules(input: { EventType?: string; Url?: string }): FieldErrors {
+  const errors: FieldErrors = {};
+  if (input.EventType !== undefined && !EVENT_TYPES.has(input.EventType.trim().toUpperCase())) {
+    errors.EventType = `Error converting value "${input.EventType}" to type 'EventType'.`;
   }
-  if (url === undefined || i.path('Url') in i.errors) return undefined;
-  let parsed: URL | null = null;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = null;
+  if (input.Url) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(input.Url);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || !parsed.hostname) errors.Url = 'The Url must be an absolute http or https URL.';
   }
-  if (!parsed || !/^https?:$/.test(parsed.protocol) || !parsed.hostname) {
-    i.fail('Url', 'The Url must be an absolute http or https URL.');
-    return undefined;
-  }
-  return url;
+  return errors;
 }
 
-function parseEventType(i: Input): string | undefined {
-  const type = i.str('EventType', { required: true });
-  if (type === undefined || type === null) {
-    if (type === null) i.fail('EventType', 'The EventType field is required.');
-    return undefined;
-  }
-  const upper = type.trim().toUpperCase();
-  if (!EVENT_TYPES.has(upper)) {
-    i.fail('EventType', `Error converting value "${type}" to type 'EventType'.`);
-    return undefined;
-  }
-  return upper;
+function checkRules(input: { EventType?: string; Url?: string }): void {
+  const errors = hookRules(input);
+  if (Object.keys(errors).length) throw ERRORS.paramError(errors);
 }
 
-export async function createHook(ctx: Ctx, body: unknown): Promise<Hook> {
-  const i = new Input(body);
-  const eventType = parseEventType(i);
-  const url = parseUrl(i, true);
-  const tag = i.str('Tag', { max: MAX_TEXT });
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+export async function createHook(ctx: Ctx, input: HookCreate): Promise<Hook> {
+  checkRules(input);
   const hook: Hook = {
     id: newId('hook'),
     clientId: ctx.clientId,
-    eventType: eventType!,
-    url: url!,
+    eventType: input.EventType.trim().toUpperCase(),
+    url: input.Url,
     status: 'ENABLED',
     validity: 'VALID',
-    tag: tag ?? null,
+    tag: input.Tag ?? null,
     creationDate: ctx.now,
   };
   if (!(await store.insertHook(ctx.db, hook))) {
@@ -79,31 +60,22 @@ export async function getHook(ctx: Ctx, id: string): Promise<Hook> {
  * Url, Status and Tag; `Validity: "VALID"` puts an INVALID hook back in service. SDKs send back the
  * whole object, so EventType, an echoed Validity and the read-only fields are ignored.
  */
-export async function updateHook(ctx: Ctx, id: string, body: unknown): Promise<Hook> {
-  const i = new Input(body);
-  const url = parseUrl(i, false);
-  const status = i.enum('Status', STATUSES) as HookStatus | undefined;
-  const tag = i.str('Tag', { max: MAX_TEXT });
-  const validity = i.str('Validity');
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+export async function updateHook(ctx: Ctx, id: string, input: HookUpdate): Promise<Hook> {
+  checkRules({ Url: input.Url });
   return ctx.db.tx(async (q) => {
     const hook = await store.findHook(q, ctx.clientId, id, true);
     if (!hook) throw ERRORS.notFound('Hook', id);
-    if (url !== undefined) hook.url = url;
-    if (status !== undefined) hook.status = status;
-    if (tag !== undefined) hook.tag = tag;
-    const revalidated = hook.validity === 'INVALID' && validity?.toUpperCase() === 'VALID';
+    if (input.Url !== undefined) hook.url = input.Url;
+    if (input.Status !== undefined) hook.status = input.Status;
+    if (input.Tag !== undefined) hook.tag = input.Tag;
+    const revalidated = hook.validity === 'INVALID' && input.Validity?.toUpperCase() === 'VALID';
     if (revalidated) hook.validity = 'VALID';
     await store.saveHook(q, hook, revalidated);
     return hook;
   });
 }
 
-export async function listHooks(ctx: Ctx, query: unknown, paging: Paging) {
-  const i = new Input(query);
-  const eventType = i.str('EventType')?.toUpperCase();
-  const status = i.enum('Status', STATUSES);
-  const validity = i.enum('Validity', ['VALID', 'INVALID'] as const);
-  if (!i.ok) throw ERRORS.paramError(i.errors);
-  return store.listHooks(ctx.db, ctx.clientId, { eventType, status, validity }, paging);
+export async function listHooks(ctx: Ctx, query: HookListQuery, paging: Paging) {
+  const filter = { eventType: query.EventType, status: query.Status, validity: query.Validity };
+  return store.listHooks(ctx.db, ctx.clientId, filter, paging);
 }
