@@ -110,7 +110,7 @@ async function lockDataDir(dir: string): Promise<() => void> {
 async function open(config: Config): Promise<{ db: Db; release: () => void }> {
   const release = config.databaseUrl ? () => {} : await lockDataDir(config.dataDir);
   try {
-    const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pgdata') });
+    const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pgdata'), durable: !config.unsafeNoFsync });
     return { db, release };
   } catch (err) {
     release();

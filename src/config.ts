@@ -27,6 +27,11 @@ export interface Config {
   webhookRetryScale: number;
   /** How often an idle process looks for due deliveries, in milliseconds. */
   webhookPollMs: number;
+  /**
+   * MANGROVE_UNSAFE_NO_FSYNC=1: the embedded database does not wait for the disk on commit. Faster,
+   * and an OS crash or power loss may lose committed data: for throwaway data (CI) only.
+   */
+  unsafeNoFsync: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -95,5 +100,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhooks: oneOf(env, 'MANGROVE_WEBHOOKS', ['on', 'off'] as const, 'on') === 'on',
     webhookRetryScale: positive(env, 'MANGROVE_WEBHOOK_RETRY_SCALE', 1),
     webhookPollMs: int(env, 'MANGROVE_WEBHOOK_POLL_MS', 100, 1),
+    unsafeNoFsync: oneOf(env, 'MANGROVE_UNSAFE_NO_FSYNC', ['0', '1'] as const, '0') === '1',
   };
 }
