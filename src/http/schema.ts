@@ -272,9 +272,12 @@ export function normalizeRequest(req: FastifyRequest): void {
   const schema = req.routeOptions.schema as Schema | undefined;
   if (!schema) return;
   if (schema.body) {
-    const body = normalize(schema.body, req.body);
+    const objectBody = types(schema.body).includes('object');
+    // Like the hand-written parsers before it: a body that is not an object (an array, a string) has no properties.
+    const raw = objectBody && !isPlainObject(req.body) ? {} : req.body;
+    const body = normalize(schema.body, raw);
     // An absent body is validated as an empty object, so that its required properties are named.
-    req.body = body === undefined && types(schema.body).includes('object') ? {} : body;
+    req.body = body === undefined && objectBody ? {} : body;
   }
   if (schema.querystring) req.query = normalize(schema.querystring, req.query) ?? {};
   if (schema.params) req.params = normalize(schema.params, req.params) ?? {};
