@@ -25,7 +25,7 @@ import { payInRoutes } from './modules/payins/routes.js';
 import { sweepExpired } from './modules/payins/service.js';
 import { payOutRoutes } from './modules/payouts/routes.js';
 import { recipientRoutes } from './modules/recipients/routes.js';
-import { sweepScaRecipients } from './modules/recipients/service.js';
+import { activateOnAuthentication, sweepScaRecipients } from './modules/recipients/service.js';
 import { refundRoutes } from './modules/refunds/routes.js';
 import { sandboxRoutes } from './modules/sandbox/routes.js';
 import { transactionRoutes } from './modules/transactions/routes.js';
@@ -34,9 +34,10 @@ import { eMoneyRoutes } from './modules/emoney/routes.js';
 import { kycConsultPageRoutes, kycConsultRoutes } from './modules/kyc/consult.js';
 import { transferRoutes } from './modules/transfers/routes.js';
 import { sweepScaTransfers } from './modules/transfers/service.js';
-import { scaPageRoutes } from './modules/users/sca-page.js';
+import { scaPageRoutes } from './modules/sca-page/routes.js';
 import { userRoutes } from './modules/users/routes.js';
 import { onIdentityChange } from './modules/users/service.js';
+import { onAuthenticated } from './modules/users/sca-auth.js';
 import { walletRoutes } from './modules/wallets/routes.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
 
@@ -123,6 +124,8 @@ const EXPIRY_SWEEP_MS = 60_000;
 export async function buildServer({ db, config, logger = false, ready }: ServerOptions): Promise<FastifyInstance> {
   // KYC builds on users: the users module tells it of identity changes through this hook.
   onIdentityChange(outdateOnIdentityChange);
+  // Recipients build on users: passing an authentication session activates the recipients waiting on it.
+  onAuthenticated(activateOnAuthentication);
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/index.js';
 import { CALL_TIMEOUT_MS, nextAttemptAt } from './schedule.js';
 import { cancelDelivery, claimDue, recordAttempt, type AttemptResult, type ClaimedDelivery } from './store.js';
@@ -15,7 +14,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** How long a claimed row stays away from other processes; longer than a call. */
   leaseMs?: number;
-  log?: FastifyBaseLogger;
+  /** Where failures are reported (the server's pino logger): the dispatcher does not depend on Fastify. */
+  log?: { warn(obj: object, msg: string): void };
 }
 
 /** Outcome writes in progress at most, per process (see Dispatcher.writing). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BankAccount } from '../bankaccounts/model.js';
+import type { BankAccount } from './model.js';
 
 /**
  * Countries of the SEPA schemes (EU and EEA members, Switzerland, the United Kingdom, the

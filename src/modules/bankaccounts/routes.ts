@@ -5,7 +5,6 @@ import * as bankAccounts from './service.js';
 import { CLOCK_FREE } from '../../http/auth.js';
 import { renderTransaction } from '../transactions/model.js';
 import { parseList as parseTransactionList } from '../transactions/routes.js';
-import { listBankAccountTransactions } from '../transactions/service.js';
 
 type UserParams = { id: string };
 type AccountParams = { id: string; bankAccountId: string };
@@ -39,7 +38,7 @@ export function bankAccountRoutes(app: FastifyInstance): void {
   // The payouts made to the account, filtered and paged like the other transaction lists.
   app.get<{ Params: { bankAccountId: string } }>('/bankaccounts/:bankAccountId/transactions', CLOCK_FREE, async (req, reply) => {
     const { paging, filters } = parseTransactionList(req.query);
-    const { items, total } = await listBankAccountTransactions(req.ctx, req.params.bankAccountId, filters, paging);
+    const { items, total } = await bankAccounts.listBankAccountTransactions(req.ctx, req.params.bankAccountId, filters, paging);
     return sendPage(req, reply, items.map(renderTransaction), total, paging);
   });
 }

@@ -3,6 +3,8 @@ import type { RequestCtx } from '../../core/context.js';
 import { ERRORS } from '../../core/errors.js';
 import { Input } from '../../core/input.js';
 import type { Paging } from '../../core/paging.js';
+import type { Filters } from '../transactions/service.js';
+import { listTransactions } from '../transactions/store.js';
 import { newId } from '../../lib/ids.js';
 import type { UserRecord } from '../users/model.js';
 import { findUser } from '../users/store.js';
@@ -96,4 +98,10 @@ export async function getBankAccount(ctx: Ctx, userId: string, id: string): Prom
 export async function listBankAccounts(ctx: Ctx, userId: string, active: boolean | null, p: Paging) {
   await userForRead(ctx, userId);
   return store.listBankAccounts(ctx.db, ctx.clientId, { userId, active }, p);
+}
+
+/** The payouts made to one of the client's bank accounts, whoever owns it. */
+export async function listBankAccountTransactions(ctx: RequestCtx, bankAccountId: string, f: Filters, p: Paging) {
+  if (!(await store.findBankAccountOfClient(ctx.db, ctx.clientId, bankAccountId))) throw ERRORS.notFound('BankAccount', bankAccountId);
+  return listTransactions(ctx.db, ctx.clientId, { ...f, bankAccountId }, p);
 }

@@ -1,5 +1,5 @@
 import { renderTransaction, type Transaction } from '../transactions/model.js';
-import { renderVerificationOfPayee, type VerificationOfPayee } from './bank-checks.js';
+import { renderVerificationOfPayee, type VerificationOfPayee } from '../bankaccounts/checks.js';
 
 /** The ResultCodes bank-wire payouts end with (reference notes §3.2, §4.1, §4.6, §4.7). */
 export const RESULTS = {

@@ -14,7 +14,7 @@ import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
 import { lockAuthorsWallet } from '../wallets/service.js';
 import { findClientWalletById } from '../wallets/store.js';
-import { instantUnreachable, verifyPayee, type Unreachable } from './bank-checks.js';
+import { instantUnreachable, verifyPayee, type Unreachable } from '../bankaccounts/checks.js';
 import { PAYOUT_MODES, RESULTS, type PayOutDetails, type Result } from './model.js';
 
 type Ctx = RequestCtx;

@@ -1,5 +1,5 @@
 import type { BankAccount } from '../bankaccounts/model.js';
-import { renderVerificationOfPayee, type VerificationOfPayee } from '../payouts/bank-checks.js';
+import { renderVerificationOfPayee, type VerificationOfPayee } from '../bankaccounts/checks.js';
 import { renderAddress } from '../users/model.js';
 import { scaLink, type ScaContext } from '../users/sca-auth.js';
 import type { Holder, PayoutMethodType, RecipientScope, RecipientStatus, RecipientType } from './rules.js';

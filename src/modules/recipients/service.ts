@@ -6,7 +6,7 @@ import { Input } from '../../core/input.js';
 import type { Paging } from '../../core/paging.js';
 import { ulid } from '../../lib/ids.js';
 import { recordEvents } from '../events/store.js';
-import { verifyPayee } from '../payouts/bank-checks.js';
+import { verifyPayee } from '../bankaccounts/checks.js';
 import type { LegalData, UserRecord } from '../users/model.js';
 import { openScaSession } from '../users/sca-auth.js';
 import { findUser } from '../users/store.js';
@@ -30,6 +30,12 @@ function scaBypassed(u: UserRecord): boolean {
 async function cancelExpired(q: Queryable, clientId: string, now: number, userId: string | null = null): Promise<void> {
   const ids = await store.cancelExpired(q, clientId, now, userId);
   if (ids.length) await recordEvents(q, clientId, ids.map((id) => ({ type: 'RECIPIENT_CANCELED', resourceId: id, date: now })));
+}
+
+/** A recipient registered with USER_PRESENT waits on its SCA session: passing it activates the recipient. */
+export async function activateOnAuthentication(q: Queryable, s: { clientId: string; token: string }, now: number): Promise<void> {
+  const activated = await store.activateBySession(q, s.token);
+  if (activated.length) await recordEvents(q, s.clientId, activated.map((id) => ({ type: 'RECIPIENT_ACTIVE', resourceId: id, date: now })));
 }
 
 /** What the clock advance made due: PENDING recipients whose SCA link expired become CANCELED. */

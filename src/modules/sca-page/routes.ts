@@ -3,9 +3,9 @@ import type { Db } from '../../db/index.js';
 import { Input } from '../../http/input.js';
 import { nowSeconds } from '../../http/context.js';
 import { clockOffset } from '../clock/store.js';
-import type { LegalData } from './model.js';
+import type { LegalData } from '../users/model.js';
 import { completeTransferSession } from '../transfers/service.js';
-import { completeScaSession, failScaSession, findScaSession } from './service.js';
+import { completeScaSession, failScaSession, findScaSession } from '../users/service.js';
 
 /** The passcode Mangopay's sandbox accepts on its SCA pages. */
 export const SANDBOX_PASSCODE = '702100';

@@ -1,7 +1,6 @@
 import type { RequestCtx } from '../../core/context.js';
 import { ERRORS } from '../../core/errors.js';
 import type { Paging } from '../../core/paging.js';
-import { findBankAccountOfClient } from '../bankaccounts/store.js';
 import { requireAccountAccess, type ScaContext } from '../users/sca-auth.js';
 import { findUser } from '../users/store.js';
 import { getClientWallet } from '../wallets/service.js';
@@ -40,8 +39,3 @@ export async function listClientTransactions(ctx: RequestCtx, f: Filters, p: Pag
   return store.listTransactions(ctx.db, ctx.clientId, { ...f, clientWallets: true }, p);
 }
 
-/** The payouts made to one of the client's bank accounts, whoever owns it. */
-export async function listBankAccountTransactions(ctx: RequestCtx, bankAccountId: string, f: Filters, p: Paging) {
-  if (!(await findBankAccountOfClient(ctx.db, ctx.clientId, bankAccountId))) throw ERRORS.notFound('BankAccount', bankAccountId);
-  return store.listTransactions(ctx.db, ctx.clientId, { ...f, bankAccountId }, p);
-}

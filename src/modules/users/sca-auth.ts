@@ -5,8 +5,6 @@ import { nowSeconds } from '../../core/clock.js';
 import { ERRORS } from '../../core/errors.js';
 import { Input } from '../../core/input.js';
 import { clockOffset } from '../clock/store.js';
-import { recordEvents } from '../events/store.js';
-import { activateBySession } from '../recipients/store.js';
 import * as store from './store.js';
 
 /** SCA for account access holds 180 days after the last one (docs: guides/sca/wallets). */
@@ -101,7 +99,16 @@ export async function requireAccountAccess(ctx: RequestCtx, userId: string, scaC
 export async function completeAuthentication(q: Queryable, s: store.ScaSession, now: number): Promise<void> {
   await store.recordAuthentication(q, s.userId, now);
   await store.completeScaSessionRow(q, s.token, now);
-  // A recipient registered with USER_PRESENT waits on this session: passing it activates the recipient.
-  const activated = await activateBySession(q, s.token);
-  if (activated.length) await recordEvents(q, s.clientId, activated.map((id) => ({ type: 'RECIPIENT_ACTIVE', resourceId: id, date: now })));
+  for (const listener of authenticationListeners) await listener(q, s, now);
+}
+
+/**
+ * Runs in the transaction that completes an authentication session (a recipient registered with
+ * USER_PRESENT waits on it). A hook rather than an import: recipients build on users; server.ts
+ * wires the listener.
+ */
+export type AuthenticationListener = (q: Queryable, s: store.ScaSession, now: number) => Promise<void>;
+const authenticationListeners = new Set<AuthenticationListener>();
+export function onAuthenticated(listener: AuthenticationListener): void {
+  authenticationListeners.add(listener);
 }
