@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { legalPayer } from './helpers/fixtures.js';
 import { processStorage, processToken, runCli, spawnServer, type ServerProcess } from './helpers/process.js';
+import { checkStorages } from './helpers/invariants.js';
 import { TEST_DB } from './helpers/server.js';
 
 // Each start of a fresh embedded database runs initdb: seconds on a loaded machine.
@@ -15,7 +16,11 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mangrove-cli-'));
 const running: ServerProcess[] = [];
 afterAll(async () => {
   for (const p of running) if (p.proc.exitCode === null) await p.stop('SIGKILL');
-  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    await checkStorages();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 const token = processToken;

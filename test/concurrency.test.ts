@@ -12,6 +12,7 @@ import { openDb } from '../src/db/index.js';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { processStorage, processToken, spawnServer, type ServerProcess } from './helpers/process.js';
+import { checkStorages } from './helpers/invariants.js';
 import { TEST_DB } from './helpers/server.js';
 
 vi.setConfig({ testTimeout: 240_000 });
@@ -22,7 +23,11 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mangrove-conc-'));
 const running: ServerProcess[] = [];
 afterAll(async () => {
   for (const p of running) if (p.proc.exitCode === null) await p.stop('SIGKILL');
-  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    await checkStorages();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** A small deterministic PRNG (mulberry32), so a run can be replayed with CONCURRENCY_SEED. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { naturalPayer } from './helpers/fixtures.js';
 import { processStorage, processToken, spawnServer, type ServerProcess } from './helpers/process.js';
+import { checkStorages } from './helpers/invariants.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { TEST_DB } from './helpers/server.js';
 
@@ -22,7 +23,11 @@ const receivers: Receiver[] = [];
 afterAll(async () => {
   for (const p of running) if (p.proc.exitCode === null) await p.stop('SIGKILL');
   for (const r of receivers) await r.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    await checkStorages();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 async function serve(env: Record<string, string>): Promise<ServerProcess> {

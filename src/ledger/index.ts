@@ -194,65 +194,81 @@ export async function post(
 }
 
 /**
- * Every way the client's ledger could be wrong, as readable strings; [] when it is sound:
+ * Every way a client's ledger could be wrong, as readable strings; [] when it is sound:
  * a movement whose postings do not sum to zero in a currency, a wallet whose balance is not the sum
  * of its postings (or whose postings are in another currency), a negative wallet, a closed user
  * holding money, a payout clearing account that does not hold exactly the CREATED payouts, and wallets
- * whose sum is not settled pay-ins minus payouts (SPEC §4).
+ * whose sum is not settled pay-ins minus payouts (SPEC §4). Without a clientId, every client's, each
+ * problem prefixed with its client (the same six queries, so the tests run it after every file).
  */
-export async function ledgerInvariants(q: Queryable, clientId: string): Promise<string[]> {
+export async function ledgerInvariants(q: Queryable, clientId?: string): Promise<string[]> {
   const problems: string[] = [];
-  const unbalanced = await q.query<{ movement_id: string; currency: string; total: string }>(
-    `SELECT movement_id, currency, sum(amount)::text AS total FROM postings WHERE client_id = $1
-     GROUP BY movement_id, currency HAVING sum(amount) <> 0`,
-    [clientId],
+  const c = clientId ?? null;
+  const add = (client: string, text: string) => problems.push(c === null ? `client ${client}: ${text}` : text);
+  const unbalanced = await q.query<{ client_id: string; movement_id: string; currency: string; total: string }>(
+    `SELECT client_id, movement_id, currency, sum(amount)::text AS total FROM postings WHERE ($1::text IS NULL OR client_id = $1)
+     GROUP BY client_id, movement_id, currency HAVING sum(amount) <> 0`,
+    [c],
   );
-  for (const r of unbalanced) problems.push(`movement ${r.movement_id} sums to ${r.total} ${r.currency}`);
-  const wrongBalance = await q.query<{ id: string; balance: string; total: string }>(
-    `SELECT w.id, w.balance::text AS balance, coalesce(sum(p.amount), 0)::text AS total
+  for (const r of unbalanced) add(r.client_id, `movement ${r.movement_id} sums to ${r.total} ${r.currency}`);
+  const wrongBalance = await q.query<{ client_id: string; id: string; balance: string; total: string }>(
+    `SELECT w.client_id, w.id, w.balance::text AS balance, coalesce(sum(p.amount), 0)::text AS total
      FROM wallets w LEFT JOIN postings p ON p.client_id = w.client_id AND p.account = w.id
-     WHERE w.client_id = $1 GROUP BY w.id, w.balance HAVING w.balance <> coalesce(sum(p.amount), 0)`,
-    [clientId],
+     WHERE ($1::text IS NULL OR w.client_id = $1) GROUP BY w.client_id, w.id, w.balance HAVING w.balance <> coalesce(sum(p.amount), 0)`,
+    [c],
   );
-  for (const r of wrongBalance) problems.push(`wallet ${r.id} has balance ${r.balance} but its postings sum to ${r.total}`);
-  const wrongCurrency = await q.query<{ id: string; currency: string }>(
-    `SELECT DISTINCT w.id, p.currency FROM wallets w JOIN postings p ON p.client_id = w.client_id AND p.account = w.id
-     WHERE w.client_id = $1 AND p.currency <> w.currency`,
-    [clientId],
+  for (const r of wrongBalance) add(r.client_id, `wallet ${r.id} has balance ${r.balance} but its postings sum to ${r.total}`);
+  const wrongCurrency = await q.query<{ client_id: string; id: string; currency: string }>(
+    `SELECT DISTINCT w.client_id, w.id, p.currency FROM wallets w JOIN postings p ON p.client_id = w.client_id AND p.account = w.id
+     WHERE ($1::text IS NULL OR w.client_id = $1) AND p.currency <> w.currency`,
+    [c],
   );
-  for (const r of wrongCurrency) problems.push(`wallet ${r.id} has postings in ${r.currency}`);
-  const negative = await q.query<{ id: string }>('SELECT id FROM wallets WHERE client_id = $1 AND balance < 0', [clientId]);
-  for (const r of negative) problems.push(`wallet ${r.id} is negative`);
-  const closedWithMoney = await q.query<{ id: string }>(
-    `SELECT DISTINCT u.id FROM users u JOIN wallets w ON w.owner_id = u.id
-     WHERE u.client_id = $1 AND u.status = 'CLOSED' AND w.balance <> 0`,
-    [clientId],
+  for (const r of wrongCurrency) add(r.client_id, `wallet ${r.id} has postings in ${r.currency}`);
+  const negative = await q.query<{ client_id: string; id: string }>(
+    'SELECT client_id, id FROM wallets WHERE ($1::text IS NULL OR client_id = $1) AND balance < 0',
+    [c],
   );
-  for (const r of closedWithMoney) problems.push(`closed user ${r.id} holds money`);
-  // Per currency: what the clearing account holds, what the wallets hold, and what the transactions say.
-  const totals = await q.query<{ currency: string; clearing: string; wallets: string; pending: string; net: string }>(
+  for (const r of negative) add(r.client_id, `wallet ${r.id} is negative`);
+  const closedWithMoney = await q.query<{ client_id: string; id: string }>(
+    `SELECT DISTINCT u.client_id, u.id FROM users u JOIN wallets w ON w.client_id = u.client_id AND w.owner_id = u.id
+     WHERE ($1::text IS NULL OR u.client_id = $1) AND u.status = 'CLOSED' AND w.balance <> 0`,
+    [c],
+  );
+  for (const r of closedWithMoney) add(r.client_id, `closed user ${r.id} holds money`);
+  // Per client and currency: what the clearing account holds, what the wallets hold, and what the transactions say.
+  const totals = await q.query<{ client_id: string; currency: string; clearing: string; wallets: string; pending: string; net: string }>(
     `WITH cur AS (
-       SELECT currency FROM postings WHERE client_id = $1 UNION SELECT currency FROM wallets WHERE client_id = $1
-       UNION SELECT currency FROM transactions WHERE client_id = $1
+       SELECT client_id, currency FROM postings WHERE ($1::text IS NULL OR client_id = $1)
+       UNION SELECT client_id, currency FROM wallets WHERE ($1::text IS NULL OR client_id = $1)
+       UNION SELECT client_id, currency FROM transactions WHERE ($1::text IS NULL OR client_id = $1)
+     ), p AS (
+       SELECT client_id, currency, sum(amount) AS clearing FROM postings
+       WHERE ($1::text IS NULL OR client_id = $1) AND account = 'payout-clearing:' || currency GROUP BY 1, 2
+     ), w AS (
+       SELECT client_id, currency, sum(balance) AS wallets FROM wallets WHERE ($1::text IS NULL OR client_id = $1) GROUP BY 1, 2
+     ), t AS (
+       SELECT client_id, currency,
+         sum(credited_amount) FILTER (WHERE type = 'PAYOUT' AND status = 'CREATED') AS pending,
+         sum(debited_amount) FILTER (WHERE type = 'PAYIN' AND status = 'SUCCEEDED') AS payins,
+         sum(credited_amount) FILTER (WHERE type = 'PAYOUT' AND status IN ('CREATED', 'SUCCEEDED')) AS payouts
+       FROM transactions WHERE ($1::text IS NULL OR client_id = $1) GROUP BY 1, 2
      )
-     SELECT cur.currency,
-       (SELECT coalesce(sum(amount), 0) FROM postings p WHERE p.client_id = $1 AND p.account = 'payout-clearing:' || cur.currency)::text AS clearing,
-       (SELECT coalesce(sum(balance), 0) FROM wallets w WHERE w.client_id = $1 AND w.currency = cur.currency)::text AS wallets,
-       (SELECT coalesce(sum(credited_amount), 0) FROM transactions t WHERE t.client_id = $1 AND t.currency = cur.currency
-          AND t.type = 'PAYOUT' AND t.status = 'CREATED')::text AS pending,
-       ((SELECT coalesce(sum(debited_amount), 0) FROM transactions t WHERE t.client_id = $1 AND t.currency = cur.currency
-          AND t.type = 'PAYIN' AND t.status = 'SUCCEEDED')
-        - (SELECT coalesce(sum(credited_amount), 0) FROM transactions t WHERE t.client_id = $1 AND t.currency = cur.currency
-          AND t.type = 'PAYOUT' AND t.status IN ('CREATED', 'SUCCEEDED')))::text AS net
-     FROM cur ORDER BY cur.currency`,
-    [clientId],
+     SELECT cur.client_id, cur.currency,
+       coalesce(p.clearing, 0)::text AS clearing, coalesce(w.wallets, 0)::text AS wallets,
+       coalesce(t.pending, 0)::text AS pending, (coalesce(t.payins, 0) - coalesce(t.payouts, 0))::text AS net
+     FROM cur
+     LEFT JOIN p ON p.client_id = cur.client_id AND p.currency = cur.currency
+     LEFT JOIN w ON w.client_id = cur.client_id AND w.currency = cur.currency
+     LEFT JOIN t ON t.client_id = cur.client_id AND t.currency = cur.currency
+     ORDER BY cur.client_id, cur.currency`,
+    [c],
   );
   for (const r of totals) {
     if (r.clearing !== r.pending) {
-      problems.push(`payout clearing ${r.currency} holds ${r.clearing} but the CREATED payouts amount to ${r.pending}`);
+      add(r.client_id, `payout clearing ${r.currency} holds ${r.clearing} but the CREATED payouts amount to ${r.pending}`);
     }
     if (r.wallets !== r.net) {
-      problems.push(`wallets in ${r.currency} hold ${r.wallets} but settled pay-ins minus payouts amount to ${r.net}`);
+      add(r.client_id, `wallets in ${r.currency} hold ${r.wallets} but settled pay-ins minus payouts amount to ${r.net}`);
     }
   }
   return problems;

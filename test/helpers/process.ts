@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, inject } from 'vitest';
 import { openDb } from '../../src/db/index.js';
 import { adminUrl } from './global-setup.js';
+import { watchStorage } from './invariants.js';
 import { TEST_DB } from './server.js';
 
 const CLI = path.resolve('dist/cli.js');
@@ -18,6 +19,7 @@ export interface ServerProcess {
 
 /** Runs `mangrove <args>` to completion: `out` is everything it printed, `err` its stderr alone. */
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+  watchStorage(env);
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
     let out = '';
@@ -31,8 +33,12 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
   });
 }
 
-/** Starts `mangrove serve` as users do and waits for its `listening on` line. */
+/**
+ * Starts `mangrove serve` as users do and waits for its `listening on` line. Its storage is checked
+ * for the invariants once the file is done (helpers/invariants.ts checkStorages).
+ */
 export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  watchStorage(env);
   const proc = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, PORT: '0', ...env } });
   let out = '';
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));

@@ -7,25 +7,29 @@ import { openDb, type Db } from '../../src/db/index.js';
 import { createClient, type NewClient } from '../../src/modules/auth/service.js';
 import { buildServer } from '../../src/server.js';
 import { adminUrl } from './global-setup.js';
+import { checkedOnClose } from './invariants.js';
 
 const require = createRequire(import.meta.url);
 export const Mangopay = require('mangopay4-nodejs-sdk');
 
 export const TEST_DB = (process.env.MANGROVE_TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
 
-/** A fresh database for one test file: a copy of the migrated template. */
-export async function openTestDb(): Promise<Db> {
+/**
+ * A fresh database for one test file: a copy of the migrated template. Closing it checks the ledger
+ * and outbox invariants of every client first, and throws when they are broken (helpers/invariants.ts).
+ */
+export async function openTestDb(): Promise<ReturnType<typeof checkedOnClose>> {
   if (TEST_DB === 'postgres') {
     const template = inject('postgresTemplate');
     const name = `${template.replace('mangrove_tmpl_', 'mangrove_t_')}_${randomBytes(5).toString('hex')}`;
     const admin = await openDb({ databaseUrl: adminUrl(), poolSize: 1 });
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
     await admin.close();
-    return openDb({ databaseUrl: adminUrl(name), poolSize: 5 });
+    return checkedOnClose(await openDb({ databaseUrl: adminUrl(name), poolSize: 5 }), 'the test database');
   }
   const fs = await import('node:fs');
   const dump = new Blob([fs.readFileSync(inject('pgliteTemplate'))]);
-  return openDb({ loadDataDir: dump });
+  return checkedOnClose(await openDb({ loadDataDir: dump }), 'the test database');
 }
 
 export interface Reply {
