@@ -1,6 +1,5 @@
 import type { RequestCtx } from '../../core/context.js';
 import { ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
 import { advancePending } from '../../webhooks/store.js';
 import { expireDue } from '../transactions/expiry.js';
 import { completeTransferSession, expireScaTransfers } from '../transfers/service.js';
@@ -9,12 +8,10 @@ import { openScaSessions } from '../users/store.js';
 import { completeScaSession, getUser, sandboxCompleteEnrollment } from '../users/service.js';
 import type { UserRecord } from '../users/model.js';
 import { createClientWallets } from '../wallets/store.js';
+import type { ClockAdvance } from './schemas.js';
 import * as store from './store.js';
 
 type Ctx = RequestCtx;
-/** One step of the clock may not exceed ten years. */
-const MAX_ADVANCE = 10 * 366 * 86400;
-
 export interface Clock {
   Date: number;
   OffsetSeconds: number;
@@ -30,13 +27,11 @@ export async function readClock(ctx: Ctx): Promise<Clock> {
  * lifetimes) reads the new time, pending webhook retries come due as if the time had passed, and
  * pay-ins that time expired are failed at once.
  */
-export async function advanceClock(ctx: Ctx, body: unknown): Promise<Clock> {
-  const i = new Input(body);
-  const seconds = i.int('Seconds', { required: true, min: 1, max: MAX_ADVANCE });
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+export async function advanceClock(ctx: Ctx, input: ClockAdvance): Promise<Clock> {
+  const seconds = input.Seconds;
   const offset = await ctx.db.tx(async (q) => {
-    const next = await store.advanceClock(q, ctx.clientId, seconds!);
-    await advancePending(q, ctx.clientId, seconds!);
+    const next = await store.advanceClock(q, ctx.clientId, seconds);
+    await advancePending(q, ctx.clientId, seconds);
     return next;
   });
   const now = Math.floor(Date.now() / 1000) + offset;
