@@ -120,6 +120,19 @@ export const PagingQuery = {
   AfterDate: Type.Optional(Int()),
 };
 
+/**
+ * `Sort` of a list sortable by these fields: `Field` or `Field:ASC|DESC`, in any case, with Mangopay's message
+ * for anything else (so that a bad Sort is reported with the other paging errors).
+ */
+export function SortField(fields: readonly string[]) {
+  const anyCase = (word: string) => [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
+  return Str({
+    pattern: `^\\s*(${fields.map(anyCase).join('|')})\\s*(:\\s*(${anyCase('asc')}|${anyCase('desc')})\\s*)?$`,
+    description: `${fields.map((f) => `${f}:ASC or ${f}:DESC`).join(', ')}`,
+    messages: { pattern: `Sort must be ${fields.map((f) => `${f}:ASC or ${f}:DESC`).join(', ')}` },
+  });
+}
+
 /** A query string the route does not read (whatever is sent is ignored). */
 export const NoQuery = Type.Object({});
 

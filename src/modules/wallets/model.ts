@@ -1,4 +1,5 @@
 import { renderMoney } from '../../ledger/money.js';
+import type { WalletReply } from './schemas.js';
 
 export interface Wallet {
   id: string;
@@ -15,7 +16,7 @@ export interface Wallet {
 }
 
 /** Mangopay's Wallet object, keys in its order (reference notes §4.2). */
-export function renderWallet(w: Wallet) {
+export function renderWallet(w: Wallet): WalletReply {
   return {
     Description: w.description,
     Owners: w.ownerId ? [w.ownerId] : [],

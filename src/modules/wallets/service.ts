@@ -1,60 +1,48 @@
 import type { RequestCtx } from '../../core/context.js';
-import { ApiError, ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
+import { ApiError, ERRORS, type FieldErrors } from '../../core/errors.js';
 import type { Paging } from '../../core/paging.js';
 import type { Queryable } from '../../db/index.js';
 import { lockUsers, type LockedUser } from '../../ledger/index.js';
-import { isCurrency, parseCurrency } from '../../ledger/money.js';
+import { isCurrency } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { requireAccountAccess, type ScaContext } from '../users/sca-auth.js';
 import { findUser } from '../users/store.js';
 import type { Wallet } from './model.js';
+import type { WalletCreate, WalletUpdate } from './schemas.js';
 import * as store from './store.js';
 
 type Ctx = RequestCtx;
-const MAX_TEXT = 255;
 
-/** The one owner in `Owners`: an array of exactly one user id (a bare id string is accepted too). */
-function parseOwner(i: Input): string | undefined {
-  const v = i.raw('Owners');
-  if (v === undefined || (Array.isArray(v) && v.length === 0)) {
-    i.fail('Owners', 'The Owners field is required.');
-    return undefined;
-  }
+/** The one owner in `Owners`: a list of exactly one user id, or a bare id string. */
+export function ownerRule(input: { Owners?: string | unknown[] }): FieldErrors {
+  const v = input.Owners;
+  if (v === undefined) return {};
   const list = Array.isArray(v) ? v : [v];
-  if (list.length > 1) {
-    i.fail('Owners', "Owners doesn't support multiple values for the moment");
-    return undefined;
-  }
-  if (typeof list[0] !== 'string' || list[0] === '') {
-    i.fail('Owners', 'Owners must hold one user id.');
-    return undefined;
-  }
-  return list[0];
+  if (list.length === 0) return { Owners: 'The Owners field is required.' };
+  if (list.length > 1) return { Owners: "Owners doesn't support multiple values for the moment" };
+  if (typeof list[0] !== 'string' || list[0] === '') return { Owners: 'Owners must hold one user id.' };
+  return {};
 }
 
 // No event: Mangopay has no event type for wallets. PAYER users may own wallets (they pay in, then
 // transfer between their own wallets or to OWNERs).
-export async function createWallet(ctx: Ctx, body: unknown): Promise<Wallet> {
-  const i = new Input(body);
-  const ownerId = parseOwner(i);
-  const currency = parseCurrency(i, 'Currency');
-  const description = i.str('Description', { required: true, max: MAX_TEXT });
-  const tag = i.str('Tag', { max: MAX_TEXT });
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+export async function createWallet(ctx: Ctx, input: WalletCreate): Promise<Wallet> {
+  const errors = ownerRule(input);
+  if (Object.keys(errors).length) throw ERRORS.paramError(errors);
+  const ownerId = [input.Owners].flat()[0] as string;
   return ctx.db.tx(async (q) => {
     // The owner's row FOR SHARE (locking protocol, src/ledger): a closure waits for this wallet, then sees it.
-    const owner = (await lockUsers(q, ctx.clientId, [ownerId!])).get(ownerId!);
-    if (!owner) throw ERRORS.notFound('User', ownerId!);
+    const owner = (await lockUsers(q, ctx.clientId, [ownerId])).get(ownerId);
+    if (!owner) throw ERRORS.notFound('User', ownerId);
     if (owner.status === 'CLOSED') throw ERRORS.userClosed();
     const wallet: Wallet = {
       id: newId('wallet'),
       clientId: ctx.clientId,
-      ownerId: ownerId!,
+      ownerId,
       fundsType: 'DEFAULT',
-      currency: currency!,
-      description: description!,
-      tag: tag ?? null,
+      currency: input.Currency,
+      description: input.Description,
+      tag: input.Tag ?? null,
       balance: 0,
       creationDate: ctx.now,
     };
@@ -75,20 +63,15 @@ export async function getWallet(ctx: Ctx, id: string, scaContext: ScaContext | n
  * Description and Tag only. Currency and Owners are immutable: SDKs send back the whole object they
  * received, so the other properties are ignored rather than refused.
  */
-export async function updateWallet(ctx: Ctx, id: string, body: unknown): Promise<Wallet> {
-  const i = new Input(body);
-  const description = i.str('Description', { max: MAX_TEXT });
-  if (description === null) i.fail('Description', 'The Description field is required.');
-  const tag = i.str('Tag', { max: MAX_TEXT });
+export async function updateWallet(ctx: Ctx, id: string, input: WalletUpdate): Promise<Wallet> {
   return ctx.db.tx(async (q) => {
     const found = await store.findUserWallet(q, ctx.clientId, id);
     if (!found) throw ERRORS.notFound('Wallet', id);
     const owner = (await lockUsers(q, ctx.clientId, [found.ownerId!])).get(found.ownerId!);
     if (owner?.status === 'CLOSED') throw ERRORS.userClosed();
-    if (!i.ok) throw ERRORS.paramError(i.errors);
     const wallet = (await store.findUserWallet(q, ctx.clientId, id, true))!;
-    if (description !== undefined) wallet.description = description;
-    if (tag !== undefined) wallet.tag = tag;
+    if (input.Description !== undefined) wallet.description = input.Description;
+    if (input.Tag !== undefined) wallet.tag = input.Tag;
     await store.saveWalletText(q, wallet);
     return wallet;
   });
