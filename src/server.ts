@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
@@ -56,13 +56,48 @@ declare module 'fastify' {
   }
 }
 
+/** No Mangopay body comes near this; deeper ones would overflow the stack of whatever walks them (hashing, messages). */
+export const MAX_JSON_DEPTH = 64;
+
+/** How deep the arrays and objects of a JSON text nest, counted without recursion; brackets inside strings are skipped. */
+function jsonDepth(text: string, stopAbove: number): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Jump to the closing quote: one not preceded by an odd run of backslashes.
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return max;
+        let slashes = 0;
+        while (text.charCodeAt(j - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+      }
+      i = j;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max && (max = depth) > stopAbove) return max;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return max;
+}
+
 function parseJson(body: string): unknown {
   if (body.trim() === '') return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(body);
+    value = JSON.parse(body);
   } catch (err) {
     throw ERRORS.malformedJson((err as Error).message);
   }
+  // After JSON.parse, which nests iteratively: only valid JSON is scanned, so the string skipping can trust the quotes.
+  if (typeof value === 'object' && value !== null && jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw ERRORS.paramError({ Body: `The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels` });
+  }
+  return value;
 }
 
 /** Body parsers as SDKs need them: JSON (empty allowed), form bodies for OAuth, nothing else. */
@@ -103,6 +138,18 @@ function toApiError(err: any, bodyLimit: number): ApiError | null {
   return null;
 }
 
+/**
+ * Whether the request Node's parser refused is a HEAD, read from the bytes it was parsing (the failing request is
+ * the last one that starts before the error): its answer must not carry a body.
+ */
+function refusedHead(err: NodeJS.ErrnoException & { rawPacket?: unknown; bytesParsed?: number }): boolean {
+  if (!Buffer.isBuffer(err.rawPacket)) return false;
+  const upTo = typeof err.bytesParsed === 'number' && err.bytesParsed > 0 ? err.bytesParsed : err.rawPacket.length;
+  const head = err.rawPacket.subarray(0, upTo).toString('latin1');
+  const start = head.lastIndexOf('\r\n\r\n');
+  return /^\s*HEAD\s/.test(start < 0 ? head : head.slice(start + 4));
+}
+
 /** Node's HTTP parser refused the request: answer in the same shape, on the raw socket, then close it. */
 function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
@@ -111,10 +158,48 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${refusedHead(err) ? '' : body}`,
     );
   }
   socket.destroy(err);
+}
+
+const DRAIN_IDLE_MS = 5_000;
+
+/**
+ * A reply sent before the request body was read (401, 404, 413 by Content-Length, a GET with a body) first reads
+ * and drops that body, up to a bound: a socket closed with unread bytes is reset, and a client still sending then
+ * never reads the answer. Past the bound, or when the client pauses for DRAIN_IDLE_MS, the connection is closed as before.
+ */
+function drainUnreadBody(bound: number) {
+  return async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const raw = req.raw;
+    if (raw.complete || raw.readableEnded || raw.destroyed) return payload;
+    if (Number(raw.headers['content-length']) > bound || !(await drained(raw, bound))) reply.header('connection', 'close');
+    return payload;
+  };
+}
+
+function drained(raw: IncomingMessage, bound: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = (ok: boolean) => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
+      resolve(ok);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > bound) return finish(false);
+      timer.refresh();
+    };
+    const onEnd = () => finish(true);
+    const onClose = () => finish(raw.complete);
+    const onError = () => finish(false);
+    const timer = setTimeout(() => finish(false), DRAIN_IDLE_MS);
+    raw.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
+    raw.resume();
+  });
 }
 
 const MAX_PARAM_LENGTH = 200;
@@ -148,6 +233,7 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
     },
   });
   registerBodyParsers(app);
+  app.addHook('onSend', drainUnreadBody(Math.max(2 * config.bodyLimit, 32 * 1024 * 1024)));
   const routes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', routes);
   installSchemas(app, routes);

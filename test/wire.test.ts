@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewClient } from '../src/modules/auth/service.js';
 import { recordEvent } from '../src/modules/events/store.js';
 import { expectApiError, rateLimitHeaders } from './helpers/errors.js';
-import { parseRaw, rawExchange } from './helpers/raw-http.js';
+import { parseRaw, rawExchange, uploadThenRead } from './helpers/raw-http.js';
 import { address, legacyLegalOwner, legalOwner, legalPayer, naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { startServer, type CallOptions, type Reply, type TestServer } from './helpers/server.js';
 
@@ -730,16 +730,14 @@ describe('faults never drop the connection', () => {
     expect((await s.fetch('GET', '/sca?token=%00')).status).toBe(400);
   });
 
-  it('answers JSON nested far deeper than the call stack with field errors', async () => {
+  it('refuses JSON nested far deeper than the call stack as a whole, naming Body', async () => {
+    // It used to be walked to a field error (FirstName[0]...): nesting is now bounded once, when the body is parsed.
     const depth = 200_000;
     const raw = `{"FirstName":${'['.repeat(depth)}"\\u0000"${']'.repeat(depth)},"LastName":"Deep"}`;
     const r = await s.call('POST', '/sca/users/natural', { raw, contentType: 'application/json' });
     expectApiError(r, 400, 'param_error');
-    expect(Object.keys(r.body.errors)[0]).toMatch(/\[0\]$/);
-    const clean = raw.replace('"\\u0000"', '');
-    const r2 = await s.call('POST', '/sca/users/natural', { raw: clean, contentType: 'application/json' });
-    expectApiError(r2, 400, 'param_error');
-    expect(r2.body.errors.FirstName).toMatch(/string/);
+    expect(Object.keys(r.body.errors)).toEqual(['Body']);
+    expect(r.body.errors.Body).toMatch(/64 levels/);
   });
 
   it('answers a path that is not valid URL encoding, or an id too long to exist, in the Mangopay shape', async () => {
@@ -752,5 +750,94 @@ describe('faults never drop the connection', () => {
     expectApiError(bad, 400, 'param_error');
     const huge = parseRaw(await rawExchange(s.url, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
     expectApiError(huge, 431, 'param_error');
+  });
+});
+
+describe('hostile wire', () => {
+  const nested = (depth: number, inner: string) => `${'['.repeat(depth - 1)}${inner}${']'.repeat(depth - 1)}`;
+
+  it('refuses a body nested deeper than 64 levels with 400 naming Body, even with an Idempotency-Key', async () => {
+    const deep = `{"FirstName":"Deep","Tag":${nested(5000, '"x"')}}`;
+    for (const headers of [{}, { 'Idempotency-Key': `deep-${Date.now()}-0123456789` }] as Record<string, string>[]) {
+      const r = await s.call('POST', '/sca/users/natural', { raw: deep, contentType: 'application/json', headers });
+      expectApiError(r, 400, 'param_error');
+      expect(r.body.errors).toEqual({ Body: expect.stringMatching(/nests arrays and objects deeper than 64 levels/) });
+    }
+  });
+
+  it('refuses a deep body inside an amount the same way', async () => {
+    const raw =
+      `{"AuthorId":"u","DebitedWalletId":"a","CreditedWalletId":"b","Fees":{"Currency":"EUR","Amount":0},` +
+      `"DebitedFunds":{"Currency":"EUR","Amount":${nested(5000, '1')}}}`;
+    const r = await s.call('POST', '/transfers', { raw, contentType: 'application/json' });
+    expectApiError(r, 400, 'param_error');
+    expect(Object.keys(r.body.errors)).toEqual(['Body']);
+  });
+
+  it('counts only real nesting: 64 levels pass to the field rules, brackets inside strings are text', async () => {
+    // 1 level for the body, 63 around the Tag.
+    const r = await s.call('POST', '/sca/users/natural', { raw: `{"FirstName":"x","Tag":${nested(63, '"t"')}}`, contentType: 'application/json' });
+    expectApiError(r, 400, 'param_error');
+    expect(r.body.errors).not.toHaveProperty('Body');
+    const tag = `[{"\\"${'['.repeat(200)}`;
+    const ok = await s.call('POST', '/sca/users/natural', { body: naturalPayer({ Tag: tag }) });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.Tag).toBe(tag);
+  });
+
+  // More than the socket buffers of loopback hold, so that the client is still sending when the answer is ready.
+  const BIG = 24 * 1024 * 1024;
+  const upload = (server: TestServer, method: string, path: string, extra = '') =>
+    uploadThenRead(
+      server.url,
+      `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${BIG}\r\n` +
+        `Connection: close\r\n${extra}\r\n`,
+      BIG,
+    );
+
+  it('reads a large body it refuses before reading (401, 404, 413) so that the client gets the answer', async () => {
+    const small = await sibling({ MANGROVE_BODY_LIMIT: '1048576' });
+    const cases: [TestServer, string, string, string, number, string][] = [
+      [s, 'POST', `/v2.01/${s.client.id}/sca/users/natural`, '', 401, 'invalid_credentials'],
+      [s, 'GET', '/no/such/route', '', 404, 'ressource_not_found'],
+      [small, 'POST', `/v2.01/${small.client.id}/sca/users/natural`, `Authorization: Bearer ${await small.token()}\r\n`, 413, 'payload_too_large'],
+    ];
+    for (const [server, method, path, extra, status, type] of cases) {
+      const { text, error } = await upload(server, method, path, extra);
+      expect(error, `${method} ${path}: ${text.slice(0, 200)}`).toBeNull();
+      expectApiError(parseRaw(text), status, type);
+    }
+  });
+
+  it('answers a HEAD request Node cannot parse with headers only', async () => {
+    const text = await rawExchange(s.url, 'HEAD /v2.01/x/users HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n');
+    expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(text.endsWith('\r\n\r\n'), text).toBe(true);
+    // A GET refused the same way keeps its body; so does one after a complete HEAD on the same connection.
+    const get = await rawExchange(s.url, 'GET /v2.01/x/users HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n');
+    expectApiError(parseRaw(get), 400, 'param_error');
+  });
+
+  it('builds Link from the paging parameters and the filters only, whatever else the query holds', async () => {
+    const junk = Array.from({ length: 1000 }, (_, i) => `junk${i}=vvvvvv`).join('&');
+    expect(junk.length).toBeGreaterThan(13_000);
+    const r = await s.call('GET', `/users?${junk}&Sort=CreationDate:DESC&per_page=1`);
+    expect(r.status).toBe(200);
+    const l = links(r);
+    expect(Object.keys(l)).toContain('first');
+    expect([...l.first.searchParams.keys()]).toEqual(['Sort', 'page', 'per_page']);
+    expect(l.first.searchParams.get('Sort')).toBe('CreationDate:DESC');
+    expect(r.headers.get('Link')!.length).toBeLessThan(2000);
+    // A list's own filter is kept.
+    const ev = await s.call('GET', `/events?${junk}&EventType=USER_KYC_REGULAR&per_page=1`);
+    expect(ev.status).toBe(200);
+    expect(links(ev).first.searchParams.get('EventType')).toBe('USER_KYC_REGULAR');
+  });
+
+  it('leaves Link out rather than send one longer than clients read', async () => {
+    const r = await s.call('GET', `/events?EventType=${'A'.repeat(10_000)}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('Link')).toBeNull();
+    expect(r.headers.get('X-Number-Of-Pages')).toBe('1');
   });
 });
