@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../../config.js';
 import { baseUrl } from '../../http/auth.js';
 import type { RequestCtx } from '../../http/context.js';
 import { ERRORS } from '../../http/errors.js';
-import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
+import { pagingOf, sendPage } from '../../http/paging.js';
+import { Bool, NoQuery, PagingQuery, Reply, Str, Type, type Static } from '../../lib/schema.js';
 import { blockedCountry, recognisedCountryCodes } from '../../lib/countries.js';
 import { COUNTRY_NAMES } from './names.js';
 
@@ -27,7 +29,17 @@ export function countryAuthorizations(): CountryAuthorization[] {
   return recognisedCountryCodes().map((code) => ({ code, name: COUNTRY_NAMES[code] ?? code, blocked: blockedCountry(code) }));
 }
 
-export function renderCountryAuthorization(c: CountryAuthorization) {
+const CountryAuthorizationReply = Reply(
+  {
+    CountryCode: Str(),
+    CountryName: Str(),
+    Authorization: Reply({ BlockUserCreation: Bool(), BlockBankAccountCreation: Bool(), BlockPayout: Bool() }),
+    LastUpdate: Type.Integer(),
+  },
+  { title: 'CountryAuthorization', description: 'What Mangopay restricts for residents, addresses and bank accounts of a country' },
+);
+
+export function renderCountryAuthorization(c: CountryAuthorization): Static<typeof CountryAuthorizationReply> {
   return {
     CountryCode: c.code,
     CountryName: c.name,
@@ -41,10 +53,11 @@ export function renderCountryAuthorization(c: CountryAuthorization) {
  * data without a client id in the path, so answered with or without a bearer token (the SDKs send
  * one), and not counted against any client's rate limit. Registered before the client scope.
  */
-export function countryRoutes(app: FastifyInstance, config: Config): void {
-  app.get('/v2.01/countries/authorizations', async (req, reply) => {
-    const { paging, input } = parsePaging(req.query, { sortFields: ['CountryCode'], defaultSort: 'CountryCode', defaultDir: 'ASC' });
-    throwIfInvalid(input);
+export function countryRoutes(scope: FastifyInstance, config: Config): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const list = { querystring: Type.Object(PagingQuery), response: { 200: Type.Array(CountryAuthorizationReply) }, security: [] };
+  app.get('/v2.01/countries/authorizations', { schema: list }, async (req, reply) => {
+    const paging = pagingOf(req.query, { sortFields: ['CountryCode'], defaultSort: 'CountryCode', defaultDir: 'ASC' });
     const all = countryAuthorizations();
     if (paging.sortDir === 'DESC') all.reverse();
     const start = (paging.page - 1) * paging.perPage;
@@ -52,7 +65,13 @@ export function countryRoutes(app: FastifyInstance, config: Config): void {
     req.ctx = { baseUrl: baseUrl(config, req) } as RequestCtx;
     return sendPage(req, reply, all.slice(start, start + paging.perPage).map(renderCountryAuthorization), all.length, paging);
   });
-  app.get<{ Params: { code: string } }>('/v2.01/countries/:code/authorizations', async (req) => {
+  const one = {
+    params: Type.Object({ code: Str({ description: 'ISO 3166-1 alpha-2 country code' }) }),
+    querystring: NoQuery,
+    response: { 200: CountryAuthorizationReply },
+    security: [],
+  };
+  app.get('/v2.01/countries/:code/authorizations', { schema: one }, async (req) => {
     const code = req.params.code.toUpperCase();
     if (!/^[A-Z]{2}$/.test(code)) {
       throw ERRORS.paramError({ CountryCode: 'The requested value is not an ISO 3166-1 alpha-2 code which is expected.' });
