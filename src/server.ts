@@ -7,6 +7,7 @@ import { hostProblem, requireBearer } from './http/auth.js';
 import { ApiError, ERRORS, errorBody } from './http/errors.js';
 import { idempotency } from './http/idempotency.js';
 import { nowSeconds } from './http/context.js';
+import { systemClock, type Clock } from './core/clock.js';
 import { findBadText } from './http/input.js';
 import { installSchemas, normalizeRequest, schemaServerOptions, withRuleErrors, type RegisteredRoute } from './http/schema.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -46,6 +47,8 @@ export interface ServerOptions {
   config: Config;
   /** Work that must be done before the first request is served (the CLI ensures its client meanwhile). */
   ready?: Promise<unknown>;
+  /** Wall-clock time (error bodies' Date, the webhook dispatcher); tests may fix it. Business time is ctx.now. */
+  clock?: Clock;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -206,7 +209,7 @@ const MAX_PARAM_LENGTH = 200;
 const EXPIRY_SWEEP_MS = 60_000;
 
 /** Builds the whole API on one database; it does not listen (tests call listen or inject). */
-export async function buildServer({ db, config, logger = false, ready }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ db, config, logger = false, ready, clock = systemClock }: ServerOptions): Promise<FastifyInstance> {
   // KYC builds on users: the users module tells it of identity changes through this hook.
   onIdentityChange(outdateOnIdentityChange);
   // Recipients build on users: passing an authentication session activates the recipients waiting on it.
@@ -229,7 +232,7 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
           : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
             ? ERRORS.idTooLong(MAX_PARAM_LENGTH)
             : ERRORS.internal();
-      (reply as FastifyReply).status(apiErr.status).send(errorBody(apiErr, nowSeconds()));
+      (reply as FastifyReply).status(apiErr.status).send(errorBody(apiErr, clock.nowSeconds()));
     },
   });
   registerBodyParsers(app);
@@ -249,11 +252,11 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
     const apiErr = known ?? ERRORS.internal();
     if (!known) req.log.error({ err, code: apiErr.code }, 'unexpected fault');
     else req.log.info({ code: apiErr.code, status: apiErr.status }, 'request refused');
-    reply.status(apiErr.status).headers(apiErr.headers).send(errorBody(apiErr, nowSeconds()));
+    reply.status(apiErr.status).headers(apiErr.headers).send(errorBody(apiErr, clock.nowSeconds()));
   });
   function notFound(req: FastifyRequest, reply: FastifyReply) {
     const err = ERRORS.routeNotFound(req.method, req.url.split('?')[0]);
-    reply.status(err.status).send(errorBody(err, nowSeconds()));
+    reply.status(err.status).send(errorBody(err, clock.nowSeconds()));
   }
   app.setNotFoundHandler(notFound);
   // Runs after authentication, so these refusals carry the rate-limit headers too.
@@ -286,7 +289,7 @@ export async function buildServer({ db, config, logger = false, ready }: ServerO
   });
 
   if (config.webhooks) {
-    const dispatcher = new Dispatcher(db, { retryScale: config.webhookRetryScale, pollMs: config.webhookPollMs, log: app.log });
+    const dispatcher = new Dispatcher(db, { retryScale: config.webhookRetryScale, pollMs: config.webhookPollMs, log: app.log, clock });
     app.addHook('onReady', async () => dispatcher.start());
     // Runs once the server no longer accepts requests and before the caller closes the database.
     app.addHook('onClose', async () => dispatcher.stop());

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { fixedClock } from '../src/core/clock.js';
 import { ApiError, ERRORS } from '../src/core/errors.js';
 import { errorBody } from '../src/http/errors.js';
 import { buildServer } from '../src/server.js';
@@ -45,9 +46,10 @@ describe('error registry', () => {
     let close: () => Promise<void> = async () => {};
     afterAll(() => close());
 
-    it('logs the code of a refusal', async () => {
+    it('logs the code of a refusal and dates it by the injected clock', async () => {
       const db = await openTestDb();
-      const app = await buildServer({ db, config: loadConfig({ PORT: '0' }), logger: { level: 'info', stream } });
+      const clock = fixedClock(1_700_000_000_500);
+      const app = await buildServer({ db, config: loadConfig({ PORT: '0' }), logger: { level: 'info', stream }, clock });
       close = async () => {
         await app.close();
         await db.close();
@@ -55,6 +57,12 @@ describe('error registry', () => {
       const r = await app.inject({ method: 'GET', url: '/v2.01/nobody/users' });
       expect(r.statusCode).toBe(401);
       expect(Object.keys(r.json())).not.toContain('code');
+      expect(r.json().Date).toBe(1_700_000_000);
+      clock.advance(60_000);
+      const later = await app.inject({ method: 'GET', url: '/nothing-here' });
+      expect(later.statusCode).toBe(404);
+      expect(later.json().Date).toBe(1_700_000_060);
+      expect(later.json().Id).toMatch(/#1700000060$/);
       const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.code);
       expect(logged.map((l) => [l.code, l.status])).toContainEqual(['invalid_credentials', 401]);
     });

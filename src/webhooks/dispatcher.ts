@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { Db } from '../db/index.js';
 import { CALL_TIMEOUT_MS, nextAttemptAt } from './schedule.js';
 import { cancelDelivery, claimDue, recordAttempt, type AttemptResult, type ClaimedDelivery } from './store.js';
@@ -16,6 +17,8 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Where failures are reported (the server's pino logger): the dispatcher does not depend on Fastify. */
   log?: { warn(obj: object, msg: string): void };
+  /** When deliveries fall due and are retried (the retry schedule is wall-clock time, not a client's sandbox clock). */
+  clock?: Clock;
 }
 
 /** Outcome writes in progress at most, per process (see Dispatcher.writing). */
@@ -77,6 +80,7 @@ export class Dispatcher {
   private readonly writeQueue: Array<() => void> = [];
   private readonly concurrency: number;
   private readonly leaseMs: number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly db: Db,
@@ -84,6 +88,7 @@ export class Dispatcher {
   ) {
     this.concurrency = opts.concurrency ?? 64;
     this.leaseMs = opts.leaseMs ?? 10 * CALL_TIMEOUT_MS;
+    this.clock = opts.clock ?? systemClock;
   }
 
   start(): void {
@@ -107,7 +112,7 @@ export class Dispatcher {
       if (room > 0) {
         try {
           const claim = randomBytes(8).toString('hex');
-          const due = await claimDue(this.db, claim, Date.now(), room, this.leaseMs);
+          const due = await claimDue(this.db, claim, this.clock.nowMs(), room, this.leaseMs);
           claimed = due.length;
           for (const d of due) this.track(this.attempt(d, claim));
         } catch (err) {
@@ -136,7 +141,7 @@ export class Dispatcher {
         return;
       }
       const outcome = await call(d);
-      const nowMs = Date.now();
+      const nowMs = this.clock.nowMs();
       const result: AttemptResult = {
         ...outcome,
         date: Math.floor(nowMs / 1000) + d.clockOffset,
