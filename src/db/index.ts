@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DurableNodeFS, durableStartParams } from './durable-fs.js';
+import { defaultTemplateDir, seedFromTemplate, syncSeeded } from './template.js';
 
 /**
  * int8 columns hold money in minor units and Unix seconds, read as numbers: exact up to 2^53−1.
@@ -208,6 +209,13 @@ export interface OpenOptions {
   dataDir?: string;
   /** A PGlite data-dir dump (tests load a migrated template from it). */
   loadDataDir?: Blob;
+  /**
+   * A migrated data directory copied into a new `dataDir` instead of creating a cluster there
+   * (default: the one `npm run build` leaves in dist/db/template; null: always create one).
+   */
+  template?: string | null;
+  /** Where the numbered .sql migrations are (default: beside this module). */
+  migrationsDir?: string;
   poolSize?: number;
   /**
    * PGlite in a dataDir: whether a commit waits for its WAL to reach the disk (default true).
@@ -228,6 +236,10 @@ export async function openDb(opts: OpenOptions): Promise<Db> {
     const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
     const dataDir = opts.loadDataDir ? undefined : opts.dataDir;
     const durable = dataDir !== undefined && opts.durable !== false;
+    const seeded = dataDir !== undefined && opts.template !== null && seedFromTemplate(dataDir, opts.template ?? defaultTemplateDir());
+    // The copy reaches the disk while PostgreSQL starts (the thread pool syncs, the main thread boots).
+    const synced = seeded && durable ? syncSeeded(dataDir) : undefined;
+    synced?.catch(() => {});
     const pglite = await PGlite.create({
       dataDir,
       fs: durable ? new DurableNodeFS(dataDir) : undefined,
@@ -240,10 +252,14 @@ export async function openDb(opts: OpenOptions): Promise<Db> {
         'shared_buffers=16MB',
       ],
     });
+    await synced?.catch(async (err) => {
+      await pglite.close();
+      throw err;
+    });
     const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
     db = new PoolDb('pglite', pool, () => pglite.close());
   }
-  await migrate(db);
+  await migrate(db, opts.migrationsDir);
   return db;
 }
 
@@ -251,16 +267,25 @@ export function migrationsDir(): string {
   return path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 }
 
+export function migrationFiles(dir = migrationsDir()): string[] {
+  return fs.readdirSync(dir).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
+}
+
 /** Applies the numbered .sql files not yet applied; safe when several processes start at once. */
-export async function migrate(db: Db): Promise<void> {
-  const files = fs.readdirSync(migrationsDir()).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
+export async function migrate(db: Db, dir = migrationsDir()): Promise<void> {
+  const files = migrationFiles(dir);
+  // The usual start: everything is applied already, and one read says so without taking the lock.
+  const applied = await db
+    .query<{ names: string[] | null }>('SELECT array_agg(name ORDER BY name) AS names FROM mangrove_migrations')
+    .then(([row]) => row.names ?? [], () => null);
+  if (applied && files.every((f) => applied.includes(f))) return;
   await db.tx(async (q) => {
     await q.query("SELECT pg_advisory_xact_lock(hashtext('mangrove_migrations'))");
     await q.query('CREATE TABLE IF NOT EXISTS mangrove_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const done = new Set((await q.query<{ name: string }>('SELECT name FROM mangrove_migrations')).map((r) => r.name));
     for (const file of files) {
       if (done.has(file)) continue;
-      await q.query(fs.readFileSync(path.join(migrationsDir(), file), 'utf8'));
+      await q.query(fs.readFileSync(path.join(dir, file), 'utf8'));
       await q.query('INSERT INTO mangrove_migrations (name) VALUES ($1)', [file]);
     }
   });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { expect, inject } from 'vitest';
 import { openDb } from '../../src/db/index.js';
+import { seedFromTemplate } from '../../src/db/template.js';
 import { adminUrl } from './global-setup.js';
 import { watchStorage } from './invariants.js';
 import { TEST_DB } from './server.js';
@@ -73,9 +74,15 @@ export function spawnServer(env: Record<string, string>): Promise<ServerProcess>
   });
 }
 
-/** Storage for a server process: a data directory (PGlite) or a fresh PostgreSQL database. */
+/**
+ * Storage for a server process: a data directory holding a copy of the migrated template (PGlite),
+ * or a fresh PostgreSQL database copied from the migrated one.
+ */
 export async function processStorage(dir: string): Promise<Record<string, string>> {
-  if (TEST_DB !== 'postgres') return { DATA_DIR: dir };
+  if (TEST_DB !== 'postgres') {
+    if (!seedFromTemplate(path.join(dir, 'pgdata'), inject('pgliteTemplateDir'))) throw new Error(`${dir}: not seeded from the template`);
+    return { DATA_DIR: dir };
+  }
   const template = inject('postgresTemplate');
   const name = `${template.replace('mangrove_tmpl_', 'mangrove_t_')}_${randomBytes(5).toString('hex')}`;
   const admin = await openDb({ databaseUrl: adminUrl(), poolSize: 1 });
