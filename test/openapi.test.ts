@@ -13,25 +13,8 @@ const NOT_YET: string[] = [
   'GET /sca',
   'POST /sca',
   'GET /logos/:clientId',
-  'POST /v2.01/oauth/token',
-  'GET /v2.01/oauth/token',
-  'PUT /v2.01/oauth/token',
-  'DELETE /v2.01/oauth/token',
-  'PATCH /v2.01/oauth/token',
-  'OPTIONS /v2.01/oauth/token',
   'GET /v2.01/:clientId/events',
   'GET /v2.01/:clientId/responses/:key',
-  'POST /v2.01/:clientId/users/:id/kyc/ubodeclarations',
-  'GET /v2.01/:clientId/users/:id/kyc/ubodeclarations',
-  'GET /v2.01/:clientId/users/:id/kyc/ubodeclarations/:declarationId',
-  'PUT /v2.01/:clientId/users/:id/kyc/ubodeclarations/:declarationId',
-  'POST /v2.01/:clientId/users/:id/kyc/ubodeclarations/:declarationId/ubos',
-  'GET /v2.01/:clientId/users/:id/kyc/ubodeclarations/:declarationId/ubos/:uboId',
-  'PUT /v2.01/:clientId/users/:id/kyc/ubodeclarations/:declarationId/ubos/:uboId',
-  'GET /v2.01/:clientId/kyc/ubodeclarations/:declarationId',
-  'POST /v2.01/:clientId/sandbox/kyc/ubodeclarations/:declarationId/validate',
-  'POST /v2.01/:clientId/sandbox/kyc/ubodeclarations/:declarationId/refuse',
-  'POST /v2.01/:clientId/sandbox/kyc/ubodeclarations/:declarationId/incomplete',
   'POST /v2.01/:clientId/users/:id/bankaccounts/iban',
   'POST /v2.01/:clientId/users/:id/bankaccounts/gb',
   'POST /v2.01/:clientId/users/:id/bankaccounts/us',
@@ -49,13 +32,6 @@ const NOT_YET: string[] = [
   'GET /v2.01/:clientId/clients',
   'PUT /v2.01/:clientId/clients',
   'PUT /v2.01/:clientId/clients/logo',
-  'POST /v2.01/:clientId/payins/bankwire/direct',
-  'POST /v2.01/:clientId/clients/payins/bankwire/direct',
-  'GET /v2.01/:clientId/payins/:payInId',
-  'POST /v2.01/:clientId/sandbox/payins/:payInId/settle',
-  'POST /v2.01/:clientId/sandbox/payins/:payInId/fail',
-  'POST /v2.01/:clientId/transfers',
-  'GET /v2.01/:clientId/transfers/:transferId',
   'POST /v2.01/:clientId/payouts/bankwire',
   'POST /v2.01/:clientId/clients/payouts',
   'POST /v2.01/:clientId/payouts/reachability',
@@ -72,10 +48,6 @@ const NOT_YET: string[] = [
   'PUT /v2.01/:clientId/recipients/:recipientId',
   'GET /v2.01/:clientId/transfers/:transferId/refunds',
   'GET /v2.01/:clientId/payouts/:payOutId/refunds',
-  'GET /v2.01/:clientId/wallets/:walletId/transactions',
-  'GET /v2.01/:clientId/users/:id/transactions',
-  'GET /v2.01/:clientId/clients/transactions',
-  'GET /v2.01/:clientId/clients/wallets/:fundsType/:currency/transactions',
   'GET /v2.01/:clientId/users/:id/emoney',
   'GET /v2.01/:clientId/users/:id/emoney/:year',
   'GET /v2.01/:clientId/users/:id/emoney/:year/:month',
@@ -92,6 +64,10 @@ function apiRoutes() {
   return s.app.registeredRoutes.filter((r) => !r.url.startsWith('/docs') && r.url !== '/openapi.json');
 }
 
+function documentedRoutes() {
+  return apiRoutes().filter((r) => !r.schema?.hide);
+}
+
 describe('route schemas', () => {
   it('every route declares its params, body, query and success response', () => {
     const missing: string[] = [];
@@ -100,6 +76,11 @@ describe('route schemas', () => {
       if (NOT_YET.includes(name)) continue;
       const schema = r.schema ?? {};
       const lacks: string[] = [];
+      if (schema.hide) {
+        // Left out of the document (the OAuth path's other methods): they only ever answer an error.
+        if (!Object.keys(schema.response ?? {}).some((k) => /^4/.test(k))) missing.push(`${name}: hidden without its error`);
+        continue;
+      }
       if (r.url.includes(':') && !schema.params) lacks.push('params');
       if ((r.method === 'POST' || r.method === 'PUT') && !schema.body && !schema.consumes) lacks.push('body');
       if (r.method === 'GET' && r.url.startsWith('/v2.01/:clientId/') && !schema.querystring) lacks.push('querystring');
@@ -132,7 +113,7 @@ describe('GET /openapi.json', () => {
       for (const method of Object.keys(ops)) documented.add(`${method.toUpperCase()} ${path}`);
     }
     const toOpenApi = (url: string) => url.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '') || '/';
-    const undocumented = apiRoutes()
+    const undocumented = documentedRoutes()
       .map((r) => `${r.method} ${toOpenApi(r.url)}`)
       .filter((n) => !documented.has(n) && !documented.has(`${n}/`));
     expect(undocumented).toEqual([]);
@@ -161,7 +142,7 @@ describe('/docs', () => {
     expect(String(page.body)).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[^"']*\.(js|css)/);
   });
 
-  it.skipIf(!fs.existsSync(CHROMIUM))('renders the operations in Chromium with no network beyond Mangrove', async () => {
+  it.skipIf(!fs.existsSync(CHROMIUM))('renders the operations in Chromium with no network beyond Mangrove', { timeout: 120_000 }, async () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     try {
@@ -174,7 +155,7 @@ describe('/docs', () => {
         return route.abort();
       });
       await page.goto(`${s.url}/docs/`);
-      await page.waitForSelector('.opblock', { timeout: 20_000 });
+      await page.waitForSelector('.opblock', { timeout: 90_000 });
       expect(await page.locator('.opblock').count()).toBeGreaterThan(20);
       expect(await page.locator('.opblock-tag', { hasText: 'Sandbox' }).count()).toBe(1);
       expect(outside).toEqual([]);

@@ -271,7 +271,8 @@ export function installSchemas(app: FastifyInstance, routes: RegisteredRoute[] =
 export function normalizeRequest(req: FastifyRequest): void {
   const schema = req.routeOptions.schema as Schema | undefined;
   if (!schema) return;
-  if (schema.body) {
+  // A body keyed by content type is read by its route itself (the OAuth endpoint).
+  if (schema.body && !schema.body.content) {
     const objectBody = types(schema.body).includes('object');
     // Like the hand-written parsers before it: a body that is not an object (an array, a string) has no properties.
     const raw = objectBody && !isPlainObject(req.body) ? {} : req.body;

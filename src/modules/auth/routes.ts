@@ -4,6 +4,7 @@ import type { Db } from '../../db/index.js';
 import { ERRORS } from '../../http/errors.js';
 import { nowSeconds } from '../../http/context.js';
 import { issueToken } from './service.js';
+import { TokenBody, TokenQuery, TokenReply } from './schemas.js';
 
 const TOKEN_PATH = '/v2.01/oauth/token';
 /** A grant request is one short field; nothing an SDK sends comes near this. */
@@ -79,6 +80,13 @@ export function authRoutes(app: FastifyInstance, db: Db, config: Config): void {
     scope.route({
       method: 'POST',
       url: TOKEN_PATH,
+      schema: {
+        summary: 'Get a bearer token (OAuth 2 client credentials)',
+        security: [{ basic: [] }],
+        body: TokenBody,
+        querystring: TokenQuery,
+        response: { 200: TokenReply },
+      },
       // A content type Fastify would refuse (two types in one header, as repeated add_field calls make)
       // must still reach the handler: it is kept aside and the body read as bytes.
       onRequest: async (req) => {
@@ -103,6 +111,8 @@ export function authRoutes(app: FastifyInstance, db: Db, config: Config): void {
     scope.route({
       method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url: TOKEN_PATH,
+      // Only POST exists: these answer 405 with Allow: POST, and are left out of the document.
+      schema: { hide: true, response: { 405: { $ref: 'ErrorBody#' } } },
       handler: async (req, reply) => {
         reply.header('Allow', 'POST');
         throw ERRORS.methodNotAllowed(req.method, req.url.split('?')[0]);
