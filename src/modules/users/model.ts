@@ -1,3 +1,5 @@
+import type { LegalLegacyReply, LegalScaReply, NaturalLegacyReply, NaturalScaReply, UserSummaryReply } from './schemas.js';
+
 export type PersonType = 'NATURAL' | 'LEGAL';
 export type UserCategory = 'PAYER' | 'OWNER' | 'PLATFORM';
 export type UserStatus = 'PENDING_USER_ACTION' | 'ACTIVE' | 'CLOSED';
@@ -134,7 +136,7 @@ export function renderAddress(a: Partial<Address> | null): Address {
 }
 
 /** The fields every user view ends with, in Mangopay's order. */
-function tail(u: UserRecord) {
+function tail(u: UserRecord): UserSummaryReply {
   const payer = u.category === 'PAYER';
   return {
     Id: u.id,
@@ -155,7 +157,7 @@ function ownerOnly<T>(u: UserRecord, v: T): T | null {
   return u.category === 'PAYER' ? null : v;
 }
 
-export function renderLegalSca(u: UserRecord, pendingRedirectUrl: string | null = null) {
+export function renderLegalSca(u: UserRecord, pendingRedirectUrl: string | null = null): LegalScaReply {
   const d = u.data as LegalData;
   const r = d.LegalRepresentative;
   return {
@@ -184,7 +186,7 @@ export function renderLegalSca(u: UserRecord, pendingRedirectUrl: string | null 
 }
 
 /** The deprecated flat object of the seed ("The Legal User object"). */
-export function renderLegalLegacy(u: UserRecord) {
+export function renderLegalLegacy(u: UserRecord): LegalLegacyReply {
   const d = u.data as LegalData;
   const r = d.LegalRepresentative;
   return {
@@ -223,7 +225,7 @@ function naturalFields(u: UserRecord) {
   };
 }
 
-export function renderNaturalSca(u: UserRecord, pendingRedirectUrl: string | null = null) {
+export function renderNaturalSca(u: UserRecord, pendingRedirectUrl: string | null = null): NaturalScaReply {
   const d = u.data as NaturalData;
   return {
     ...naturalFields(u),
@@ -235,7 +237,7 @@ export function renderNaturalSca(u: UserRecord, pendingRedirectUrl: string | nul
   };
 }
 
-export function renderNaturalLegacy(u: UserRecord) {
+export function renderNaturalLegacy(u: UserRecord): NaturalLegacyReply {
   const d = u.data as NaturalData;
   return {
     Address: renderAddress(d.Address),
@@ -255,6 +257,6 @@ export function renderLegacy(u: UserRecord) {
 }
 
 /** The row of GET /users. */
-export function renderSummary(u: UserRecord) {
+export function renderSummary(u: UserRecord): UserSummaryReply {
   return tail(u);
 }

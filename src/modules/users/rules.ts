@@ -1,10 +1,13 @@
 import { Input } from '../../core/input.js';
 import type { FieldErrors } from '../../core/errors.js';
+import type { AddressBody, LegalBody, LegalLegacyBody, LegalScaBody, NaturalBody, NaturalScaBody, UserBody } from './schemas.js';
 import {
-  LEGAL_PERSON_TYPES,
+  emptyLegal,
+  emptyNatural,
   type Address,
   type LegalData,
   type LegalPersonType,
+  type PersonType,
   type NaturalData,
   type Representative,
   type UserCategory,
@@ -35,8 +38,8 @@ function required(errors: FieldErrors, path: string, label = path.slice(path.las
 const blank = (s: string | null | undefined): boolean => !s || s.trim() === '';
 
 /**
- * An address sent whole: its own rules apply as soon as it is sent. PostalCode is required
- * unless told otherwise (bank-account owner addresses may leave it out).
+ * An address sent whole, read by hand. Kept for the modules that still parse their bodies with Input
+ * (bank accounts, KYC UBOs, clients, recipients): schema-first routes use AddressBody and addressRules.
  */
 export function parseAddress(parent: Input, name: string, opts: { postalCodeRequired?: boolean } = {}): Address | undefined {
   const postalCodeRequired = opts.postalCodeRequired ?? true;
@@ -63,29 +66,71 @@ export function parseAddress(parent: Input, name: string, opts: { postalCodeRequ
   return out;
 }
 
-// Of the restricted countries, only North Korea is refused as a nationality; the others only
-// restrict residence and addresses (Mangopay's country-restrictions guide).
-const OPEN_NATIONALITIES = new Set(['CU', 'IR', 'MM', 'SY']);
-
-function nationality(i: Input, name: string): string | undefined {
-  const v = i.raw(name);
-  if (typeof v === 'string' && OPEN_NATIONALITIES.has(v.toUpperCase())) return v.toUpperCase();
-  return i.country(name);
+/** What the schema cannot say about an address: spaces do not fill a field, US/CA/MX need a Region. */
+export function addressRules(
+  a: Partial<AddressBody> | undefined,
+  path: string,
+  errors: FieldErrors,
+  opts: { postalCodeRequired?: boolean } = {},
+): void {
+  if (!a) return;
+  const fail = (f: string, message: string) => {
+    if (!(`${path}.${f}` in errors)) errors[`${path}.${f}`] = message;
+  };
+  const fields = opts.postalCodeRequired ?? true ? (['AddressLine1', 'City', 'PostalCode'] as const) : (['AddressLine1', 'City'] as const);
+  for (const f of fields) if (a[f] !== undefined && blank(a[f])) fail(f, `The ${f} field is required.`);
+  if (a.Country !== undefined && REGION_COUNTRIES.has(a.Country) && blank(a.Region)) {
+    fail('Region', 'The Region is a required field for this Country');
+  }
 }
 
-function parsePhone(i: Input): { PhoneNumber?: string | null; PhoneNumberCountry?: string } {
-  const raw = i.str('PhoneNumber', { max: 50 });
-  let PhoneNumber: string | null | undefined = raw;
-  if (typeof raw === 'string') {
-    const compact = raw.replace(/[\s().-]/g, '');
-    if (!E164.test(compact) && !LOCAL_PHONE.test(compact)) {
-      i.fail('PhoneNumber', 'The PhoneNumber must be in international E.164 format (+33611111111) or a local number (0611111111).');
-      PhoneNumber = undefined;
-    } else {
-      PhoneNumber = compact;
-    }
+/** An address body as stored: every field, null where not sent. */
+export function toAddress(a: Partial<AddressBody>): Address {
+  return {
+    AddressLine1: a.AddressLine1 ?? null,
+    AddressLine2: a.AddressLine2 ?? null,
+    City: a.City ?? null,
+    Region: a.Region ?? null,
+    PostalCode: a.PostalCode ?? null,
+    Country: a.Country ?? null,
+  };
+}
+
+/** "" clears an optional field (null); absent leaves it as it is (undefined). */
+const cleared = (v: string | undefined): string | null | undefined => (v === '' ? null : v);
+
+const PHONE_FORMAT = 'The PhoneNumber must be in international E.164 format (+33611111111) or a local number (0611111111).';
+const compactPhone = (raw: string) => raw.replace(/[\s().-]/g, '');
+const validPhone = (compact: string) => E164.test(compact) || LOCAL_PHONE.test(compact);
+
+function phoneRules(phone: string | undefined, path: string, errors: FieldErrors): void {
+  if (phone && !validPhone(compactPhone(phone)) && !(path in errors)) errors[path] = PHONE_FORMAT;
+}
+
+/** The phone as stored: compacted, "" clearing it; a number of the wrong format is not taken. */
+function phonePatch(b: { PhoneNumber?: string; PhoneNumberCountry?: string }): { PhoneNumber?: string | null; PhoneNumberCountry?: string } {
+  let PhoneNumber: string | null | undefined = cleared(b.PhoneNumber);
+  if (PhoneNumber) PhoneNumber = validPhone(compactPhone(PhoneNumber)) ? compactPhone(PhoneNumber) : undefined;
+  return { PhoneNumber, PhoneNumberCountry: b.PhoneNumberCountry };
+}
+
+const NAME_LENGTH = 'must be a string with a minimum length of 1 and a maximum length of 100.';
+
+/** Names of spaces only: the schema's minLength counts them, the hand-written parser trimmed first. */
+function nameRules(b: Record<string, unknown>, names: string[], prefix: string, errors: FieldErrors): void {
+  for (const name of names) {
+    const v = b[name];
+    const path = prefix + name;
+    if (typeof v === 'string' && v !== '' && v.trim() === '' && !(path in errors)) errors[path] = `The field ${name} ${NAME_LENGTH}`;
   }
-  return { PhoneNumber, PhoneNumberCountry: i.country('PhoneNumberCountry') };
+}
+
+/** The income bracket as a number: 1..6, or "R1".."R6" from older integrations. */
+function incomeRange(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  const n = /^R[1-6]$/.test(t) ? Number(t.slice(1)) : Number(t);
+  return Number.isSafeInteger(n) && n >= 1 && n <= 6 ? n : undefined;
 }
 
 /** What the caller may set on any user, whatever its person type. */
@@ -97,13 +142,13 @@ export interface CommonPatch {
   ScaContext?: 'USER_PRESENT' | 'USER_NOT_PRESENT';
 }
 
-export function parseCommon(i: Input, opts: { tcRequired: boolean; categoryRequired: boolean }): CommonPatch {
+export function commonPatch(b: UserBody): CommonPatch {
   return {
-    Email: i.email('Email'),
-    Tag: i.str('Tag', { max: 255 }),
-    TermsAndConditionsAccepted: i.bool('TermsAndConditionsAccepted', { required: opts.tcRequired }),
-    UserCategory: i.enum('UserCategory', ['PAYER', 'OWNER'] as const, { required: opts.categoryRequired }),
-    ScaContext: i.enum('ScaContext', ['USER_PRESENT', 'USER_NOT_PRESENT'] as const),
+    Email: b.Email,
+    Tag: cleared(b.Tag),
+    TermsAndConditionsAccepted: b.TermsAndConditionsAccepted,
+    UserCategory: b.UserCategory,
+    ScaContext: b.ScaContext,
   };
 }
 
@@ -124,37 +169,142 @@ export function representativePath(shape: Shape, field: string): string {
  * An address of the legacy object, which older API versions (and SDKs) sent as one string: kept as its
  * first line.
  */
-function legacyAddress(i: Input, name: string): Address | undefined {
-  const v = i.raw(name);
-  if (typeof v !== 'string') return parseAddress(i, name);
-  const line = i.str(name, { max: 255 });
-  if (!line || blank(line)) return undefined;
-  return { AddressLine1: line.trim(), AddressLine2: null, City: null, Region: null, PostalCode: null, Country: null };
+function legacyAddress(v: AddressBody | string | undefined): Address | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') return toAddress(v);
+  if (blank(v)) return undefined;
+  return { AddressLine1: v.trim(), AddressLine2: null, City: null, Region: null, PostalCode: null, Country: null };
 }
 
-export function parseLegal(i: Input, shape: Shape): LegalPatch {
-  // The SCA object nests the representative; the legacy one has flat LegalRepresentative*
-  // fields, read under their own names so that messages name them in full.
-  const r = shape === 'sca' ? i.obj('LegalRepresentative') : i;
-  const name = (f: string) => (shape === 'sca' ? f : `LegalRepresentative${f}`);
+function anyAddress(v: AddressBody | string | undefined): Address | undefined {
+  return typeof v === 'string' ? legacyAddress(v) : v && toAddress(v);
+}
+
+export function legalPatch(b: LegalBody, shape: Shape): LegalPatch {
   const rep: Partial<Representative> = {};
-  if (r) {
-    rep.FirstName = r.str(name('FirstName'), { min: 1, max: 100 });
-    rep.LastName = r.str(name('LastName'), { min: 1, max: 100 });
-    rep.Birthday = r.int(name('Birthday'));
-    rep.Nationality = nationality(r, name('Nationality'));
-    rep.CountryOfResidence = r.country(name('CountryOfResidence'));
-    rep.Email = r.email(name('Email'));
-    if (shape === 'sca') Object.assign(rep, parsePhone(r));
+  if (shape === 'sca') {
+    const r = (b as LegalScaBody).LegalRepresentative;
+    if (r) {
+      Object.assign(rep, {
+        FirstName: cleared(r.FirstName),
+        LastName: cleared(r.LastName),
+        Birthday: r.Birthday,
+        Nationality: r.Nationality,
+        CountryOfResidence: r.CountryOfResidence,
+        Email: r.Email,
+        ...phonePatch(r),
+      });
+    }
+  } else {
+    const l = b as LegalLegacyBody;
+    Object.assign(rep, {
+      FirstName: cleared(l.LegalRepresentativeFirstName),
+      LastName: cleared(l.LegalRepresentativeLastName),
+      Birthday: l.LegalRepresentativeBirthday,
+      Nationality: l.LegalRepresentativeNationality,
+      CountryOfResidence: l.LegalRepresentativeCountryOfResidence,
+      Email: l.LegalRepresentativeEmail,
+    });
   }
   return {
-    Name: i.str('Name', { max: 255 }),
-    LegalPersonType: i.enum('LegalPersonType', LEGAL_PERSON_TYPES),
+    Name: cleared(b.Name),
+    LegalPersonType: b.LegalPersonType,
     LegalRepresentative: rep,
-    CompanyNumber: i.str('CompanyNumber', { max: 255 }),
-    HeadquartersAddress: shape === 'legacy' ? legacyAddress(i, 'HeadquartersAddress') : parseAddress(i, 'HeadquartersAddress'),
-    LegalRepresentativeAddress:
-      shape === 'legacy' ? legacyAddress(i, 'LegalRepresentativeAddress') : parseAddress(i, 'LegalRepresentativeAddress'),
+    CompanyNumber: cleared(b.CompanyNumber),
+    HeadquartersAddress: anyAddress(b.HeadquartersAddress),
+    LegalRepresentativeAddress: anyAddress(b.LegalRepresentativeAddress),
+  };
+}
+
+export interface NaturalPatch {
+  FirstName?: string | null;
+  LastName?: string | null;
+  Birthday?: number;
+  Nationality?: string;
+  CountryOfResidence?: string;
+  Occupation?: string | null;
+  IncomeRange?: number;
+  PhoneNumber?: string | null;
+  PhoneNumberCountry?: string;
+  Address?: Address;
+}
+
+export function naturalPatch(b: NaturalBody, shape: Shape): NaturalPatch {
+  return {
+    FirstName: cleared(b.FirstName),
+    LastName: cleared(b.LastName),
+    Birthday: b.Birthday,
+    Nationality: b.Nationality,
+    CountryOfResidence: b.CountryOfResidence,
+    Occupation: cleared(b.Occupation),
+    IncomeRange: incomeRange(b.IncomeRange),
+    ...(shape === 'sca' ? phonePatch(b as NaturalScaBody) : {}),
+    Address: anyAddress(b.Address),
+  };
+}
+
+/** The rules of a user body on its own (the schema said its types, lengths and values). */
+export function bodyRules(personType: PersonType, shape: Shape, b: UserBody): FieldErrors {
+  const errors: FieldErrors = {};
+  const address = (v: AddressBody | string | undefined, path: string) => {
+    if (v !== undefined && typeof v !== 'string') addressRules(v, path, errors);
+  };
+  if (personType === 'LEGAL') {
+    const l = b as LegalBody;
+    if (shape === 'sca') {
+      const r = (l as LegalScaBody).LegalRepresentative;
+      if (r) {
+        nameRules(r, ['FirstName', 'LastName'], 'LegalRepresentative.', errors);
+        phoneRules(r.PhoneNumber, 'LegalRepresentative.PhoneNumber', errors);
+      }
+    } else {
+      nameRules(l, ['LegalRepresentativeFirstName', 'LegalRepresentativeLastName'], '', errors);
+    }
+    address(l.HeadquartersAddress, 'HeadquartersAddress');
+    address(l.LegalRepresentativeAddress, 'LegalRepresentativeAddress');
+  } else {
+    const n = b as NaturalBody;
+    nameRules(n, ['FirstName', 'LastName'], '', errors);
+    if (n.IncomeRange !== undefined && incomeRange(n.IncomeRange) === undefined && !('IncomeRange' in errors)) {
+      errors.IncomeRange = 'The field IncomeRange must be between 1 and 6.';
+    }
+    if (shape === 'sca') phoneRules((n as NaturalScaBody).PhoneNumber, 'PhoneNumber', errors);
+    address(n.Address, 'Address');
+  }
+  return errors;
+}
+
+/** A new user as its creation body describes it, and everything wrong with it. */
+export function draftUser(personType: PersonType, shape: Shape, era: Era, b: UserBody) {
+  const errors = bodyRules(personType, shape, b);
+  const common = commonPatch(b);
+  // Mangopay made the users of platforms older than categories OWNERs.
+  const category: UserCategory = common.UserCategory ?? (era.precategory ? 'OWNER' : 'PAYER');
+  const data =
+    personType === 'LEGAL'
+      ? applyLegal(emptyLegal(), legalPatch(b as LegalBody, shape))
+      : applyNatural(emptyNatural(), naturalPatch(b as NaturalBody, shape));
+  if (personType === 'LEGAL') checkLegal(data as LegalData, category, common.Email || null, errors, shape, era);
+  else checkNatural(data as NaturalData, category, common.Email || null, errors);
+  return { common, category, data, errors };
+}
+
+/** `config.rules` of the creation routes: what the service would refuse besides the schema's refusal. */
+export function creationRules(personType: PersonType, shape: Shape, era: Era) {
+  return (b: UserBody): FieldErrors => draftUser(personType, shape, era, b).errors;
+}
+
+/** `config.rules` of the update routes: a change is checked against the stored user by the service. */
+export function updateRules(personType: PersonType, shape: Shape) {
+  return (b: UserBody): FieldErrors => bodyRules(personType, shape, b);
+}
+
+/** A category change takes a PAYER to OWNER, and nowhere else. */
+export function categoryRules(personType: PersonType) {
+  return (b: UserBody): FieldErrors => {
+    const errors = bodyRules(personType, 'sca', b);
+    if (b.UserCategory && b.UserCategory !== 'OWNER' && !('UserCategory' in errors)) errors.UserCategory = 'The UserCategory must be OWNER.';
+    return errors;
   };
 }
 
@@ -213,40 +363,6 @@ export function checkLegal(
     }
   }
   checkPhone(errors, rep.PhoneNumber, rep.PhoneNumberCountry, representativePath(shape, 'PhoneNumberCountry'));
-}
-
-export interface NaturalPatch {
-  FirstName?: string | null;
-  LastName?: string | null;
-  Birthday?: number;
-  Nationality?: string;
-  CountryOfResidence?: string;
-  Occupation?: string | null;
-  IncomeRange?: number;
-  PhoneNumber?: string | null;
-  PhoneNumberCountry?: string;
-  Address?: Address;
-}
-
-function parseIncomeRange(i: Input): number | undefined {
-  const v = i.raw('IncomeRange');
-  // Older integrations send the bracket as "R1".."R6".
-  if (typeof v === 'string' && /^R[1-6]$/i.test(v.trim())) return Number(v.trim().slice(1));
-  return i.int('IncomeRange', { min: 1, max: 6 });
-}
-
-export function parseNatural(i: Input, shape: Shape): NaturalPatch {
-  return {
-    FirstName: i.str('FirstName', { min: 1, max: 100 }),
-    LastName: i.str('LastName', { min: 1, max: 100 }),
-    Birthday: i.int('Birthday'),
-    Nationality: nationality(i, 'Nationality'),
-    CountryOfResidence: i.country('CountryOfResidence'),
-    Occupation: i.str('Occupation', { max: 255 }),
-    IncomeRange: parseIncomeRange(i),
-    ...(shape === 'sca' ? parsePhone(i) : {}),
-    Address: shape === 'legacy' ? legacyAddress(i, 'Address') : parseAddress(i, 'Address'),
-  };
 }
 
 export function applyNatural(base: NaturalData, p: NaturalPatch): NaturalData {

@@ -1,13 +1,10 @@
 import type { Db, Queryable } from '../../db/index.js';
 import { ERRORS, type FieldErrors } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
 import type { Paging } from '../../core/paging.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import { isValidCompanyNumber } from './company-number.js';
 import {
-  emptyLegal,
-  emptyNatural,
   type LegalData,
   type NaturalData,
   type PersonType,
@@ -17,16 +14,20 @@ import {
 import {
   applyLegal,
   applyNatural,
+  bodyRules,
+  categoryRules,
   checkLegal,
   checkNatural,
-  parseCommon,
-  parseLegal,
-  parseNatural,
+  commonPatch,
+  draftUser,
+  legalPatch,
+  naturalPatch,
   representativePath,
   type CommonPatch,
   type Era,
   type Shape,
 } from './rules.js';
+import type { LegalBody, NaturalBody, ScaStatusReply, UserBody } from './schemas.js';
 import { completeAuthentication, openScaSession } from './sca-auth.js';
 import * as store from './store.js';
 
@@ -127,14 +128,14 @@ async function validateCompanyNumber(ctx: Ctx, q: Queryable, u: UserRecord, befo
   );
 }
 
-function parseBody(personType: PersonType, i: Input, shape: Shape) {
-  return personType === 'LEGAL' ? parseLegal(i, shape) : parseNatural(i, shape);
+function patchOf(personType: PersonType, b: UserBody, shape: Shape) {
+  return personType === 'LEGAL' ? legalPatch(b as LegalBody, shape) : naturalPatch(b as NaturalBody, shape);
 }
 
-function applyBody(personType: PersonType, base: LegalData | NaturalData, patch: ReturnType<typeof parseBody>) {
+function applyBody(personType: PersonType, base: LegalData | NaturalData, patch: ReturnType<typeof patchOf>) {
   return personType === 'LEGAL'
-    ? applyLegal(base as LegalData, patch as ReturnType<typeof parseLegal>)
-    : applyNatural(base as NaturalData, patch as ReturnType<typeof parseNatural>);
+    ? applyLegal(base as LegalData, patch as ReturnType<typeof legalPatch>)
+    : applyNatural(base as NaturalData, patch as ReturnType<typeof naturalPatch>);
 }
 
 function checkUser(u: UserRecord, errors: FieldErrors, shape: Shape, era?: Era): void {
@@ -147,15 +148,12 @@ const CATEGORIES: Era = { precategory: false };
 export async function createUser(
   ctx: Ctx,
   personType: PersonType,
-  body: unknown,
+  body: UserBody,
   shape: Shape,
   era: Era = CATEGORIES,
 ): Promise<UserResult> {
-  const i = new Input(body);
-  const common = parseCommon(i, { tcRequired: !era.precategory, categoryRequired: !era.precategory });
-  const patch = parseBody(personType, i, shape);
-  // Mangopay made the users of platforms older than categories OWNERs.
-  const category: UserCategory = common.UserCategory ?? (era.precategory ? 'OWNER' : 'PAYER');
+  const { common, category, data, errors } = draftUser(personType, shape, era, body);
+  fail(errors);
   const user: UserRecord = {
     id: newId('user'),
     clientId: ctx.clientId,
@@ -171,10 +169,8 @@ export async function createUser(
     legacy: shape === 'legacy',
     scaEnrolledAt: null,
     consentAt: null,
-    data: applyBody(personType, personType === 'LEGAL' ? emptyLegal() : emptyNatural(), patch),
+    data,
   };
-  checkUser(user, i.errors, shape, era);
-  fail(i.errors);
   if (category === 'OWNER' && !user.tcAccepted && !era.precategory) throw ERRORS.termsNotAccepted();
 
   return ctx.db.tx(async (q) => {
@@ -206,18 +202,19 @@ export async function updateUser(
   ctx: Ctx,
   personType: PersonType,
   id: string,
-  body: unknown,
+  body: UserBody,
   shape: Shape,
   era: Era = CATEGORIES,
 ): Promise<UserResult> {
-  const i = new Input(body);
-  const common = parseCommon(i, { tcRequired: shape === 'sca', categoryRequired: false });
-  const patch = parseBody(personType, i, shape);
+  // The body's own problems are reported with those of the changed user, once it is found.
+  const bodyErrors = bodyRules(personType, shape, body);
+  const common = commonPatch(body);
+  const patch = patchOf(personType, body, shape);
 
   return ctx.db.tx(async (q) => {
     const before = await loadForChange(ctx, q, id, personType);
     const after: UserRecord = structuredClone(before);
-    const errors = i.errors;
+    const errors = bodyErrors;
     if (common.UserCategory && common.UserCategory !== before.category) {
       if (before.category !== 'PAYER') errors.UserCategory = "A User OWNER can't be modified to a user PAYER";
       else if (shape === 'sca') {
@@ -251,11 +248,10 @@ export async function updateUser(
 }
 
 /** PAYER → OWNER: the OWNER-only fields must come in this request, and SCA enrollment starts. */
-export async function categorizeUser(ctx: Ctx, personType: PersonType, id: string, body: unknown): Promise<UserResult> {
-  const i = new Input(body);
-  const common = parseCommon(i, { tcRequired: true, categoryRequired: true });
-  const patch = parseBody(personType, i, 'sca');
-  if (common.UserCategory && common.UserCategory !== 'OWNER') i.fail('UserCategory', 'The UserCategory must be OWNER.');
+export async function categorizeUser(ctx: Ctx, personType: PersonType, id: string, body: UserBody): Promise<UserResult> {
+  const errors = categoryRules(personType)(body);
+  const common = commonPatch(body);
+  const patch = patchOf(personType, body, 'sca');
 
   return ctx.db.tx(async (q) => {
     const before = await loadForChange(ctx, q, id, personType);
@@ -274,8 +270,8 @@ export async function categorizeUser(ctx: Ctx, personType: PersonType, id: strin
     after.category = 'OWNER';
     if (common.Email !== undefined) after.email = common.Email;
     if (common.Tag !== undefined) after.tag = common.Tag;
-    checkUser(after, i.errors, 'sca');
-    fail(i.errors);
+    checkUser(after, errors, 'sca');
+    fail(errors);
     if (common.TermsAndConditionsAccepted !== true) throw ERRORS.termsNotAccepted();
     after.tcAccepted = true;
     after.tcDate ??= ctx.now;
@@ -374,7 +370,7 @@ export async function getUser(ctx: Ctx, id: string, personType: PersonType | nul
   return user;
 }
 
-export function scaStatus(u: UserRecord) {
+export function scaStatus(u: UserRecord): ScaStatusReply {
   return {
     UserStatus: u.status,
     IsEnrolled: u.scaEnrolledAt !== null,
