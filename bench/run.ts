@@ -1,6 +1,7 @@
 // npm run bench: the real server (node dist/cli.js serve on PostgreSQL) against a bare-Fastify baseline
 // on the same database, then webhook delivery under a steady write load, then the start-up time on an
-// existing embedded data directory. BENCH_ONLY=api,webhooks,startup (any of them) runs a part only.
+// existing embedded data directory, then what syncing each embedded commit costs.
+// BENCH_ONLY=api,webhooks,startup,durability (any of them) runs a part only.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -38,6 +39,7 @@ const DURATION = Number(process.env.BENCH_DURATION || 10);
 const CONNECTIONS = 20;
 const POOL_SIZE = 10; // the server's pg.Pool size (src/db/index.ts)
 const STARTUP_RUNS = 3;
+const DURABILITY_RUNS = 3;
 const CLIENT_ID = 'bench';
 const API_KEY = randomBytes(20).toString('hex');
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -902,6 +904,54 @@ async function startupTime(): Promise<void> {
   }
 }
 
+// ---- durability ------------------------------------------------------------------------------------
+
+/**
+ * What syncing each commit costs the embedded database: POST /sca/users/legal on PGlite in a data
+ * directory, as shipped (every commit synced) and with MANGROVE_UNSAFE_NO_FSYNC=1, alternated over
+ * DURABILITY_RUNS pairs; the ratio of the medians is the price of durability on this disk.
+ */
+async function durabilityCost(): Promise<string[]> {
+  const rates: Record<'synced' | 'unsafe', number[]> = { synced: [], unsafe: [] };
+  const problems: string[] = [];
+  for (let i = 0; i < DURABILITY_RUNS; i++) {
+    for (const mode of ['synced', 'unsafe'] as const) {
+      const dataDir = (tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mangrove-bench-')));
+      try {
+        const server = launch(`mangrove (embedded, ${mode})`, [CLI, 'serve'], {
+          DATA_DIR: dataDir,
+          PORT: String(await freePort()),
+          MANGROVE_CLIENT_ID: CLIENT_ID,
+          MANGROVE_API_KEY: API_KEY,
+          MANGROVE_RATE_LIMITS: '100000000,100000000,100000000,100000000',
+          MANGROVE_TOKEN_BUDGET: '100000000',
+          ...(mode === 'unsafe' ? { MANGROVE_UNSAFE_NO_FSYNC: '1' } : {}),
+        });
+        const url = await waitListening(server);
+        const { access_token: token } = await json(await getToken(url), 'token');
+        const r = await load({
+          url: `${url}/v2.01/${CLIENT_ID}/sca/users/legal`,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(LEGAL_PAYER),
+        });
+        const failed = failures(`durability ${mode}`, r);
+        problems.push(...failed);
+        rates[mode].push(r.requests.average);
+        console.log(`  ${mode.padEnd(6)} POST /sca/users/legal: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms`);
+        for (const f of failed) console.log(`    ${f}`);
+      } finally {
+        await cleanup();
+      }
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const synced = median(rates.synced);
+  const unsafe = median(rates.unsafe);
+  console.log(`medians: synced ${synced.toFixed(0)} req/s, unsafe ${unsafe.toFixed(0)} req/s, synced/unsafe ${(synced / unsafe).toFixed(2)}`);
+  return problems;
+}
+
 // ---- clean-up ------------------------------------------------------------------------------------
 
 let scratch = false;
@@ -928,7 +978,7 @@ async function cleanup(): Promise<void> {
 
 // ---- main ------------------------------------------------------------------------------------------
 
-const PARTS = ['api', 'webhooks', 'startup'] as const;
+const PARTS = ['api', 'webhooks', 'startup', 'durability'] as const;
 
 async function main(): Promise<void> {
   if (!(DURATION > 0)) throw new Error(`BENCH_DURATION must be a positive number of seconds, got "${process.env.BENCH_DURATION}"`);
@@ -971,6 +1021,10 @@ async function main(): Promise<void> {
   if (runs('startup')) {
     console.log('\nstart-up on an existing embedded data directory (PGlite):');
     await startupTime();
+  }
+  if (runs('durability')) {
+    console.log('\nthe cost of syncing each commit (PGlite in a data directory):');
+    problems.push(...(await durabilityCost()));
   }
   if (problems.length) throw new Error(`${problems.length} problem(s): non-2xx answers, errors or failed checks (see above)`);
 }
