@@ -2,7 +2,9 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'no
 import { promisify } from 'node:util';
 import type { Db } from '../../db/index.js';
 import { ERRORS } from '../../core/errors.js';
+import { systemClock as clock } from '../../core/clock.js';
 import { newId, secret } from '../../lib/ids.js';
+import * as store from './store.js';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
 
@@ -55,19 +57,14 @@ export async function createClient(db: Db, opts: { id?: string; name?: string; a
   const id = opts.id ?? newId('client').toLowerCase();
   if (!CLIENT_ID.test(id) || NON_CLIENT_SEGMENTS.has(id.toLowerCase())) throw new Error(`invalid client id "${id}"`);
   const apiKey = opts.apiKey ?? secret();
-  await db.query('INSERT INTO clients (id, name, api_key_hash, created_at) VALUES ($1, $2, $3, $4)', [
-    id,
-    opts.name ?? id,
-    await hashApiKey(apiKey),
-    Math.floor(Date.now() / 1000),
-  ]);
+  await store.insertClient(db, { id, name: opts.name ?? id, apiKeyHash: await hashApiKey(apiKey), createdAt: clock.nowSeconds() });
   return { id, apiKey };
 }
 
 /** Makes sure the configured client exists with this key; idempotent, and the key given wins. */
 export async function ensureClient(db: Db, id: string, apiKey: string): Promise<'created' | 'updated' | 'unchanged'> {
-  const rows = await db.query<{ api_key_hash: string }>('SELECT api_key_hash FROM clients WHERE id = $1', [id]);
-  if (!rows.length) {
+  const found = await store.findClientKey(db, id);
+  if (!found) {
     try {
       await createClient(db, { id, apiKey });
       return 'created';
@@ -77,15 +74,12 @@ export async function ensureClient(db: Db, id: string, apiKey: string): Promise<
       return ensureClient(db, id, apiKey);
     }
   }
-  if (await verifyApiKey(apiKey, rows[0].api_key_hash)) return 'unchanged';
-  await db.query('UPDATE clients SET api_key_hash = $2 WHERE id = $1', [id, await hashApiKey(apiKey)]);
+  if (await verifyApiKey(apiKey, found.apiKeyHash)) return 'unchanged';
+  await store.updateClientKey(db, id, await hashApiKey(apiKey));
   return 'updated';
 }
 
-export async function countClients(db: Db): Promise<number> {
-  const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM clients');
-  return n;
-}
+export const countClients = store.countClients;
 
 export interface TokenPolicy {
   ttl: number;
@@ -97,36 +91,20 @@ export interface TokenPolicy {
 export async function issueToken(db: Db, clientId: string, apiKey: string, now: number, policy: TokenPolicy) {
   // No client has another shape of id, and text with NUL would make the lookup itself fail.
   if (!CLIENT_ID.test(clientId)) throw ERRORS.invalidClient('Unknown ClientId or wrong API key');
-  const rows = await db.query<{ api_key_hash: string; clock_offset: number }>(
-    'SELECT api_key_hash, clock_offset FROM clients WHERE id = $1',
-    [clientId],
-  );
-  if (!rows.length || !(await verifyApiKey(apiKey, rows[0].api_key_hash))) {
+  const found = await store.findClientKey(db, clientId);
+  if (!found || !(await verifyApiKey(apiKey, found.apiKeyHash))) {
     throw ERRORS.invalidClient('Unknown ClientId or wrong API key');
   }
   // The token lives on the client's sandbox clock; the budget window on the server's.
-  const clientNow = now + Number(rows[0].clock_offset);
+  const clientNow = now + found.clockOffset;
   const windowStart = now - (now % policy.budgetWindow);
-  const [used] = await db.query<{ count: number }>(
-    `INSERT INTO token_budget AS b (client_id, window_start, count) VALUES ($1, $2, 1)
-     ON CONFLICT (client_id) DO UPDATE SET
-       count = CASE WHEN b.window_start = EXCLUDED.window_start THEN b.count + 1 ELSE 1 END,
-       window_start = EXCLUDED.window_start
-     RETURNING count`,
-    [clientId, windowStart],
-  );
-  if (used.count > policy.budget) {
+  if ((await store.spendTokenBudget(db, clientId, windowStart)) > policy.budget) {
     throw ERRORS.tokenOveruse(policy.budget, policy.budgetWindow, windowStart + policy.budgetWindow - now);
   }
   const token = randomBytes(20).toString('hex');
-  await db.query('INSERT INTO api_tokens (token_hash, client_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
-    hashToken(token),
-    clientId,
-    clientNow,
-    clientNow + policy.ttl,
-  ]);
+  await store.insertToken(db, { hash: hashToken(token), clientId, createdAt: clientNow, expiresAt: clientNow + policy.ttl });
   // Tokens long expired are of no use to anyone.
-  await db.query('DELETE FROM api_tokens WHERE client_id = $1 AND expires_at < $2', [clientId, clientNow - 86400]);
+  await store.purgeTokens(db, clientId, clientNow - 86400);
   return { access_token: token, token_type: 'Bearer', expires_in: policy.ttl };
 }
 
@@ -150,11 +128,7 @@ export interface TokenInfo {
 
 /** The client a live bearer token was issued to, or null. */
 export async function findToken(db: Db, token: string, now: number): Promise<TokenInfo | null> {
-  const rows = await db.query<{ client_id: string; expires_at: number }>(
-    'SELECT client_id, expires_at FROM api_tokens WHERE token_hash = $1 AND expires_at > $2',
-    [hashToken(token), now],
-  );
-  return rows.length ? { clientId: rows[0].client_id, expiresAt: rows[0].expires_at } : null;
+  return store.findLiveToken(db, hashToken(token), now);
 }
 
 export interface CallCounts {
@@ -173,44 +147,6 @@ export interface CallCounts {
  * restart every RATE_STEPS, so each reset stays in the range the SDKs label it by.
  */
 export async function addCalls(db: Db, calls: Map<string, number>, now: number): Promise<Map<string, CallCounts>> {
-  // A fixed order of rows keeps two processes' batches from deadlocking.
-  const ids = [...calls.keys()].sort();
-  for (const id of ids) if (!CLIENT_ID.test(id)) throw new Error(`invalid client id ${JSON.stringify(id)}`);
-  const w = RATE_WINDOWS.map((_, i) => i);
-  const values = ids.map((id) => `('${id}', ${Math.trunc(calls.get(id)!)})`).join(', ');
-  const t = Math.trunc(now);
-  // One round trip, and no wait for a WAL flush: calls lost to a crash cost nothing, while a
-  // flush would sit on the path of every request.
-  const [, , rows] = await db.script(
-    `BEGIN; SET LOCAL synchronous_commit = off;
-     WITH t AS (
-       SELECT x.client_id, x.n, c.clock_offset,
-         ${w.map((i) => `${t} - ((${t} - c.created_at) % ${RATE_STEPS[i]} + ${RATE_STEPS[i]}) % ${RATE_STEPS[i]} AS s${i}`).join(', ')}
-       FROM (VALUES ${values}) AS x(client_id, n) JOIN clients c ON c.id = x.client_id
-       ORDER BY x.client_id
-     )
-     INSERT INTO rate_limits AS r (client_id, ${w.map((i) => `w${i}_start, w${i}_count`).join(', ')})
-     SELECT client_id, ${w.map((i) => `s${i}, n`).join(', ')} FROM t
-     ON CONFLICT (client_id) DO UPDATE SET
-       ${w
-         .map(
-           (i) =>
-             // A process whose clock lags behind another's never takes a window back to an older start.
-             `w${i}_count = CASE WHEN EXCLUDED.w${i}_start > r.w${i}_start THEN EXCLUDED.w${i}_count ELSE r.w${i}_count + EXCLUDED.w${i}_count END, w${i}_start = GREATEST(r.w${i}_start, EXCLUDED.w${i}_start)`,
-         )
-         .join(',\n       ')}
-     RETURNING client_id, ${w.map((i) => `w${i}_start, w${i}_count`).join(', ')},
-       (SELECT clock_offset FROM t WHERE t.client_id = r.client_id) AS clock_offset;
-     COMMIT;`,
-  );
-  return new Map(
-    rows.map((r) => [
-      r.client_id,
-      {
-        counts: w.map((i) => r[`w${i}_count`]),
-        resets: w.map((i) => r[`w${i}_start`] + RATE_WINDOWS[i]),
-        clockOffset: Number(r.clock_offset),
-      },
-    ]),
-  );
+  for (const id of calls.keys()) if (!CLIENT_ID.test(id)) throw new Error(`invalid client id ${JSON.stringify(id)}`);
+  return store.addCalls(db, calls, now, RATE_WINDOWS, RATE_STEPS);
 }
