@@ -58,7 +58,7 @@ export function normalize(schema: Schema | undefined, value: unknown, nested = f
     const names = new Map<string, string>();
     for (const name of Object.keys(s.properties)) names.set(name.toLowerCase(), name);
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
+    for (const [key, v] of flattened(s, value)) {
       const name = names.get(key.toLowerCase());
       if (name === undefined) {
         if (s.additionalProperties && s.additionalProperties !== false) out[key] = v;
@@ -71,6 +71,10 @@ export function normalize(schema: Schema | undefined, value: unknown, nested = f
       else out[name] = n;
     }
     return out;
+  }
+  if (t.includes('array') && s.items && s['x-wrap'] && !Array.isArray(value)) {
+    // A list that may be sent as its one value, or "" for none.
+    return value === '' ? [] : [normalize(s.items, value, true) ?? null];
   }
   if (t.includes('array') && s.items && Array.isArray(value)) {
     return value.map((v) => normalize(s.items, v, true) ?? null);
@@ -98,9 +102,22 @@ export function normalize(schema: Schema | undefined, value: unknown, nested = f
   return value;
 }
 
+/**
+ * The properties of an object value, with those of the nested object named by the schema's `x-flatten` (SDK
+ * models nest part of a body, like a bank account's `Details`) read first, so that the top-level ones win.
+ */
+function flattened(schema: Schema, value: Record<string, unknown>): [string, unknown][] {
+  const entries = Object.entries(value);
+  const name = schema['x-flatten'];
+  if (typeof name !== 'string') return entries;
+  const isNested = ([key]: [string, unknown]) => key.toLowerCase() === name.toLowerCase();
+  const nested = entries.filter(isNested).map(([, v]) => v).filter(isPlainObject);
+  return [...nested.flatMap((v) => Object.entries(v)), ...entries.filter((e) => !isNested(e))];
+}
+
 /** Ajv keywords for the annotations of src/lib/schema.ts. */
 function schemaKeywords(ajv: any): any {
-  for (const keyword of ['x-messages', 'x-upper', 'x-empty', 'x-keep-empty-object', 'x-tag']) {
+  for (const keyword of ['x-messages', 'x-upper', 'x-empty', 'x-keep-empty-object', 'x-tag', 'x-flatten']) {
     if (!ajv.getKeyword(keyword)) ajv.addKeyword({ keyword });
   }
   if (!ajv.getKeyword('x-country')) {
@@ -145,7 +162,8 @@ function pathOf(instancePath: string, extra?: string): string {
   const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   let out = '';
-  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
+  // List items are named by their index as a dotted segment (`TechEmails.1`), as the hand-written parsers did.
+  for (const p of parts) out += out ? `.${p}` : p;
   return out;
 }
 
@@ -216,7 +234,7 @@ export function formatErrors(errors: AjvError[], dataVar = 'body'): FieldErrors 
     }
     if (!path) path = dataVar === 'body' ? 'Body' : dataVar;
     if (path in out) continue;
-    const name = path.slice(path.lastIndexOf('.') + 1).replace(/\[\d+\]$/, '');
+    const name = path.split('.').filter((p) => !/^\d+$/.test(p)).at(-1) ?? path;
     const custom = (schema['x-messages'] as Record<string, string> | undefined)?.[e.keyword];
     out[path] = custom
       ? custom.replace(/\{name\}/g, name).replace(/\{path\}/g, path).replace(/\{value\}/g, String(value ?? ''))

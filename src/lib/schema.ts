@@ -13,7 +13,9 @@ import { Type, type Static, type TSchema, type TObject, type TProperties, type S
  * - `x-country`: an ISO 3166-1 alpha-2 code Mangopay does not block ('nationality' lets the restricted-residence
  *   countries through);
  * - `x-empty`: what an empty string means when the property is not nullable: 'absent' (default) or 'keep';
- * - `x-keep-empty-object`: a nested object whose properties are all empty is kept (by default it counts as absent).
+ * - `x-keep-empty-object`: a nested object whose properties are all empty is kept (by default it counts as absent);
+ * - `x-flatten` (on a request object): the name of a nested object whose properties are read as the object's own,
+ *   the object's own winning (SDK models nest a bank account's `Details`, a payout's `MeanOfPaymentDetails`).
  */
 
 export type Messages = Partial<Record<string, string>>;
@@ -87,7 +89,7 @@ export function Email(opts: WireOptions = {}) {
   return Type.String(
     annotate({
       ...opts,
-      maxLength: 255,
+      maxLength: (opts.maxLength as number | undefined) ?? 255,
       pattern: `^${EMAIL_PATTERN}$`,
       messages: { pattern: `The field {name} must match the regular expression '${EMAIL_PATTERN}'.`, ...opts.messages },
     } as WireOptions),

@@ -1,3 +1,4 @@
+import type { ClientReply } from './schemas.js';
 import type { Address } from '../users/model.js';
 
 /** Node SDK typings (client.d.ts) and Mangopay's client object page. */
@@ -85,7 +86,7 @@ export function logoUrl(baseUrl: string, c: ClientRecord): string | null {
 }
 
 /** Mangopay's Client object, keys in the order of its documentation. */
-export function renderClient(c: ClientRecord, baseUrl: string) {
+export function renderClient(c: ClientRecord, baseUrl: string): ClientReply {
   const p = c.profile;
   return {
     PlatformType: p.PlatformType,
