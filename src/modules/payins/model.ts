@@ -1,6 +1,7 @@
 import { renderMoney } from '../../ledger/money.js';
 import { PAYIN_EXPIRED, PAYIN_EXPIRY_SECONDS } from '../transactions/expiry.js';
 import { renderTransaction, type Transaction } from '../transactions/model.js';
+import type { PayInReply } from './schemas.js';
 
 export { PAYIN_EXPIRY_SECONDS };
 
@@ -44,7 +45,7 @@ export function isExpired(t: Transaction, now: number): boolean {
 }
 
 /** The PayIn object of a bank-wire pay-in: the transaction fields, then the bank-wire ones. */
-export function renderPayIn(t: Transaction) {
+export function renderPayIn(t: Transaction): PayInReply {
   const d = t.details as BankWireDetails;
   return {
     ...renderTransaction(t),

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../core/context.js';
-import { ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
+import { ERRORS, type FieldErrors } from '../../core/errors.js';
 import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg } from '../../ledger/index.js';
-import { parseAmount, parseMoney, checkFees, type Money } from '../../ledger/money.js';
+import { feesRule, type Currency, type Money, type MoneyIn } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
@@ -13,9 +12,9 @@ import * as transactions from '../transactions/store.js';
 import { lockAuthorsWallet } from '../wallets/service.js';
 import { findClientWalletById } from '../wallets/store.js';
 import { PAYIN_EXPIRY_SECONDS, RESULTS, isExpired, type BankWireDetails, type Result } from './model.js';
+import type { BankWirePayInCreate, ClientBankWirePayInCreate, SandboxFail, SandboxSettle } from './schemas.js';
 
 type Ctx = RequestCtx;
-const MAX_TEXT = 255;
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** A 10-character reference the payer puts on the wire (like Mangopay's `MGgq1y8jjb`). */
@@ -82,32 +81,35 @@ async function openBankWire(
   return t;
 }
 
+/** What the schema cannot say: the declared fees are in the funds' currency and no more than the funds. */
+export function payInRules(input: { DeclaredDebitedFunds?: MoneyIn; DeclaredFees?: MoneyIn }): FieldErrors {
+  return feesRule(input.DeclaredDebitedFunds, input.DeclaredFees, { funds: 'DeclaredDebitedFunds', fees: 'DeclaredFees' });
+}
+
+const toMoney = (m: { Currency: Currency; Amount: number }): Money => ({ currency: m.Currency, amount: m.Amount });
+
 /**
  * `POST /payins/bankwire/direct`: a pay-in waiting for the user's wire (CREATED). Refusals: 400 for the
  * request (param_error, currency_incompatibility, user_closed), 404 for an unknown wallet or author.
  * A user whose inflows are blocked gets the pay-in FAILED with 008700 (HTTP 200), as Mangopay documents.
  */
-export async function createBankWirePayIn(ctx: Ctx, body: unknown): Promise<Transaction> {
-  const i = new Input(body);
-  const authorId = i.str('AuthorId', { required: true, max: MAX_TEXT });
-  const walletId = i.str('CreditedWalletId', { required: true, max: MAX_TEXT });
-  const creditedUserId = i.str('CreditedUserId', { max: MAX_TEXT });
-  const funds = parseMoney(i, 'DeclaredDebitedFunds', 1);
-  const fees = parseMoney(i, 'DeclaredFees', 0);
-  const tag = i.str('Tag', { max: MAX_TEXT });
-  checkFees(i, funds, fees, { funds: 'DeclaredDebitedFunds', fees: 'DeclaredFees' });
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+export async function createBankWirePayIn(ctx: Ctx, input: BankWirePayInCreate): Promise<Transaction> {
+  const errors = payInRules(input);
+  if (Object.keys(errors).length) throw ERRORS.paramError(errors);
+  const { AuthorId: authorId, CreditedWalletId: walletId, CreditedUserId: creditedUserId, Tag: tag } = input;
+  const funds = toMoney(input.DeclaredDebitedFunds);
+  const fees = toMoney(input.DeclaredFees);
   return ctx.db.tx(async (q) => {
-    const { wallet, author } = await lockAuthorsWallet(q, ctx.clientId, authorId!, walletId!, ERRORS.authorNotCreditedWalletOwner);
+    const { wallet, author } = await lockAuthorsWallet(q, ctx.clientId, authorId, walletId, ERRORS.authorNotCreditedWalletOwner);
     if (creditedUserId && creditedUserId !== wallet.ownerId) {
       throw ERRORS.paramError({ CreditedUserId: 'CreditedUserId must be the owner of the credited wallet.' });
     }
     const t = await openBankWire(q, ctx, {
-      authorId: authorId!,
+      authorId: authorId,
       creditedUserId: wallet.ownerId,
       wallet,
-      funds: funds!,
-      feesAmount: fees!.amount,
+      funds: funds,
+      feesAmount: fees.amount,
       tag,
     });
     if (author.inflowsBlocked) await fail(q, ctx, t, RESULTS.blocked);
@@ -120,18 +122,15 @@ export async function createBankWirePayIn(ctx: Ctx, body: unknown): Promise<Tran
  * (`CREDIT_EUR`), CREATED until the sandbox settles it. No user is involved: Mangopay shows the ClientId
  * as its author and credited user. It takes no fees (DeclaredFees is not part of this call).
  */
-export async function createClientBankWirePayIn(ctx: Ctx, body: unknown): Promise<Transaction> {
-  const i = new Input(body);
-  const walletId = i.str('CreditedWalletId', { required: true, max: MAX_TEXT });
-  const funds = parseMoney(i, 'DeclaredDebitedFunds', 1);
-  const tag = i.str('Tag', { max: MAX_TEXT });
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+export async function createClientBankWirePayIn(ctx: Ctx, input: ClientBankWirePayInCreate): Promise<Transaction> {
+  const { CreditedWalletId: walletId, Tag: tag } = input;
+  const funds = toMoney(input.DeclaredDebitedFunds);
   return ctx.db.tx(async (q) => {
-    const wallet = await findClientWalletById(q, ctx.clientId, walletId!.toUpperCase());
+    const wallet = await findClientWalletById(q, ctx.clientId, walletId.toUpperCase());
     if (!wallet || wallet.fundsType !== 'CREDIT') {
       throw ERRORS.paramError({ CreditedWalletId: 'CreditedWalletId must be one of the client\'s CREDIT wallets, like CREDIT_EUR.' });
     }
-    return openBankWire(q, ctx, { authorId: ctx.clientId, creditedUserId: ctx.clientId, wallet, funds: funds!, feesAmount: 0, tag });
+    return openBankWire(q, ctx, { authorId: ctx.clientId, creditedUserId: ctx.clientId, wallet, funds: funds, feesAmount: 0, tag });
   });
 }
 
@@ -178,9 +177,8 @@ async function lockForChange(q: Queryable, ctx: Ctx, id: string) {
  * the client's fee wallet with the fees, in one transaction. A closed or inflow-blocked user gets the
  * pay-in FAILED instead (the money is not taken in).
  */
-export async function sandboxSettle(ctx: Ctx, id: string, body: unknown): Promise<Transaction> {
-  const i = new Input(body);
-  const received = parseAmount(i, 'Amount', { min: 1 });
+export async function sandboxSettle(ctx: Ctx, id: string, input: SandboxSettle): Promise<Transaction> {
+  const received = input.Amount;
   const decision = await ctx.db.tx(async (q): Promise<Decision> => {
     const { payIn: t, user } = await lockForChange(q, ctx, id);
     if (isExpired(t, ctx.now)) {
@@ -190,8 +188,7 @@ export async function sandboxSettle(ctx: Ctx, id: string, body: unknown): Promis
     const d = t.details as BankWireDetails;
     const amount = received ?? d.declaredDebitedAmount;
     const fees = d.declaredFeesAmount;
-    if (i.ok && amount < fees) i.fail('Amount', `The amount received cannot be less than the pay-in's DeclaredFees (${fees}).`);
-    if (!i.ok) throw ERRORS.paramError(i.errors);
+    if (amount < fees) throw ERRORS.paramError({ Amount: `The amount received cannot be less than the pay-in's DeclaredFees (${fees}).` });
     const clientOwn = t.creditedUserId === ctx.clientId;
     if (!clientOwn && (!user || user.status === 'CLOSED')) {
       await fail(q, ctx, t, RESULTS.closed);
@@ -229,11 +226,8 @@ export async function sandboxSettle(ctx: Ctx, id: string, body: unknown): Promis
 }
 
 /** Sandbox "the wire failed": FAILED with the given ResultCode and ResultMessage (001999 by default). */
-export async function sandboxFail(ctx: Ctx, id: string, body: unknown): Promise<Transaction> {
-  const i = new Input(body);
-  const code = i.str('ResultCode');
-  if (code && !/^\d{6}$/.test(code)) i.fail('ResultCode', 'ResultCode must be six digits, like 001999.');
-  const message = i.str('ResultMessage', { max: MAX_TEXT });
+export async function sandboxFail(ctx: Ctx, id: string, input: SandboxFail): Promise<Transaction> {
+  const { ResultCode: code, ResultMessage: message } = input;
   const known = Object.values(RESULTS).find((r) => r.code === code);
   const result: Result = {
     code: code || RESULTS.generic.code,
@@ -245,7 +239,6 @@ export async function sandboxFail(ctx: Ctx, id: string, body: unknown): Promise<
       await fail(q, ctx, t, RESULTS.expired);
       return { payIn: t, refusal: ERRORS.payInExpired() };
     }
-    if (!i.ok) throw ERRORS.paramError(i.errors);
     await fail(q, ctx, t, result);
     return { payIn: t };
   });

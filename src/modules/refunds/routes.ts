@@ -1,22 +1,26 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CLOCK_FREE } from '../../http/auth.js';
-import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
+import { pagingOf, sendPage } from '../../http/paging.js';
+import { Type } from '../../lib/schema.js';
 import { renderRefund } from './model.js';
+import { PayOutParams, RefundListQuery, RefundReply, TransferParams } from './schemas.js';
 import { listRefunds } from './service.js';
 
-async function list(req: FastifyRequest, reply: FastifyReply, type: 'TRANSFER' | 'PAYOUT', id: string) {
-  const { paging, input } = parsePaging(req.query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });
-  throwIfInvalid(input);
-  const { items, total } = await listRefunds(req.ctx, type, id, paging);
-  return sendPage(req, reply, items.map(renderRefund), total, paging);
-}
+const LIST = { sortFields: ['CreationDate'], defaultSort: 'CreationDate' };
 
 /** The refund lists of transfers and payouts (the SDKs' Transfers.getRefunds and PayOuts.getRefunds). */
-export function refundRoutes(app: FastifyInstance): void {
-  app.get<{ Params: { transferId: string } }>('/transfers/:transferId/refunds', CLOCK_FREE, (req, reply) =>
-    list(req, reply, 'TRANSFER', req.params.transferId),
-  );
-  app.get<{ Params: { payOutId: string } }>('/payouts/:payOutId/refunds', CLOCK_FREE, (req, reply) =>
-    list(req, reply, 'PAYOUT', req.params.payOutId),
-  );
+export function refundRoutes(scope: FastifyInstance): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const response = { 200: Type.Array(RefundReply) };
+  app.get('/transfers/:transferId/refunds', { ...CLOCK_FREE, schema: { params: TransferParams, querystring: RefundListQuery, response } }, async (req, reply) => {
+    const paging = pagingOf(req.query, LIST);
+    const { items, total } = await listRefunds(req.ctx, 'TRANSFER', req.params.transferId, paging);
+    return sendPage(req, reply, items.map(renderRefund), total, paging);
+  });
+  app.get('/payouts/:payOutId/refunds', { ...CLOCK_FREE, schema: { params: PayOutParams, querystring: RefundListQuery, response } }, async (req, reply) => {
+    const paging = pagingOf(req.query, LIST);
+    const { items, total } = await listRefunds(req.ctx, 'PAYOUT', req.params.payOutId, paging);
+    return sendPage(req, reply, items.map(renderRefund), total, paging);
+  });
 }

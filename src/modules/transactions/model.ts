@@ -1,8 +1,8 @@
 import { renderMoney } from '../../ledger/money.js';
+import { TRANSACTION_NATURES, TRANSACTION_STATUSES, TRANSACTION_TYPES, type TransactionReply } from './schemas.js';
 
-export const TRANSACTION_STATUSES = ['CREATED', 'SUCCEEDED', 'FAILED'] as const;
-export const TRANSACTION_TYPES = ['PAYIN', 'TRANSFER', 'PAYOUT'] as const;
-export const TRANSACTION_NATURES = ['REGULAR', 'REPUDIATION', 'REFUND', 'SETTLEMENT'] as const;
+export { TRANSACTION_NATURES, TRANSACTION_STATUSES, TRANSACTION_TYPES };
+
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 export type TransactionNature = (typeof TRANSACTION_NATURES)[number];
@@ -40,7 +40,7 @@ const PENDING = () => renderMoney('XXX', 0);
 const funds = (t: Transaction, amount: number | null) => (amount !== null ? renderMoney(t.currency, amount) : PENDING());
 
 /** The fields every transaction shares, in Mangopay's order (reference notes §4.1). */
-export function renderTransaction(t: Transaction) {
+export function renderTransaction(t: Transaction): TransactionReply {
   return {
     Id: t.id,
     Tag: t.tag,

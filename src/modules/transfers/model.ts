@@ -1,4 +1,5 @@
 import { renderTransaction, type Transaction } from '../transactions/model.js';
+import type { TransferReply } from './schemas.js';
 
 /** The ResultCodes transfers end with (reference notes §3.1, §3.2, §4.1, §4.3, §4.7). */
 export const RESULTS = {
@@ -36,7 +37,7 @@ export interface TransferDetails {
  * §4.3). The SCA link is only in the answer of the creation that asked for it; reads show null, as
  * user reads do.
  */
-export function renderTransfer(t: Transaction, redirectUrl: string | null = null) {
+export function renderTransfer(t: Transaction, redirectUrl: string | null = null): TransferReply {
   const d = t.details as TransferDetails;
   return {
     ...renderTransaction(t),

@@ -1,21 +1,20 @@
 import type { Db, Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../core/context.js';
 import { nowSeconds } from '../../core/clock.js';
-import { ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
+import { ERRORS, type FieldErrors } from '../../core/errors.js';
 import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg, type LockedUser } from '../../ledger/index.js';
-import { parseMoney, checkFees } from '../../ledger/money.js';
+import { feesRule, type MoneyIn } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvents } from '../events/store.js';
 import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
-import { clientNow, openScaSession, readScaContext, SCA_SESSION_TTL } from '../users/sca-auth.js';
+import { clientNow, openScaSession, SCA_SESSION_TTL } from '../users/sca-auth.js';
 import { completeScaSessionRow, findScaSession, findUser } from '../users/store.js';
 import { findUserWallets } from '../wallets/store.js';
 import { RESULTS, SCA_EXEMPT_MAX_AMOUNT, type Result, type TransferDetails } from './model.js';
+import type { TransferCreate } from './schemas.js';
 
 type Ctx = RequestCtx;
-const MAX_TEXT = 255;
 
 /**
  * Why the transfer fails as a transaction (HTTP 200, Status FAILED), decided on the locked users,
@@ -78,6 +77,11 @@ function inScaScope(debitedOwner: LockedUser, creditedOwner: LockedUser, amount:
   );
 }
 
+/** What the schema cannot say: the fees are in the funds' currency and no more than the funds. */
+export function transferRules(input: { DebitedFunds?: MoneyIn; Fees?: MoneyIn }): FieldErrors {
+  return feesRule(input.DebitedFunds, input.Fees);
+}
+
 export interface CreatedTransfer {
   transfer: Transaction;
   /** Set when the transfer waits for the author's SCA on this link. */
@@ -98,28 +102,24 @@ export interface CreatedTransfer {
  * checked when it runs (001001 then). With USER_NOT_PRESENT, such a transfer needs the author's proxy
  * consent, else 403 sca_proxy_missing.
  */
-export async function createTransfer(ctx: Ctx, body: unknown): Promise<CreatedTransfer> {
-  const i = new Input(body);
-  const authorId = i.str('AuthorId', { required: true, max: MAX_TEXT });
-  const creditedUserId = i.str('CreditedUserId', { max: MAX_TEXT });
-  const funds = parseMoney(i, 'DebitedFunds', 1);
-  const fees = parseMoney(i, 'Fees', 0);
-  const debitedWalletId = i.str('DebitedWalletId', { required: true, max: MAX_TEXT });
-  const creditedWalletId = i.str('CreditedWalletId', { required: true, max: MAX_TEXT });
-  const tag = i.str('Tag', { max: MAX_TEXT });
-  const scaContext = readScaContext(i);
-  checkFees(i, funds, fees);
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+export async function createTransfer(ctx: Ctx, input: TransferCreate): Promise<CreatedTransfer> {
+  const errors = transferRules(input);
+  if (Object.keys(errors).length) throw ERRORS.paramError(errors);
+  const { AuthorId: authorId, CreditedUserId: creditedUserId, DebitedWalletId: debitedWalletId, CreditedWalletId: creditedWalletId } = input;
+  const funds = { currency: input.DebitedFunds.Currency, amount: input.DebitedFunds.Amount };
+  const fees = { currency: input.Fees.Currency, amount: input.Fees.Amount };
+  const tag = input.Tag;
+  const scaContext = input.ScaContext ?? null;
   const result = await ctx.db.tx(async (q) => {
     // Read without a lock: a wallet's owner and currency never change.
-    const found = await findUserWallets(q, ctx.clientId, [debitedWalletId!, creditedWalletId!]);
-    const debited = found.get(debitedWalletId!);
-    if (!debited) throw ERRORS.notFound('Wallet', debitedWalletId!);
-    const credited = found.get(creditedWalletId!);
-    if (!credited) throw ERRORS.notFound('Wallet', creditedWalletId!);
+    const found = await findUserWallets(q, ctx.clientId, [debitedWalletId, creditedWalletId]);
+    const debited = found.get(debitedWalletId);
+    if (!debited) throw ERRORS.notFound('Wallet', debitedWalletId);
+    const credited = found.get(creditedWalletId);
+    if (!credited) throw ERRORS.notFound('Wallet', creditedWalletId);
     // Step 1: the users, FOR SHARE, in ascending id order.
-    const users = await lockUsers(q, ctx.clientId, [authorId!, debited.ownerId!, credited.ownerId!]);
-    if (!users.has(authorId!)) throw ERRORS.notFound('User', authorId!);
+    const users = await lockUsers(q, ctx.clientId, [authorId, debited.ownerId!, credited.ownerId!]);
+    if (!users.has(authorId)) throw ERRORS.notFound('User', authorId);
     if (authorId !== debited.ownerId) throw ERRORS.authorNotDebitedWalletOwner();
     if (creditedUserId && creditedUserId !== credited.ownerId) {
       throw ERRORS.paramError({ CreditedUserId: 'CreditedUserId must be the owner of the credited wallet.' });
@@ -129,15 +129,15 @@ export async function createTransfer(ctx: Ctx, body: unknown): Promise<CreatedTr
         currency: `The Debited Wallet's currency ${debited.currency} and the Credited Wallet's currency ${credited.currency} must be the same`,
       });
     }
-    if (funds!.currency !== debited.currency) {
+    if (funds.currency !== debited.currency) {
       throw ERRORS.currencyIncompatibility({
-        currency: `The currency ${funds!.currency} of DebitedFunds and the Debited Wallet's currency ${debited.currency} must be the same`,
+        currency: `The currency ${funds.currency} of DebitedFunds and the Debited Wallet's currency ${debited.currency} must be the same`,
       });
     }
     const debitedOwner = users.get(debited.ownerId!)!;
     const creditedOwner = users.get(credited.ownerId!)!;
-    const scaScope = inScaScope(debitedOwner, creditedOwner, funds!.amount);
-    if (scaScope && scaContext === 'USER_NOT_PRESENT' && !(await findUser(q, ctx.clientId, authorId!))?.consentAt) {
+    const scaScope = inScaScope(debitedOwner, creditedOwner, funds.amount);
+    if (scaScope && scaContext === 'USER_NOT_PRESENT' && !(await findUser(q, ctx.clientId, authorId))?.consentAt) {
       throw ERRORS.scaProxyMissing();
     }
     const t: Transaction = {
@@ -150,25 +150,25 @@ export async function createTransfer(ctx: Ctx, body: unknown): Promise<CreatedTr
       status: 'CREATED',
       resultCode: null,
       resultMessage: null,
-      authorId: authorId!,
+      authorId: authorId,
       creditedUserId: credited.ownerId,
       debitedWalletId: debited.id,
       creditedWalletId: credited.id,
       currency: debited.currency,
-      debitedAmount: funds!.amount,
-      creditedAmount: funds!.amount - fees!.amount,
-      feesAmount: fees!.amount,
+      debitedAmount: funds.amount,
+      creditedAmount: funds.amount - fees.amount,
+      feesAmount: fees.amount,
       details: { scaContext } satisfies TransferDetails,
       tag: tag ?? null,
       creationDate: ctx.now,
       executionDate: null,
     };
-    const refused = refusal(debited.id, credited.id, debitedOwner, creditedOwner, funds!.amount, fees!.amount);
+    const refused = refusal(debited.id, credited.id, debitedOwner, creditedOwner, funds.amount, fees.amount);
     if (!refused && scaScope && scaContext === 'USER_PRESENT') {
       // Waits for the author's SCA: the row, its CREATED event and the session, nothing moved.
       await transactions.insertTransaction(q, t);
       await recordEvents(q, ctx.clientId, [{ type: 'TRANSFER_NORMAL_CREATED', resourceId: t.id, date: ctx.now }]);
-      const redirectUrl = await openScaSession(q, ctx, authorId!, 'TRANSFER', ctx.now, t.id);
+      const redirectUrl = await openScaSession(q, ctx, authorId, 'TRANSFER', ctx.now, t.id);
       return { transfer: t, redirectUrl };
     }
     decide(t, refused ?? (await move(q, ctx.clientId, t, ctx.now)), ctx.now);
