@@ -205,6 +205,11 @@ describe('POST /users/{UserId}/kyc/documents/{Id}/pages', () => {
     }
     const bad = await addPage(user.Id, doc.Id, 'abcde');
     expect(bad.body.errors.File).toBe('Invalid length for a Base-64 char array or string.');
+    // A number is read as text, like every string field: "12" is no Base64 of anything.
+    const number = await s.call('POST', `/users/${user.Id}/kyc/documents/${doc.Id}/pages`, { body: { File: 12 } });
+    expect(number.body.errors.File).toBe('Invalid length for a Base-64 char array or string.');
+    const object = await s.call('POST', `/users/${user.Id}/kyc/documents/${doc.Id}/pages`, { body: { File: { a: 1 } } });
+    expect(object.body.errors.File).toBe('The field File must be a Base-64 string.');
   });
 
   it('refuses a file too small to be readable: 32 KB for an identity proof, 1 KB otherwise', async () => {
@@ -287,6 +292,16 @@ describe('PUT /users/{UserId}/kyc/documents/{Id}', () => {
     expect(r.body).toMatchObject({ Id: doc.Id, Status: 'VALIDATION_ASKED', Tag: 'after', ProcessedDate: null });
     expect(await eventsOf(doc.Id)).toEqual(['KYC_CREATED', 'KYC_VALIDATION_ASKED']);
     expect((await getUser(user.Id)).KYCLevel).toBe('LIGHT');
+  });
+
+  it('keeps the Tag when it is sent as null (as SDKs send unset fields) and clears it when sent empty', async () => {
+    const user = await natural();
+    const kept = await createDoc(user.Id, 'ADDRESS_PROOF', 'mine');
+    await addPage(user.Id, kept.Id, file('png'));
+    expect((await submit(user.Id, kept.Id, { Status: 'VALIDATION_ASKED', Tag: null })).body.Tag).toBe('mine');
+    const cleared = await createDoc(user.Id, 'ADDRESS_PROOF', 'mine');
+    await addPage(user.Id, cleared.Id, file('png'));
+    expect((await submit(user.Id, cleared.Id, { Status: 'VALIDATION_ASKED', Tag: '' })).body.Tag).toBeNull();
   });
 
   it('refuses to submit a document without a page', async () => {
@@ -495,6 +510,16 @@ describe('reading KYC documents', () => {
       expectApiError(await s.call('GET', `/kyc/documents${q}`), 400, 'param_error');
     }
     expectApiError(await s.call('GET', '/users/user_m_nobody/kyc/documents'), 404, 'ressource_not_found');
+  });
+
+  it('reports a bad paging value, a bad Sort and a bad filter value together', async () => {
+    const user = await natural();
+    for (const path of [`/users/${user.Id}/kyc/documents`, '/kyc/documents']) {
+      const r = await s.call('GET', `${path}?per_page=101&Sort=Type:ASC&Status=DONE&Type=PASSPORT`);
+      expectApiError(r, 400, 'param_error');
+      expect(Object.keys(r.body.errors)).toEqual(['per_page', 'Sort', 'Status', 'Type']);
+      expect(r.body.errors.Status).toBe('The field Status must be one of: CREATED, VALIDATION_ASKED, VALIDATED, REFUSED, OUT_OF_DATE.');
+    }
   });
 });
 

@@ -1,29 +1,10 @@
 import type { LegalData, LegalPersonType, PersonType, Proofs } from '../users/model.js';
+import { KYC_STATUSES, KYC_TYPES, REFUSED_REASONS, type ConsultReply, type KycDocumentReply } from './schemas.js';
 
-export const KYC_TYPES = [
-  'IDENTITY_PROOF',
-  'REGISTRATION_PROOF',
-  'ARTICLES_OF_ASSOCIATION',
-  'SHAREHOLDER_DECLARATION',
-  'ADDRESS_PROOF',
-] as const;
+export { KYC_STATUSES, KYC_TYPES, REFUSED_REASONS };
 export type KycType = (typeof KYC_TYPES)[number];
-
-export const KYC_STATUSES = ['CREATED', 'VALIDATION_ASKED', 'VALIDATED', 'REFUSED', 'OUT_OF_DATE'] as const;
 export type KycStatus = (typeof KYC_STATUSES)[number];
 
-export const REFUSED_REASONS = [
-  'DOCUMENT_UNREADABLE',
-  'DOCUMENT_NOT_ACCEPTED',
-  'DOCUMENT_HAS_EXPIRED',
-  'DOCUMENT_INCOMPLETE',
-  'DOCUMENT_MISSING',
-  'DOCUMENT_DO_NOT_MATCH_USER_DATA',
-  'DOCUMENT_DO_NOT_MATCH_ACCOUNT_DATA',
-  'DOCUMENT_FALSIFIED',
-  'UNDERAGE_PERSON',
-  'SPECIFIC_CASE',
-] as const;
 export type RefusedReason = (typeof REFUSED_REASONS)[number];
 
 /** The sandbox's Tag convention: `refuse_<key>` refuses with the reason of that key. */
@@ -94,7 +75,7 @@ export const PROOF_FIELD: Record<KycType, keyof Proofs> = {
 };
 
 /** The KycDocument object, keys in Mangopay's order. */
-export function renderKycDocument(d: KycDocument) {
+export function renderKycDocument(d: KycDocument): KycDocumentReply {
   return {
     Type: d.type,
     UserId: d.userId,
@@ -107,4 +88,13 @@ export function renderKycDocument(d: KycDocument) {
     RefusedReasonType: d.refusedReasonType,
     RefusedReasonMessage: d.refusedReasonMessage,
   };
+}
+
+export interface Consult {
+  url: string;
+  expirationDate: number;
+}
+
+export function renderConsult(c: Consult): ConsultReply {
+  return { Url: c.url, ExpirationDate: c.expirationDate };
 }

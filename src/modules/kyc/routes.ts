@@ -1,72 +1,108 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../../config.js';
-import type { Input } from '../../http/input.js';
-import { parsePaging, sendPage, throwIfInvalid } from '../../http/paging.js';
-import { KYC_STATUSES, KYC_TYPES, renderKycDocument, type KycStatus, type KycType } from './model.js';
-import * as kyc from './service.js';
+import { ApiError, ERRORS, type FieldErrors } from '../../http/errors.js';
+import { pagingOf, sendPage, type Paging } from '../../http/paging.js';
 import { CLOCK_FREE } from '../../http/auth.js';
+import { NoQuery, Type } from '../../lib/schema.js';
+import { renderKycDocument } from './model.js';
+import {
+  DocParams,
+  KycDocumentCreate,
+  KycDocumentReply,
+  KycDocumentSubmit,
+  KycListQuery,
+  KycPageCreate,
+  KycRefusal,
+  NoBody,
+  UserDocParams,
+  UserParams,
+} from './schemas.js';
+import * as kyc from './service.js';
 
-type UserParams = { id: string };
-type DocParams = { id: string; docId: string };
+const LIST = { sortFields: ['CreationDate'], defaultSort: 'CreationDate' };
 
-/** A filter sent comma-separated or repeated (?Status=A,B or ?Status=A&Status=B), each value checked. */
-function listFilter<T extends string>(query: unknown, input: Input, name: string, allowed: readonly T[]): T[] | null {
-  const values = Object.entries((query ?? {}) as Record<string, unknown>)
-    .filter(([k]) => k.toLowerCase() === name.toLowerCase())
-    .flatMap(([, v]) => (Array.isArray(v) ? v : [v]))
-    .flatMap((v) => String(v ?? '').split(','))
-    .map((v) => v.trim().toUpperCase())
-    .filter(Boolean);
-  if (!values.length) return null;
-  if (values.some((v) => !allowed.includes(v as T))) {
-    input.fail(name, `The field ${name} must be one of: ${allowed.join(', ')}.`);
-    return null;
+/**
+ * A list's Sort errors, for a query its schema refused (pagingOf, which checks Sort, does not run then): a bad
+ * per_page and a bad Sort are reported together, as before the schemas.
+ */
+export function sortRules(query: Parameters<typeof pagingOf>[0], opts: Parameters<typeof pagingOf>[1]): FieldErrors {
+  try {
+    pagingOf(query ?? {}, opts);
+    return {};
+  } catch (err) {
+    if (err instanceof ApiError && err.errors) return err.errors;
+    throw err;
   }
-  return values as T[];
 }
 
-function parseList(query: unknown) {
-  const { paging, input } = parsePaging(query, { sortFields: ['CreationDate'], defaultSort: 'CreationDate' });
-  const statuses = listFilter<KycStatus>(query, input, 'Status', KYC_STATUSES);
-  const types = listFilter<KycType>(query, input, 'Type', KYC_TYPES);
-  throwIfInvalid(input);
+/** Paging and filters of a document list; a bad Sort and a bad filter value are reported together. */
+function listOf(query: KycListQuery) {
+  const { statuses, types, errors } = kyc.listFilters(query);
+  let paging: Paging | null = null;
+  let sortErrors: FieldErrors = {};
+  try {
+    paging = pagingOf(query, LIST);
+  } catch (err) {
+    if (!(err instanceof ApiError) || !err.errors) throw err;
+    sortErrors = err.errors;
+  }
+  const all = { ...sortErrors, ...errors };
+  if (!paging || Object.keys(all).length) throw ERRORS.paramError(all);
   return { paging, statuses, types };
 }
 
 /** KYC documents and their pages (issue #3). */
-export function kycRoutes(app: FastifyInstance, config: Config): void {
-  app.post<{ Params: UserParams }>('/users/:id/kyc/documents', async (req) =>
+export function kycRoutes(scope: FastifyInstance, config: Config): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const one = { 200: KycDocumentReply };
+  const list = { 200: Type.Array(KycDocumentReply) };
+  const listConfig = {
+    ...CLOCK_FREE.config,
+    rules: (body: unknown, query: KycListQuery): FieldErrors => ({ ...sortRules(query, LIST), ...kyc.kycListRules(body, query) }),
+  };
+
+  app.post('/users/:id/kyc/documents', { schema: { params: UserParams, body: KycDocumentCreate, response: one } }, async (req) =>
     renderKycDocument(await kyc.createDocument(req.ctx, req.params.id, req.body)),
   );
-  app.post<{ Params: DocParams }>('/users/:id/kyc/documents/:docId/pages', async (req, reply) => {
-    await kyc.addPage(req.ctx, req.params.id, req.params.docId, req.body);
-    return reply.status(204).send();
-  });
-  app.put<{ Params: DocParams }>('/users/:id/kyc/documents/:docId', async (req) =>
+  app.post(
+    '/users/:id/kyc/documents/:docId/pages',
+    { schema: { params: UserDocParams, body: KycPageCreate, response: { 204: Type.Null({ description: 'The page was added' }) } } },
+    async (req, reply) => {
+      await kyc.addPage(req.ctx, req.params.id, req.params.docId, req.body);
+      return reply.status(204).send(null);
+    },
+  );
+  app.put('/users/:id/kyc/documents/:docId', { schema: { params: UserDocParams, body: KycDocumentSubmit, response: one } }, async (req) =>
     renderKycDocument(await kyc.submitDocument(req.ctx, req.params.id, req.params.docId, req.body)),
   );
-  app.get<{ Params: DocParams }>('/users/:id/kyc/documents/:docId', CLOCK_FREE, async (req) =>
+  app.get('/users/:id/kyc/documents/:docId', { ...CLOCK_FREE, schema: { params: UserDocParams, querystring: NoQuery, response: one } }, async (req) =>
     renderKycDocument(await kyc.getDocument(req.ctx, req.params.docId, req.params.id)),
   );
-  app.get<{ Params: UserParams }>('/users/:id/kyc/documents', CLOCK_FREE, async (req, reply) => {
-    const { paging, statuses, types } = parseList(req.query);
-    const { items, total } = await kyc.listDocuments(req.ctx, { userId: req.params.id, statuses, types }, paging);
-    return sendPage(req, reply, items.map(renderKycDocument), total, paging);
-  });
-  app.get('/kyc/documents', CLOCK_FREE, async (req, reply) => {
-    const { paging, statuses, types } = parseList(req.query);
+  app.get(
+    '/users/:id/kyc/documents',
+    { config: listConfig, schema: { params: UserParams, querystring: KycListQuery, response: list } },
+    async (req, reply) => {
+      const { paging, statuses, types } = listOf(req.query);
+      const { items, total } = await kyc.listDocuments(req.ctx, { userId: req.params.id, statuses, types }, paging);
+      return sendPage(req, reply, items.map(renderKycDocument), total, paging);
+    },
+  );
+  app.get('/kyc/documents', { config: listConfig, schema: { querystring: KycListQuery, response: list } }, async (req, reply) => {
+    const { paging, statuses, types } = listOf(req.query);
     const { items, total } = await kyc.listDocuments(req.ctx, { statuses, types }, paging);
     return sendPage(req, reply, items.map(renderKycDocument), total, paging);
   });
-  app.get<{ Params: { docId: string } }>('/kyc/documents/:docId', CLOCK_FREE, async (req) =>
+  app.get('/kyc/documents/:docId', { ...CLOCK_FREE, schema: { params: DocParams, querystring: NoQuery, response: one } }, async (req) =>
     renderKycDocument(await kyc.getDocument(req.ctx, req.params.docId)),
   );
 
   if (config.sandbox) {
-    for (const verdict of ['validate', 'refuse'] as const) {
-      app.post<{ Params: { docId: string } }>(`/sandbox/kyc/documents/:docId/${verdict}`, async (req) =>
-        renderKycDocument(await kyc.sandboxDecide(req.ctx, req.params.docId, verdict, req.body)),
-      );
-    }
+    app.post('/sandbox/kyc/documents/:docId/validate', { schema: { params: DocParams, body: NoBody, response: one } }, async (req) =>
+      renderKycDocument(await kyc.sandboxDecide(req.ctx, req.params.docId, null)),
+    );
+    app.post('/sandbox/kyc/documents/:docId/refuse', { schema: { params: DocParams, body: KycRefusal, response: one } }, async (req) =>
+      renderKycDocument(await kyc.sandboxDecide(req.ctx, req.params.docId, req.body)),
+    );
   }
 }

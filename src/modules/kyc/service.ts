@@ -1,36 +1,36 @@
-import type { Queryable } from '../../db/index.js';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db, Queryable } from '../../db/index.js';
+import { nowSeconds } from '../../core/clock.js';
 import type { RequestCtx } from '../../core/context.js';
-import { ApiError, ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
+import { ApiError, ERRORS, type FieldErrors } from '../../core/errors.js';
 import type { Paging } from '../../core/paging.js';
 import { decodeBase64, sniffMediaType } from '../../lib/files.js';
 import { newId } from '../../lib/ids.js';
+import { clockOffset } from '../clock/store.js';
 import { recordEvent } from '../events/store.js';
 import type { LegalData, UserRecord } from '../users/model.js';
 import { findUser, saveUser } from '../users/store.js';
 import { applyKycLevel } from './levels.js';
 import {
   allowedTypes,
+  KYC_STATUSES,
   KYC_TYPES,
   MAX_PAGE_BYTES,
   MAX_PAGES,
   minPageBytes,
-  REFUSED_REASONS,
   SANDBOX_REFUSALS,
+  type Consult,
   type KycDocument,
   type KycStatus,
   type KycType,
   type RefusedReason,
 } from './model.js';
+import type { KycDocumentCreate, KycDocumentSubmit, KycListQuery, KycPageCreate, KycRefusal } from './schemas.js';
 import * as store from './store.js';
 
 type Ctx = RequestCtx;
 
 type Outcome = { status: 'VALIDATED' } | { status: 'REFUSED'; reason: RefusedReason; message: string | null };
-
-function throwIfInvalid(i: Input): void {
-  if (!i.ok) throw ERRORS.paramError(i.errors);
-}
 
 /** The user a KYC write acts on, row-locked (users before documents, always). */
 async function userForWrite(q: Queryable, ctx: Ctx, userId: string): Promise<UserRecord> {
@@ -46,24 +46,21 @@ async function documentOfUser(q: Queryable, ctx: Ctx, userId: string, docId: str
   return doc;
 }
 
-export async function createDocument(ctx: Ctx, userId: string, body: unknown): Promise<KycDocument> {
-  const i = new Input(body);
-  const type = i.enum('Type', KYC_TYPES, { required: true });
-  const tag = i.str('Tag', { max: 255 });
+export async function createDocument(ctx: Ctx, userId: string, input: KycDocumentCreate): Promise<KycDocument> {
+  const type = input.Type;
   return ctx.db.tx(async (q) => {
     const user = await userForWrite(q, ctx, userId);
-    throwIfInvalid(i);
     const legalType = user.personType === 'LEGAL' ? (user.data as LegalData).LegalPersonType : null;
-    if (!allowedTypes(user.personType, legalType).includes(type!)) {
-      throw ERRORS.kycWrongDocumentType(type!, legalType ? `a ${legalType} legal user` : `a ${user.personType.toLowerCase()} user`);
+    if (!allowedTypes(user.personType, legalType).includes(type)) {
+      throw ERRORS.kycWrongDocumentType(type, legalType ? `a ${legalType} legal user` : `a ${user.personType.toLowerCase()} user`);
     }
     const doc: KycDocument = {
       id: newId('kyc'),
       clientId: ctx.clientId,
       userId,
-      type: type!,
+      type,
       status: 'CREATED',
-      tag: tag ?? null,
+      tag: input.Tag ?? null,
       creationDate: ctx.now,
       processedDate: null,
       refusedReasonType: null,
@@ -76,12 +73,8 @@ export async function createDocument(ctx: Ctx, userId: string, body: unknown): P
   });
 }
 
-/** Reads `File`: base64 of a PDF, JPEG or PNG page of at most 7 MB. Throws the API's error otherwise. */
-function decodePage(body: unknown): { content: Buffer; mediaType: string } {
-  const i = new Input(body);
-  const raw = i.raw('File');
-  if (raw === undefined || raw === '') throw ERRORS.paramError({ File: 'The File field is required.' });
-  if (typeof raw !== 'string') throw ERRORS.paramError({ File: 'The field File must be a Base-64 string.' });
+/** Decodes `File`: base64 of a PDF, JPEG or PNG page of at most 7 MB. Throws the API's error otherwise. */
+function decodePage(raw: string): { content: Buffer; mediaType: string } {
   const decoded = decodeBase64(raw, MAX_PAGE_BYTES);
   if ('problem' in decoded) {
     if (decoded.problem === 'too_large') throw ERRORS.kycFileTooLarge(MAX_PAGE_BYTES);
@@ -96,11 +89,11 @@ function decodePage(body: unknown): { content: Buffer; mediaType: string } {
   return { content, mediaType };
 }
 
-export async function addPage(ctx: Ctx, userId: string, docId: string, body: unknown): Promise<void> {
+export async function addPage(ctx: Ctx, userId: string, docId: string, input: KycPageCreate): Promise<void> {
   // Decoded before the transaction (up to 10 MB of text), its error reported after the lookups.
   let page: { content: Buffer; mediaType: string } | ApiError;
   try {
-    page = decodePage(body);
+    page = decodePage(input.File);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     page = err;
@@ -144,18 +137,14 @@ function outcomeAtSubmission(user: UserRecord, doc: KycDocument): Outcome | null
   return null;
 }
 
-export async function submitDocument(ctx: Ctx, userId: string, docId: string, body: unknown): Promise<KycDocument> {
-  const i = new Input(body);
-  const status = i.str('Status', { required: true });
-  const tag = i.str('Tag', { max: 255 });
-  if (status && status.toUpperCase() !== 'VALIDATION_ASKED') i.fail('Status', 'The Status can only be set to VALIDATION_ASKED.');
+/** Status can only be VALIDATION_ASKED (the schema says so); a Tag sent empty clears it. */
+export async function submitDocument(ctx: Ctx, userId: string, docId: string, input: KycDocumentSubmit): Promise<KycDocument> {
   return ctx.db.tx(async (q) => {
     const user = await userForWrite(q, ctx, userId);
     const doc = await documentOfUser(q, ctx, userId, docId, true);
-    throwIfInvalid(i);
     if (doc.status !== 'CREATED') throw ERRORS.kycNotCreated(doc.status);
     if ((await store.countPages(q, doc.id)) === 0) throw ERRORS.kycNoPage();
-    if (tag !== undefined) doc.tag = tag;
+    if (input.Tag !== undefined) doc.tag = input.Tag === '' ? null : input.Tag;
     doc.status = 'VALIDATION_ASKED';
     await store.saveDocument(q, doc);
     await recordEvent(q, ctx.clientId, 'KYC_VALIDATION_ASKED', doc.id, ctx.now);
@@ -165,21 +154,16 @@ export async function submitDocument(ctx: Ctx, userId: string, docId: string, bo
   });
 }
 
-/** Sandbox: the review of a document awaiting validation ends as the caller says. */
-export async function sandboxDecide(ctx: Ctx, docId: string, verdict: 'validate' | 'refuse', body: unknown): Promise<KycDocument> {
-  const i = new Input(body);
-  let outcome: Outcome = { status: 'VALIDATED' };
-  if (verdict === 'refuse') {
-    const reason = i.enum('RefusedReasonType', REFUSED_REASONS, { required: true });
-    const message = i.str('RefusedReasonMessage', { max: 255 });
-    outcome = { status: 'REFUSED', reason: reason!, message: message ?? null };
-  }
+/** Sandbox: the review of a document awaiting validation ends as the caller says (a refusal when given its reason). */
+export async function sandboxDecide(ctx: Ctx, docId: string, refusal: KycRefusal | null): Promise<KycDocument> {
+  const outcome: Outcome = refusal
+    ? { status: 'REFUSED', reason: refusal.RefusedReasonType, message: refusal.RefusedReasonMessage ?? null }
+    : { status: 'VALIDATED' };
   return ctx.db.tx(async (q) => {
     const found = await store.findDocument(q, ctx.clientId, docId);
     if (!found) throw ERRORS.notFound('KycDocument', docId);
     const user = await userForWrite(q, ctx, found.userId);
     const doc = await documentOfUser(q, ctx, user.id, docId, true);
-    throwIfInvalid(i);
     if (doc.status !== 'VALIDATION_ASKED') throw ERRORS.kycNotAwaitingValidation(doc.status);
     await decide(q, ctx, user, doc, outcome);
     return doc;
@@ -191,6 +175,38 @@ export async function getDocument(ctx: Ctx, docId: string, userId?: string): Pro
   const doc = await store.findDocument(ctx.db, ctx.clientId, docId);
   if (!doc || (userId !== undefined && doc.userId !== userId)) throw ERRORS.notFound('KycDocument', docId);
   return doc;
+}
+
+/** The values of a list filter sent comma-separated or repeated, upper-cased; null when none was sent. */
+function filterValues<T extends string>(raw: string | string[] | undefined, name: string, allowed: readonly T[], errors: FieldErrors): T[] | null {
+  const values = [raw ?? []]
+    .flat()
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim().toUpperCase())
+    .filter(Boolean);
+  if (!values.length) return null;
+  if (values.some((v) => !allowed.includes(v as T))) {
+    errors[name] ??= `The field ${name} must be one of: ${allowed.join(', ')}.`;
+    return null;
+  }
+  return values as T[];
+}
+
+/** The Status and Type filters of a document list, and what is wrong with them. */
+export function listFilters(query: Pick<KycListQuery, 'Status' | 'Type'>): {
+  statuses: KycStatus[] | null;
+  types: KycType[] | null;
+  errors: FieldErrors;
+} {
+  const errors: FieldErrors = {};
+  const statuses = filterValues(query.Status, 'Status', KYC_STATUSES, errors);
+  const types = filterValues(query.Type, 'Type', KYC_TYPES, errors);
+  return { statuses, types, errors };
+}
+
+/** What the list query's schema cannot say: each filter value is a known one. */
+export function kycListRules(_body: unknown, query: KycListQuery): FieldErrors {
+  return listFilters(query ?? {}).errors;
 }
 
 export async function listDocuments(
@@ -207,4 +223,43 @@ export async function listDocuments(
 /** The stored pages of a document (for the dashboard and the tests of durability). */
 export async function documentPages(ctx: Ctx, docId: string) {
   return store.pagesOf(ctx.db, ctx.clientId, docId);
+}
+
+/** How long a consult link works, on the client's clock. */
+export const CONSULT_TTL_SECONDS = 10 * 60;
+/** Expired links are kept a day (they answer 410 rather than 404 meanwhile), then deleted by later consults. */
+const KEEP_EXPIRED_SECONDS = 24 * 3600;
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * `POST /kyc/documents/{Id}/consult`: one link per page of the document, oldest page first. A link
+ * carries a random 256-bit token (only its hash is stored) and opens its page without a bearer token
+ * until it expires. A document of another client is 404; one without pages gives [].
+ */
+export async function createConsults(ctx: Ctx, docId: string, pageUrl: (token: string) => string): Promise<Consult[]> {
+  return ctx.db.tx(async (q) => {
+    const doc = await store.findDocument(q, ctx.clientId, docId);
+    if (!doc) throw ERRORS.notFound('KycDocument', docId);
+    const pages = await store.pageNumbers(q, ctx.clientId, docId);
+    await store.deleteConsultsExpiredBefore(q, ctx.clientId, ctx.now - KEEP_EXPIRED_SECONDS);
+    const expiresAt = ctx.now + CONSULT_TTL_SECONDS;
+    const consults: Consult[] = [];
+    for (const pageNo of pages) {
+      const token = randomBytes(32).toString('base64url');
+      await store.insertConsult(q, { tokenHash: hashOf(token), clientId: ctx.clientId, documentId: docId, pageNo, expiresAt });
+      consults.push({ url: pageUrl(token), expirationDate: expiresAt });
+    }
+    return consults;
+  });
+}
+
+/** The page a consult link opens: unknown (also for a token of the wrong shape), expired, or the page. */
+export async function openConsult(db: Db, token: string): Promise<{ mediaType: string; content: Buffer } | 'unknown' | 'expired'> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return 'unknown';
+  const link = await store.findConsult(db, hashOf(token));
+  if (!link) return 'unknown';
+  const now = nowSeconds() + (await clockOffset(db, link.clientId));
+  if (now >= link.expiresAt) return 'expired';
+  return (await store.findPage(db, link.clientId, link.documentId, link.pageNo)) ?? 'unknown';
 }

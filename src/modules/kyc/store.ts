@@ -126,3 +126,51 @@ export async function listDocuments(
   );
   return { items: rows.map(toDoc), total };
 }
+
+export async function pageNumbers(q: Queryable, clientId: string, documentId: string): Promise<number[]> {
+  const rows = await q.query<{ page_no: number }>(
+    'SELECT page_no FROM kyc_pages WHERE client_id = $1 AND document_id = $2 ORDER BY page_no',
+    [clientId, documentId],
+  );
+  return rows.map((r) => r.page_no);
+}
+
+export async function findPage(
+  q: Queryable,
+  clientId: string,
+  documentId: string,
+  pageNo: number,
+): Promise<{ mediaType: string; content: Buffer } | null> {
+  const [page] = await q.query<{ media_type: string; content: Uint8Array }>(
+    'SELECT media_type, content FROM kyc_pages WHERE client_id = $1 AND document_id = $2 AND page_no = $3',
+    [clientId, documentId, pageNo],
+  );
+  return page ? { mediaType: page.media_type, content: Buffer.from(page.content) } : null;
+}
+
+export interface ConsultLink {
+  tokenHash: string;
+  clientId: string;
+  documentId: string;
+  pageNo: number;
+  expiresAt: number;
+}
+
+export async function insertConsult(q: Queryable, c: ConsultLink): Promise<void> {
+  await q.query(
+    'INSERT INTO kyc_consults (token_hash, client_id, document_id, page_no, expires_at) VALUES ($1, $2, $3, $4, $5)',
+    [c.tokenHash, c.clientId, c.documentId, c.pageNo, c.expiresAt],
+  );
+}
+
+export async function deleteConsultsExpiredBefore(q: Queryable, clientId: string, before: number): Promise<void> {
+  await q.query('DELETE FROM kyc_consults WHERE client_id = $1 AND expires_at < $2', [clientId, before]);
+}
+
+export async function findConsult(q: Queryable, tokenHash: string): Promise<ConsultLink | null> {
+  const [r] = await q.query<{ client_id: string; document_id: string; page_no: number; expires_at: string }>(
+    'SELECT client_id, document_id, page_no, expires_at FROM kyc_consults WHERE token_hash = $1',
+    [tokenHash],
+  );
+  return r ? { tokenHash, clientId: r.client_id, documentId: r.document_id, pageNo: r.page_no, expiresAt: Number(r.expires_at) } : null;
+}
