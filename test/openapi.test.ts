@@ -19,7 +19,6 @@ const NOT_YET: string[] = [
   'GET /v2.01/:clientId/recipients/payout-methods',
   'GET /v2.01/:clientId/recipients/:recipientId',
   'PUT /v2.01/:clientId/recipients/:recipientId',
-  'POST /v2.01/:clientId/sandbox/users/:id/sca/complete',
 ];
 
 let s: TestServer;

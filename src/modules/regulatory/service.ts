@@ -1,9 +1,9 @@
 import type { Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../core/context.js';
 import { ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
 import { recordEvent } from '../events/store.js';
 import { findUser } from '../users/store.js';
+import type { BlockBody } from './schemas.js';
 import * as store from './store.js';
 import type { BlockState } from './store.js';
 
@@ -27,7 +27,6 @@ export const ACTION_CODES = {
 
 /** The code a block gets when the caller names none. */
 export const DEFAULT_ACTION_CODE = '008703';
-const MAX_ACTION_CODE = 255;
 
 /** The flows a change asks for: true = change this flow, false or absent = leave it as it is. */
 interface Flows {
@@ -88,28 +87,23 @@ export async function getRegulatory(ctx: RequestCtx, userId: string): Promise<{ 
   return { userId, state: await blockState(ctx.db, ctx.clientId, userId) };
 }
 
-/** Sandbox: Mangopay blocks (`block`) or unblocks the flows the body names. */
+/** Sandbox: Mangopay blocks (`block`) or unblocks the flows the body names (an unblock's ActionCode is not read). */
 export async function sandboxChange(
   ctx: RequestCtx,
   userId: string,
   block: boolean,
-  body: unknown,
+  input: BlockBody,
 ): Promise<{ userId: string; state: BlockState }> {
-  const i = new Input(body);
-  const inflows = i.bool('Inflows');
-  const outflows = i.bool('Outflows');
-  const actionCode = block ? i.str('ActionCode', { max: MAX_ACTION_CODE }) : undefined;
-  if (inflows !== true && outflows !== true && i.ok) {
-    const verb = block ? 'block' : 'unblock';
-    i.fail('Inflows', `At least one of Inflows and Outflows must be true: there is nothing to ${verb}.`);
-    i.fail('Outflows', `At least one of Inflows and Outflows must be true: there is nothing to ${verb}.`);
-  }
+  const flows = { inflows: input.Inflows === true, outflows: input.Outflows === true };
   return ctx.db.tx(async (q) => {
     const user = await findUser(q, ctx.clientId, userId, true);
     if (!user) throw ERRORS.notFound('User', userId);
     if (user.status === 'CLOSED') throw ERRORS.userClosed();
-    if (!i.ok) throw ERRORS.paramError(i.errors);
-    const flows = { inflows: inflows === true, outflows: outflows === true };
-    return { userId, state: await change(q, ctx.clientId, userId, ctx.now, block, flows, actionCode ?? undefined) };
+    if (!flows.inflows && !flows.outflows) {
+      const message = `At least one of Inflows and Outflows must be true: there is nothing to ${block ? 'block' : 'unblock'}.`;
+      throw ERRORS.paramError({ Inflows: message, Outflows: message });
+    }
+    const actionCode = block ? input.ActionCode : undefined;
+    return { userId, state: await change(q, ctx.clientId, userId, ctx.now, block, flows, actionCode) };
   });
 }
