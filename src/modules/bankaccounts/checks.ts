@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BankAccount } from './model.js';
+import type { VerificationOfPayeeReply } from './schemas.js';
 
 /**
  * Countries of the SEPA schemes (EU and EEA members, Switzerland, the United Kingdom, the
@@ -51,7 +52,7 @@ export function verifyPayee(account: BankAccount, currency: string): Verificatio
   return { id: randomUUID(), check, message: VOP_RESULTS[check] };
 }
 
-export function renderVerificationOfPayee(v: VerificationOfPayee | null | undefined) {
+export function renderVerificationOfPayee(v: VerificationOfPayee | null | undefined): VerificationOfPayeeReply {
   if (!v) return null;
   return { RecipientVerificationId: v.id, RecipientVerificationCheck: v.check, RecipientVerificationMessage: v.message };
 }

@@ -1,4 +1,5 @@
 import { renderAddress, type Address } from '../users/model.js';
+import type { BankAccountReply } from './schemas.js';
 
 export const BANK_ACCOUNT_TYPES = ['IBAN', 'GB', 'US', 'CA', 'OTHER'] as const;
 export type BankAccountType = (typeof BANK_ACCOUNT_TYPES)[number];
@@ -32,11 +33,12 @@ export interface BankAccount {
 }
 
 /** The BankAccount object, flat (type fields at the top level), keys in Mangopay's order. */
-export function renderBankAccount(b: BankAccount) {
+export function renderBankAccount(b: BankAccount): BankAccountReply {
   const details: Record<string, string | null> = {};
   for (const f of DETAIL_FIELDS[b.type]) details[f] = b.details[f] ?? null;
   return {
     OwnerAddress: renderAddress(b.ownerAddress),
+    // One reply schema per type (BANK_ACCOUNT_REPLIES): the detail fields are that type's.
     ...details,
     // The client's own account shows the ClientId, as the client's own pay-ins and payouts do.
     UserId: b.userId ?? b.clientId,
@@ -46,5 +48,5 @@ export function renderBankAccount(b: BankAccount) {
     Tag: b.tag,
     CreationDate: b.creationDate,
     Active: b.active,
-  };
+  } as BankAccountReply;
 }

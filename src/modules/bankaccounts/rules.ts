@@ -1,9 +1,9 @@
 import type { FieldErrors } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
 import { isCountryCode } from '../../lib/countries.js';
 import type { Address } from '../users/model.js';
-import { parseAddress } from '../users/rules.js';
-import { DEPOSIT_ACCOUNT_TYPES, type BankAccountDetails, type BankAccountType } from './model.js';
+import { addressRules, toAddress } from '../users/rules.js';
+import type { BankAccountDetails, BankAccountType } from './model.js';
+import type { BankAccountCreate } from './schemas.js';
 
 /** IBAN length per country, from the SWIFT IBAN registry (ISO 13616). */
 export const IBAN_LENGTHS: Record<string, number> = {
@@ -28,46 +28,18 @@ export function isValidIban(iban: string): boolean {
   return rest === 1;
 }
 
-// Mangopay's documented pattern and message for BIC fields.
-const BIC_PATTERN = '^[a-zA-Z]{6}\\w{2}(\\w{3})?$';
-const BIC = new RegExp(BIC_PATTERN);
+type Field = keyof BankAccountCreate;
 
-function bic(i: Input, required: boolean): string | undefined {
-  const v = i.str('BIC', { required });
-  if (!v) return undefined;
-  if (!BIC.test(v)) {
-    i.fail('BIC', `The field BIC must match the regular expression '${BIC_PATTERN}'.`);
-    return undefined;
-  }
-  const upper = v.toUpperCase();
-  const country = upper.slice(4, 6);
-  if (!isCountryCode(country) && country !== 'XK') {
-    i.fail('BIC', 'The value is not a valid BIC');
-    return undefined;
-  }
-  return upper;
-}
-
-/** A string of digits (spaces allowed between them) whose length is within the bounds; null when absent or wrong. */
-function digits(i: Input, name: string, min: number, max: number, errors: FieldErrors): string | null {
-  const v = i.str(name, { required: true });
-  if (!v) return null;
-  const compact = v.replace(/\s+/g, '');
-  if (!/^[0-9]+$/.test(compact) || compact.length < min || compact.length > max) {
-    const what = min === max ? `${min} digits` : `${min} to ${max} digits`;
-    if (!(i.path(name) in errors)) errors[i.path(name)] = `${name} is invalid: ${what} expected`;
-    return null;
-  }
-  return compact;
-}
+/** The fields each type requires besides OwnerName and OwnerAddress (the schema's `required`, checked here). */
+const REQUIRED: Record<BankAccountType, Field[]> = {
+  IBAN: ['IBAN'],
+  GB: ['AccountNumber', 'SortCode'],
+  US: ['AccountNumber', 'ABA'],
+  CA: ['BankName', 'InstitutionNumber', 'BranchCode', 'AccountNumber'],
+  OTHER: ['Country', 'BIC', 'AccountNumber'],
+};
 
 const blank = (s: string | null | undefined): boolean => !s || s.trim() === '';
-/** OwnerAddress: required for every type; PostalCode may be left out (Mangopay documents it optional here). */
-function ownerAddress(i: Input): Address | null {
-  const address = parseAddress(i, 'OwnerAddress', { postalCodeRequired: false });
-  if (!address) i.fail('OwnerAddress', 'The OwnerAddress field is required.');
-  return address ?? null;
-}
 
 export interface NewBankAccount {
   ownerName: string;
@@ -76,84 +48,105 @@ export interface NewBankAccount {
   tag: string | null;
 }
 
-/**
- * Reads a creation body of the given type. The SDK sends a model's details both nested in `Details`
- * and flattened; the top-level fields win. Two maps come back: `params` for missing or malformed
- * fields (param_error) and `account` for the bank's own numbers that are wrong (bankaccount_error,
- * as the API answers for GB sort codes).
- */
-export function parseBankAccount(
-  type: BankAccountType,
-  body: unknown,
-): { value: NewBankAccount | null; params: FieldErrors; account: FieldErrors } {
-  const source: Record<string, unknown> = {};
-  if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const nested = Object.entries(body).find(([k]) => k.toLowerCase() === 'details')?.[1];
-    if (nested && typeof nested === 'object' && !Array.isArray(nested)) Object.assign(source, nested);
-    Object.assign(source, body);
-  }
-  const i = new Input(source);
-  const account: FieldErrors = {};
-  const ownerName = i.str('OwnerName', { required: true, max: 255 });
-  if (ownerName !== undefined && ownerName !== null && blank(ownerName)) i.fail('OwnerName', 'The OwnerName field is required.');
-  const address = ownerAddress(i);
-  const tag = i.str('Tag', { max: 255 }) ?? null;
-  const details: BankAccountDetails = {};
+export interface CheckedBankAccount {
+  value: NewBankAccount | null;
+  /** Missing or malformed fields: param_error. */
+  params: FieldErrors;
+  /** The bank's own numbers that are wrong: bankaccount_error, as the API answers for GB sort codes. */
+  account: FieldErrors;
+}
 
+/**
+ * Judges a creation body of the given type, as the schema let it through (a property it refused is left
+ * out): the required fields, spaces that do not fill a field, the owner's Region, and each type's numbers.
+ * Returns the account to store when nothing is wrong, with the IBAN and BIC upper-cased and digits compacted.
+ */
+export function checkBankAccount(type: BankAccountType, input: BankAccountCreate): CheckedBankAccount {
+  const params: FieldErrors = {};
+  const account: FieldErrors = {};
+  const fail = (errors: FieldErrors, name: string, message: string) => {
+    if (!(name in errors)) errors[name] = message;
+  };
+  for (const name of ['OwnerName', 'OwnerAddress', ...REQUIRED[type]]) {
+    if (input[name as Field] === undefined) fail(params, name, `The ${name} field is required.`);
+  }
+  if (input.OwnerName !== undefined && blank(input.OwnerName)) fail(params, 'OwnerName', 'The OwnerName field is required.');
+  // OwnerAddress: PostalCode may be left out (Mangopay documents it optional here).
+  addressRules(input.OwnerAddress, 'OwnerAddress', params, { postalCodeRequired: false });
+
+  /** A string of digits (spaces allowed between them) whose length is within the bounds; null when absent or wrong. */
+  const digits = (name: Field, min: number, max: number, errors: FieldErrors): string | null => {
+    const v = input[name] as string | undefined;
+    if (!v) return null;
+    const compact = v.replace(/\s+/g, '');
+    if (!/^[0-9]+$/.test(compact) || compact.length < min || compact.length > max) {
+      fail(errors, name, `${name} is invalid: ${min === max ? `${min} digits` : `${min} to ${max} digits`} expected`);
+      return null;
+    }
+    return compact;
+  };
+  const bic = (): string | null => {
+    if (!input.BIC) return null;
+    const upper = input.BIC.toUpperCase();
+    const country = upper.slice(4, 6);
+    if (!isCountryCode(country) && country !== 'XK') {
+      fail(params, 'BIC', 'The value is not a valid BIC');
+      return null;
+    }
+    return upper;
+  };
+
+  const details: BankAccountDetails = {};
   switch (type) {
     case 'IBAN': {
-      const raw = i.str('IBAN', { required: true });
-      if (raw) {
-        const iban = raw.replace(/\s+/g, '').toUpperCase();
-        if (iban.length > 34) i.fail('IBAN', 'The field IBAN must be a string with a maximum length of 34.');
-        else if (!isValidIban(iban)) i.fail('IBAN', 'The value is not a valid IBAN');
+      if (input.IBAN) {
+        const iban = input.IBAN.replace(/\s+/g, '').toUpperCase();
+        if (iban.length > 34) fail(params, 'IBAN', 'The field IBAN must be a string with a maximum length of 34.');
+        else if (!isValidIban(iban)) fail(params, 'IBAN', 'The value is not a valid IBAN');
         details.IBAN = iban;
       }
-      details.BIC = bic(i, false) ?? null;
+      details.BIC = bic();
       break;
     }
     case 'GB':
-      details.AccountNumber = digits(i, 'AccountNumber', 8, 8, account);
-      details.SortCode = digits(i, 'SortCode', 6, 6, account);
+      details.AccountNumber = digits('AccountNumber', 8, 8, account);
+      details.SortCode = digits('SortCode', 6, 6, account);
       break;
-    case 'US': {
-      details.AccountNumber = digits(i, 'AccountNumber', 1, 17, i.errors);
-      const aba = i.str('ABA', { required: true });
-      if (aba) {
-        // Only the format: Mangopay's sandbox accepts routing numbers whose check digit is wrong
-        // (the official SDK's own tests use one), so refusing them would break integrations.
-        if (!/^[0-9]{9}$/.test(aba)) i.fail('ABA', 'The ABA must be 9 digits');
+    case 'US':
+      details.AccountNumber = digits('AccountNumber', 1, 17, params);
+      // Only the format: Mangopay's sandbox accepts routing numbers whose check digit is wrong
+      // (the official SDK's own tests use one), so refusing them would break integrations.
+      if (input.ABA && !/^[0-9]{9}$/.test(input.ABA)) fail(params, 'ABA', 'The ABA must be 9 digits');
+      details.ABA = input.ABA ?? null;
+      details.DepositAccountType = input.DepositAccountType ?? 'CHECKING';
+      break;
+    case 'CA':
+      if (input.BankName && !/^[A-Za-z0-9 ]+$/.test(input.BankName)) {
+        fail(params, 'BankName', 'The BankName may only contain letters, digits and spaces.');
       }
-      details.ABA = aba ?? null;
-      details.DepositAccountType = i.enum('DepositAccountType', DEPOSIT_ACCOUNT_TYPES) ?? 'CHECKING';
+      details.BankName = input.BankName ?? null;
+      details.InstitutionNumber = digits('InstitutionNumber', 3, 4, params);
+      details.BranchCode = digits('BranchCode', 5, 5, params);
+      details.AccountNumber = digits('AccountNumber', 1, 20, params);
       break;
-    }
-    case 'CA': {
-      const bankName = i.str('BankName', { required: true, max: 50 });
-      if (bankName && bankName.length <= 50 && !/^[A-Za-z0-9 ]+$/.test(bankName)) {
-        i.fail('BankName', 'The BankName may only contain letters, digits and spaces.');
+    case 'OTHER':
+      details.Country = input.Country ?? null;
+      details.BIC = bic();
+      if (input.AccountNumber && !/^[A-Za-z0-9]+$/.test(input.AccountNumber)) {
+        fail(params, 'AccountNumber', 'The AccountNumber may only contain letters and digits.');
       }
-      details.BankName = bankName ?? null;
-      details.InstitutionNumber = digits(i, 'InstitutionNumber', 3, 4, i.errors);
-      details.BranchCode = digits(i, 'BranchCode', 5, 5, i.errors);
-      details.AccountNumber = digits(i, 'AccountNumber', 1, 20, i.errors);
+      details.AccountNumber = input.AccountNumber ?? null;
       break;
-    }
-    case 'OTHER': {
-      details.Country = i.country('Country', { required: true }) ?? null;
-      details.BIC = bic(i, true) ?? null;
-      const number = i.str('AccountNumber', { required: true, max: 50 });
-      if (number && number.length <= 50 && !/^[A-Za-z0-9]+$/.test(number)) {
-        i.fail('AccountNumber', 'The AccountNumber may only contain letters and digits.');
-      }
-      details.AccountNumber = number ?? null;
-      break;
-    }
   }
-  const ok = i.ok && Object.keys(account).length === 0;
+  const ok = !Object.keys(params).length && !Object.keys(account).length;
   return {
-    value: ok ? { ownerName: ownerName!, ownerAddress: address!, details, tag } : null,
-    params: i.errors,
+    value: ok ? { ownerName: input.OwnerName!, ownerAddress: toAddress(input.OwnerAddress!), details, tag: input.Tag ?? null } : null,
+    params,
     account,
   };
+}
+
+/** The request's own errors of a type, merged into a schema refusal (the bank's numbers are judged once the request is whole). */
+export function bankAccountRules(type: BankAccountType): (input: BankAccountCreate) => FieldErrors {
+  return (input) => checkBankAccount(type, input).params;
 }

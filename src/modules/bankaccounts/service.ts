@@ -1,7 +1,6 @@
 import type { Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../core/context.js';
 import { ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
 import type { Paging } from '../../core/paging.js';
 import type { Filters } from '../transactions/service.js';
 import { listTransactions } from '../transactions/store.js';
@@ -9,7 +8,8 @@ import { newId } from '../../lib/ids.js';
 import type { UserRecord } from '../users/model.js';
 import { findUser } from '../users/store.js';
 import type { BankAccount, BankAccountType } from './model.js';
-import { parseBankAccount } from './rules.js';
+import { checkBankAccount } from './rules.js';
+import type { BankAccountCreate, BankAccountUpdate } from './schemas.js';
 import * as store from './store.js';
 
 type Ctx = RequestCtx;
@@ -27,13 +27,17 @@ async function userForRead(ctx: Ctx, userId: string): Promise<void> {
 }
 
 /**
- * The checked account of a user, or of the client itself (userId null), ready to insert: the request's
- * own errors first (param_error), then the account's (bankaccount_error).
+ * The checked account of a user, or of the client itself (userId null), ready to insert: a body the schema
+ * refused first, then the request's own errors (param_error), then the account's (bankaccount_error).
+ * `refused` is the schema's refusal, reported only now so that an unknown or closed user is the answer
+ * whatever the body (the route defers it).
  */
-function newAccount(ctx: Ctx, userId: string | null, type: BankAccountType, parsed: ReturnType<typeof parseBankAccount>): BankAccount {
-  if (Object.keys(parsed.params).length) throw ERRORS.paramError(parsed.params);
-  if (Object.keys(parsed.account).length) throw ERRORS.bankAccountError(parsed.account);
-  const v = parsed.value!;
+function newAccount(ctx: Ctx, userId: string | null, type: BankAccountType, input: BankAccountCreate, refused?: Error): BankAccount {
+  if (refused) throw refused;
+  const checked = checkBankAccount(type, input);
+  if (Object.keys(checked.params).length) throw ERRORS.paramError(checked.params);
+  if (Object.keys(checked.account).length) throw ERRORS.bankAccountError(checked.account);
+  const v = checked.value!;
   return {
     id: newId('bankAccount'),
     clientId: ctx.clientId,
@@ -49,12 +53,17 @@ function newAccount(ctx: Ctx, userId: string | null, type: BankAccountType, pars
 }
 
 // No event: Mangopay has no event type for bank accounts.
-export async function createBankAccount(ctx: Ctx, userId: string, type: BankAccountType, body: unknown): Promise<BankAccount> {
-  const parsed = parseBankAccount(type, body);
+export async function createBankAccount(
+  ctx: Ctx,
+  userId: string,
+  type: BankAccountType,
+  input: BankAccountCreate,
+  refused?: Error,
+): Promise<BankAccount> {
   return ctx.db.tx(async (q) => {
     // The user is checked first: a closed or unknown user is the answer whatever the body.
     await userForWrite(q, ctx, userId);
-    const account = newAccount(ctx, userId, type, parsed);
+    const account = newAccount(ctx, userId, type, input, refused);
     await store.insertBankAccount(q, account);
     return account;
   });
@@ -64,22 +73,20 @@ export async function createBankAccount(ctx: Ctx, userId: string, type: BankAcco
  * `POST /clients/bankaccounts/iban`: the platform's own account, where its client-wallet payouts go.
  * Checked as a user's IBAN account is; it belongs to no user. The SDKs offer no other type for it.
  */
-export async function createClientBankAccount(ctx: Ctx, body: unknown): Promise<BankAccount> {
-  const account = newAccount(ctx, null, 'IBAN', parseBankAccount('IBAN', body));
+export async function createClientBankAccount(ctx: Ctx, input: BankAccountCreate, refused?: Error): Promise<BankAccount> {
+  const account = newAccount(ctx, null, 'IBAN', input, refused);
   await store.insertBankAccount(ctx.db, account);
   return account;
 }
 
-/** `{Active:false}` deactivates, for good; deactivating again changes nothing. */
-export async function updateBankAccount(ctx: Ctx, userId: string, id: string, body: unknown): Promise<BankAccount> {
-  const i = new Input(body);
-  const active = i.bool('Active', { required: true });
+/** `{Active:false}` deactivates, for good; deactivating again changes nothing. A refused body is reported once the account is found. */
+export async function updateBankAccount(ctx: Ctx, userId: string, id: string, input: BankAccountUpdate, refused?: Error): Promise<BankAccount> {
   return ctx.db.tx(async (q) => {
     await userForWrite(q, ctx, userId);
     const account = await store.findBankAccount(q, ctx.clientId, userId, id, true);
     if (!account) throw ERRORS.notFound('BankAccount', id);
-    if (!i.ok) throw ERRORS.paramError(i.errors);
-    if (active) throw ERRORS.bankAccountReactivation();
+    if (refused) throw refused;
+    if (input.Active) throw ERRORS.bankAccountReactivation();
     if (account.active) {
       await store.deactivateBankAccount(q, ctx.clientId, id);
       account.active = false;
