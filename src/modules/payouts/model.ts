@@ -1,5 +1,6 @@
 import { renderTransaction, type Transaction } from '../transactions/model.js';
 import { renderVerificationOfPayee, type VerificationOfPayee } from '../bankaccounts/checks.js';
+import type { PayOutReply } from './schemas.js';
 
 /** The ResultCodes bank-wire payouts end with (reference notes §3.2, §4.1, §4.6, §4.7). */
 export const RESULTS = {
@@ -32,7 +33,7 @@ export interface PayOutDetails {
 }
 
 /** The PayOut object: the transaction fields, then the bank-wire ones (reference notes §4.6, SDK notes §4.8). */
-export function renderPayOut(t: Transaction) {
+export function renderPayOut(t: Transaction): PayOutReply {
   const d = t.details as PayOutDetails;
   return {
     ...renderTransaction(t),

@@ -1,9 +1,8 @@
 import type { Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../core/context.js';
-import { ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
+import { ERRORS, type FieldErrors } from '../../core/errors.js';
 import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg, type LockedUser } from '../../ledger/index.js';
-import { parseMoney, checkFees } from '../../ledger/money.js';
+import { feesRule, type MoneyIn } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import type { BankAccount } from '../bankaccounts/model.js';
 import { findBankAccountOfClient } from '../bankaccounts/store.js';
@@ -15,27 +14,57 @@ import * as transactions from '../transactions/store.js';
 import { lockAuthorsWallet } from '../wallets/service.js';
 import { findClientWalletById } from '../wallets/store.js';
 import { instantUnreachable, verifyPayee, type Unreachable } from '../bankaccounts/checks.js';
-import { PAYOUT_MODES, RESULTS, type PayOutDetails, type Result } from './model.js';
+import { RESULTS, type PayOutDetails, type Result } from './model.js';
+import type { ClientPayOutCreate, PayOutCreate, ReachabilityCheck, SandboxFailBody } from './schemas.js';
 
 type Ctx = RequestCtx;
-const MAX_TEXT = 255;
+
+/** Merges rule errors, the first message for a path winning. */
+function merged(...maps: FieldErrors[]): FieldErrors {
+  const out: FieldErrors = {};
+  for (const map of maps) for (const [k, v] of Object.entries(map)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+function throwIfAny(errors: FieldErrors): void {
+  if (Object.keys(errors).length) throw ERRORS.paramError(errors);
+}
+
+/** PayoutModeRequested (STANDARD when absent): the instant and RTGS modes are known but not enabled here. */
+function modeRule(mode: string | undefined): FieldErrors {
+  if (!mode || mode === 'STANDARD') return {};
+  return { PayoutModeRequested: mode === 'RTGS_PAYMENT' ? 'RtgsPayment is disabled' : 'InstantPayment is disabled' };
+}
+
+/** What the schema cannot say about a user's payout: an account (BankAccountId unless RecipientId), STANDARD, fees within the funds. */
+export function payOutRules(input: { RecipientId?: string; BankAccountId?: string; PayoutModeRequested?: string; DebitedFunds?: MoneyIn; Fees?: MoneyIn }): FieldErrors {
+  const account: FieldErrors = input.RecipientId || input.BankAccountId ? {} : { BankAccountId: 'The BankAccountId field is required.' };
+  return merged(account, modeRule(input.PayoutModeRequested), feesRule(input.DebitedFunds, input.Fees));
+}
+
+/** A client's payout: STANDARD, and no fees (a fee would go from the client's wallet to the client's fee wallet). */
+export function clientPayOutRules(input: { PayoutModeRequested?: string; DebitedFunds?: MoneyIn; Fees?: MoneyIn }): FieldErrors {
+  const fees = input.Fees;
+  const noFees: FieldErrors =
+    fees?.Currency !== undefined && fees.Amount !== undefined && fees.Amount !== 0
+      ? { 'Fees.Amount': "The client's own payouts take no fees: send 0 or leave Fees out." }
+      : {};
+  return merged(modeRule(input.PayoutModeRequested), feesRule(input.DebitedFunds, fees), noFees);
+}
+
+/** The reachability check is for instant payouts; Fees, when sent, within the funds. */
+export function reachabilityRules(input: { PayoutModeRequested?: string; DebitedFunds?: MoneyIn; Fees?: MoneyIn }): FieldErrors {
+  const mode: FieldErrors =
+    input.PayoutModeRequested !== undefined && input.PayoutModeRequested !== 'INSTANT_PAYMENT'
+      ? { PayoutModeRequested: 'PayoutModeRequested must be INSTANT_PAYMENT: the reachability check is for instant payouts.' }
+      : {};
+  return merged(mode, feesRule(input.DebitedFunds, input.Fees));
+}
 
 /**
  * Why the payout fails as a transaction (HTTP 200, Status FAILED), decided on the locked author, or
  * null when it may go on to the balance check. The order is the order of precedence.
  */
-/** PayoutModeRequested, STANDARD when absent; the instant and RTGS modes are known but not enabled here. */
-function payoutMode(i: Input): string {
-  const text = i.str('PayoutModeRequested');
-  const mode = text ? text.toUpperCase() : 'STANDARD';
-  if (!(PAYOUT_MODES as readonly string[]).includes(mode)) {
-    i.fail('PayoutModeRequested', `PayoutModeRequested must be one of: ${PAYOUT_MODES.join(', ')}.`);
-  } else if (mode !== 'STANDARD') {
-    i.fail('PayoutModeRequested', mode === 'RTGS_PAYMENT' ? 'RtgsPayment is disabled' : 'InstantPayment is disabled');
-  }
-  return mode;
-}
-
 function refusal(author: LockedUser, account: 'active' | 'inactive' | 'not-owner', funds: number, fees: number): Result | null {
   if (author.category !== 'OWNER') return RESULTS.payer;
   if (author.kycLevel !== 'REGULAR') return RESULTS.kyc;
@@ -92,31 +121,23 @@ async function recipientState(q: Queryable, ctx: Ctx, authorId: string, id: stri
  * and its money leaves the wallet at once, in one transaction that follows the locking protocol of
  * src/ledger: DebitedFunds − Fees to the client's payout clearing account, Fees to the client's fee wallet.
  */
-export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction> {
-  const i = new Input(body);
-  const authorId = i.str('AuthorId', { required: true, max: MAX_TEXT });
-  const walletId = i.str('DebitedWalletId', { required: true, max: MAX_TEXT });
-  const funds = parseMoney(i, 'DebitedFunds', 1);
-  const fees = parseMoney(i, 'Fees', 0);
-  // RecipientId (a recipient, or a legacy bank account's id) replaces BankAccountId; it wins when both come.
-  const recipientId = i.str('RecipientId', { max: MAX_TEXT });
-  const bankAccountId = i.str('BankAccountId', { required: !recipientId, max: MAX_TEXT });
-  const bankWireRef = i.str('BankWireRef', { max: MAX_TEXT });
-  const tag = i.str('Tag', { max: MAX_TEXT });
-  const mode = payoutMode(i);
-  checkFees(i, funds, fees);
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+export async function createPayOut(ctx: Ctx, input: PayOutCreate): Promise<Transaction> {
+  throwIfAny(payOutRules(input));
+  const { AuthorId: authorId, DebitedWalletId: walletId, RecipientId: recipientId, BankAccountId: bankAccountId, BankWireRef: bankWireRef, Tag: tag } = input;
+  const funds = { currency: input.DebitedFunds.Currency, amount: input.DebitedFunds.Amount };
+  const fees = { currency: input.Fees.Currency, amount: input.Fees.Amount };
+  const mode = input.PayoutModeRequested ?? 'STANDARD';
   return ctx.db.tx(async (q) => {
     // Step 1: the users, FOR SHARE, in ascending id order; their status and blocks are read under the lock.
-    const { wallet, author } = await lockAuthorsWallet(q, ctx.clientId, authorId!, walletId!, ERRORS.authorNotDebitedWalletOwner);
-    if (funds!.currency !== wallet.currency) {
+    const { wallet, author } = await lockAuthorsWallet(q, ctx.clientId, authorId, walletId, ERRORS.authorNotDebitedWalletOwner);
+    if (funds.currency !== wallet.currency) {
       throw ERRORS.currencyIncompatibility({
-        currency: `The currency ${funds!.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
+        currency: `The currency ${funds.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
       });
     }
     const found = recipientId
-      ? await recipientState(q, ctx, authorId!, recipientId, wallet.currency)
-      : await bankAccountState(q, ctx, authorId!, bankAccountId!);
+      ? await recipientState(q, ctx, authorId, recipientId, wallet.currency)
+      : await bankAccountState(q, ctx, authorId, bankAccountId!);
     if (!found) throw recipientId ? ERRORS.notFound('Recipient', recipientId) : ERRORS.notFound('BankAccount', bankAccountId!);
     const details: PayOutDetails = {
       bankAccountId: found.account.id,
@@ -125,11 +146,11 @@ export async function createPayOut(ctx: Ctx, body: unknown): Promise<Transaction
       modeRequested: mode,
       verificationOfPayee: verifyPayee(found.account, wallet.currency),
     };
-    const t = newPayOut(ctx, { authorId: authorId!, walletId: wallet.id, currency: wallet.currency, funds: funds!.amount, fees: fees!.amount, details, tag });
-    let outcome = refusal(author, found.state, funds!.amount, fees!.amount);
+    const t = newPayOut(ctx, { authorId: authorId, walletId: wallet.id, currency: wallet.currency, funds: funds.amount, fees: fees.amount, details, tag });
+    let outcome = refusal(author, found.state, funds.amount, fees.amount);
     if (!outcome) {
       // Steps 3 and 4: the wallets locked, the postings written.
-      const feeWalletId = fees!.amount > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
+      const feeWalletId = fees.amount > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
       outcome = await debit(q, ctx, t, feeWalletId);
     }
     return recordPayOut(q, ctx, t, outcome);
@@ -203,17 +224,6 @@ async function recordPayOut(q: Queryable, ctx: Ctx, t: Transaction, outcome: Res
   return created;
 }
 
-/** A body with the SDK's nested `MeanOfPaymentDetails` (bank-wire fields) flattened in; top-level fields win. */
-function flattenMeanOfPayment(body: unknown): Record<string, unknown> {
-  const source: Record<string, unknown> = {};
-  if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const nested = Object.entries(body).find(([k]) => k.toLowerCase() === 'meanofpaymentdetails')?.[1];
-    if (nested && typeof nested === 'object' && !Array.isArray(nested)) Object.assign(source, nested);
-    Object.assign(source, body);
-  }
-  return source;
-}
-
 /**
  * `POST /clients/payouts`: the platform's bank wire from one of its own wallets (`FEES_EUR`,
  * `CREDIT_EUR`) to its own bank account (POST /clients/bankaccounts/iban). No user is involved: the
@@ -224,39 +234,31 @@ function flattenMeanOfPayment(body: unknown): Record<string, unknown> {
  * (121007) or a balance too low (121003) — moves nothing and is stored FAILED with both events while
  * the answer is the payout as created, as user payouts answer (see createPayOut).
  */
-export async function createClientPayOut(ctx: Ctx, body: unknown): Promise<Transaction> {
-  const i = new Input(flattenMeanOfPayment(body));
-  const walletId = i.str('DebitedWalletId', { required: true, max: MAX_TEXT });
-  const funds = parseMoney(i, 'DebitedFunds', 1);
-  const fees = i.has('Fees') && i.raw('Fees') !== null ? parseMoney(i, 'Fees', 0) : undefined;
-  const bankAccountId = i.str('BankAccountId', { required: true, max: MAX_TEXT });
-  const bankWireRef = i.str('BankWireRef', { max: MAX_TEXT });
-  const tag = i.str('Tag', { max: MAX_TEXT });
-  const mode = payoutMode(i);
-  checkFees(i, funds, fees);
-  // A fee would go from the client's wallet to the client's fee wallet: nothing a platform pays itself.
-  if (fees && fees.amount !== 0) i.fail('Fees.Amount', "The client's own payouts take no fees: send 0 or leave Fees out.");
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+export async function createClientPayOut(ctx: Ctx, input: ClientPayOutCreate): Promise<Transaction> {
+  throwIfAny(clientPayOutRules(input));
+  const { DebitedWalletId: walletId, BankAccountId: bankAccountId, BankWireRef: bankWireRef, Tag: tag } = input;
+  const funds = { currency: input.DebitedFunds.Currency, amount: input.DebitedFunds.Amount };
+  const mode = input.PayoutModeRequested ?? 'STANDARD';
   return ctx.db.tx(async (q) => {
     // No user to lock (step 1); a client wallet's currency never changes, so it is read without a lock.
-    const wallet = await findClientWalletById(q, ctx.clientId, walletId!.toUpperCase());
+    const wallet = await findClientWalletById(q, ctx.clientId, walletId.toUpperCase());
     if (!wallet) {
       throw ERRORS.paramError({ DebitedWalletId: "DebitedWalletId must be one of the client's wallets, like FEES_EUR or CREDIT_EUR." });
     }
-    if (funds!.currency !== wallet.currency) {
+    if (funds.currency !== wallet.currency) {
       throw ERRORS.currencyIncompatibility({
-        currency: `The currency ${funds!.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
+        currency: `The currency ${funds.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
       });
     }
-    const account = await findBankAccountOfClient(q, ctx.clientId, bankAccountId!);
-    if (!account) throw ERRORS.notFound('BankAccount', bankAccountId!);
+    const account = await findBankAccountOfClient(q, ctx.clientId, bankAccountId);
+    if (!account) throw ERRORS.notFound('BankAccount', bankAccountId);
     const details: PayOutDetails = {
-      bankAccountId: bankAccountId!,
+      bankAccountId: bankAccountId,
       bankWireRef: bankWireRef ?? null,
       modeRequested: mode,
       verificationOfPayee: verifyPayee(account, wallet.currency),
     };
-    const t = newPayOut(ctx, { authorId: ctx.clientId, walletId: wallet.id, currency: wallet.currency, funds: funds!.amount, fees: 0, details, tag });
+    const t = newPayOut(ctx, { authorId: ctx.clientId, walletId: wallet.id, currency: wallet.currency, funds: funds.amount, fees: 0, details, tag });
     // Step 3: the one wallet locked (a client's payout has no fee wallet), then the postings.
     const outcome = account.userId !== null ? RESULTS.notBankAccountOwner : await debit(q, ctx, t, null);
     return recordPayOut(q, ctx, t, outcome);
@@ -313,19 +315,15 @@ export async function sandboxSettle(ctx: Ctx, id: string): Promise<Transaction> 
  * default); the funds go back to the wallet and the fees back from the client's fee wallet. A closed
  * author's payout cannot fail (its wallet may hold no money): 400 user_closed, it stays CREATED.
  */
-export async function sandboxFail(ctx: Ctx, id: string, body: unknown): Promise<Transaction> {
-  const i = new Input(body);
-  const code = i.str('ResultCode');
-  if (code && !/^\d{6}$/.test(code)) i.fail('ResultCode', 'ResultCode must be six digits, like 121001.');
-  const message = i.str('ResultMessage', { max: MAX_TEXT });
+export async function sandboxFail(ctx: Ctx, id: string, input: SandboxFailBody): Promise<Transaction> {
+  const code = input.ResultCode;
   const known = Object.values(RESULTS).find((r) => r.code === code);
   const result: Result = {
     code: code || RESULTS.generic.code,
-    message: message || (code ? (known?.message ?? 'The bank wire was rejected') : RESULTS.generic.message),
+    message: input.ResultMessage || (code ? (known?.message ?? 'The bank wire was rejected') : RESULTS.generic.message),
   };
   return ctx.db.tx(async (q) => {
     const { payOut: t, author } = await lockForChange(q, ctx, id);
-    if (!i.ok) throw ERRORS.paramError(i.errors);
     if (author?.status === 'CLOSED') throw ERRORS.userClosed();
     const fees = t.feesAmount!;
     const feeWalletId = fees > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
@@ -351,30 +349,19 @@ export async function sandboxFail(ctx: Ctx, id: string, body: unknown): Promise<
  * currency, the client's bank account; Fees optional as in the SDKs), with PayoutModeRequested
  * INSTANT_PAYMENT as Mangopay requires there. Nothing is stored and no money moves.
  */
-export async function checkReachability(ctx: Ctx, body: unknown): Promise<Unreachable | null> {
-  const i = new Input(body);
-  const authorId = i.str('AuthorId', { required: true, max: MAX_TEXT });
-  const walletId = i.str('DebitedWalletId', { required: true, max: MAX_TEXT });
-  const funds = parseMoney(i, 'DebitedFunds', 1);
-  const fees = i.has('Fees') ? parseMoney(i, 'Fees', 0) : undefined;
-  const bankAccountId = i.str('BankAccountId', { required: true, max: MAX_TEXT });
-  const bankWireRef = i.str('BankWireRef', { max: MAX_TEXT });
-  i.str('Tag', { max: MAX_TEXT });
-  const mode = i.str('PayoutModeRequested', { required: true });
-  if (mode && mode.toUpperCase() !== 'INSTANT_PAYMENT') {
-    i.fail('PayoutModeRequested', 'PayoutModeRequested must be INSTANT_PAYMENT: the reachability check is for instant payouts.');
-  }
-  checkFees(i, funds, fees);
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+export async function checkReachability(ctx: Ctx, input: ReachabilityCheck): Promise<Unreachable | null> {
+  throwIfAny(reachabilityRules(input));
+  const { AuthorId: authorId, DebitedWalletId: walletId, BankAccountId: bankAccountId, BankWireRef: bankWireRef } = input;
+  const funds = { currency: input.DebitedFunds.Currency, amount: input.DebitedFunds.Amount };
   return ctx.db.tx(async (q) => {
-    const { wallet } = await lockAuthorsWallet(q, ctx.clientId, authorId!, walletId!, ERRORS.authorNotDebitedWalletOwner);
-    if (funds!.currency !== wallet.currency) {
+    const { wallet } = await lockAuthorsWallet(q, ctx.clientId, authorId, walletId, ERRORS.authorNotDebitedWalletOwner);
+    if (funds.currency !== wallet.currency) {
       throw ERRORS.currencyIncompatibility({
-        currency: `The currency ${funds!.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
+        currency: `The currency ${funds.currency} of DebitedFunds and the Debited Wallet's currency ${wallet.currency} must be the same`,
       });
     }
-    const account = await findBankAccountOfClient(q, ctx.clientId, bankAccountId!);
-    if (!account) throw ERRORS.notFound('BankAccount', bankAccountId!);
+    const account = await findBankAccountOfClient(q, ctx.clientId, bankAccountId);
+    if (!account) throw ERRORS.notFound('BankAccount', bankAccountId);
     return instantUnreachable(account, wallet.currency, bankWireRef ?? null);
   });
 }
