@@ -4,14 +4,17 @@ import { pagingOf, sendPage } from '../../http/paging.js';
 import { NoQuery, Type } from '../../lib/schema.js';
 import { listDeliveries } from '../../webhooks/store.js';
 import { renderSca } from '../users/model.js';
-import { ClockAdvance, ClockReply, DeliveryListQuery, DeliveryReply, Empty } from './schemas.js';
+import { ScaUserReply } from '../users/schemas.js';
+import { ClockAdvance, ClockReply, DeliveryListQuery, DeliveryReply, Empty, UserParams } from './schemas.js';
 import { advanceClock, completePendingSca, readClock, reset } from './service.js';
 
 /** Operations a developer would otherwise do by hand on the real sandbox (SPEC §8). */
 export function sandboxRoutes(scope: FastifyInstance): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  scope.post<{ Params: { id: string } }>('/sandbox/users/:id/sca/complete', async (req) =>
-    renderSca(await completePendingSca(req.ctx, req.params.id)),
+  app.post(
+    '/sandbox/users/:id/sca/complete',
+    { schema: { params: UserParams, body: Empty, response: { 200: ScaUserReply } } },
+    async (req) => renderSca(await completePendingSca(req.ctx, req.params.id)),
   );
   app.get('/sandbox/clock', { schema: { querystring: NoQuery, response: { 200: ClockReply } } }, async (req) => readClock(req.ctx));
   app.post('/sandbox/clock/advance', { schema: { body: ClockAdvance, response: { 200: ClockReply } } }, async (req) =>
