@@ -1,13 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CLOCK_FREE } from '../../http/auth.js';
-import type { FieldErrors } from '../../http/errors.js';
-import { Input } from '../../http/input.js';
-import { calendarPeriod, userEMoney, type EMoney, type EMoneyQuery, type Period } from './service.js';
+import { normalize } from '../../http/schema.js';
+import { EMoneyBody, EMoneyMonthParams, EMoneyParams, EMoneyQuery, EMoneyReply, EMoneyYearParams } from './schemas.js';
+import { userEMoney, type EMoney } from './service.js';
 
-type Params = { id: string; year?: string; month?: string };
-
-const MIN_YEAR = 1970;
-const MAX_YEAR = 2999;
 const MAX_GET_BODY = 4096;
 
 /**
@@ -31,7 +28,15 @@ async function getBody(req: FastifyRequest): Promise<unknown> {
   }
 }
 
-export function renderEMoney(e: EMoney) {
+/** The body's Currency, read as leniently as any body (the name in any case, a number as a string). */
+async function bodyCurrency(req: FastifyRequest): Promise<string | undefined> {
+  const body = normalize(EMoneyBody, await getBody(req)) as { Currency?: unknown } | undefined;
+  const v = body?.Currency;
+  // Anything but a string is no currency code: refused with the message of a bad one.
+  return v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export function renderEMoney(e: EMoney): EMoneyReply {
   return {
     UserId: e.userId,
     CreditedEMoney: { Currency: e.currency, Amount: e.credited },
@@ -40,35 +45,26 @@ export function renderEMoney(e: EMoney) {
 }
 
 /**
- * Year ("2019"), month ("4" or "04") and the currency: `?currency=` (Python, PHP) or a `Currency`
- * in the body, which the Ruby SDK sends even on this GET. EUR by default, as on Mangopay.
+ * A user's e-money: what the wallets of one currency received and paid out, in total or in a calendar year or month (UTC).
+ * Year ("2019"), month ("4" or "04") and the currency: `?currency=` (Python, PHP) or a `Currency` in the body, which
+ * the Ruby SDK sends even on this GET. EUR by default, as on Mangopay.
  */
-function parse(req: FastifyRequest<{ Params: Params }>, body: unknown): EMoneyQuery {
-  const errors: FieldErrors = {};
-  const { year, month } = req.params;
-  let period: Period = { from: null, to: null };
-  if (year !== undefined) {
-    const y = /^\d{4}$/.test(year) ? Number(year) : NaN;
-    if (!(y >= MIN_YEAR && y <= MAX_YEAR)) errors.Year = `Year must be a year of four digits between ${MIN_YEAR} and ${MAX_YEAR}, like 2019.`;
-    let m: number | undefined;
-    if (month !== undefined) {
-      m = /^\d{1,2}$/.test(month) ? Number(month) : NaN;
-      if (!(m >= 1 && m <= 12)) errors.Month = 'Month must be a month number from 1 to 12 (or 01 to 12).';
-    }
-    if (!Object.keys(errors).length) period = calendarPeriod(y, m);
-  }
-  const fromQuery = new Input(req.query, errors).str('Currency');
-  const fromBody = new Input(body, errors).str('Currency');
-  const currency = (fromQuery ?? fromBody ?? 'EUR').toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currency)) errors.Currency = 'Currency must be a three-letter ISO 4217 code, like EUR.';
-  return { period, currency, errors };
-}
-
-/** A user's e-money: what the wallets of one currency received and paid out, in total or in a calendar year or month (UTC). */
-export function eMoneyRoutes(app: FastifyInstance): void {
-  for (const path of ['/users/:id/emoney', '/users/:id/emoney/:year', '/users/:id/emoney/:year/:month']) {
-    app.get<{ Params: Params }>(path, CLOCK_FREE, async (req) => {
-      return renderEMoney(await userEMoney(req.ctx, req.params.id, parse(req, await getBody(req))));
-    });
-  }
+export function eMoneyRoutes(scope: FastifyInstance): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const response = { 200: EMoneyReply };
+  // The body is read whatever the query says, so that it never stays unread on the connection.
+  const currency = async (req: FastifyRequest, fromQuery: string | undefined) => {
+    const fromBody = await bodyCurrency(req);
+    return fromQuery ?? fromBody;
+  };
+  app.get('/users/:id/emoney', { ...CLOCK_FREE, schema: { params: EMoneyParams, querystring: EMoneyQuery, response } }, async (req) =>
+    renderEMoney(await userEMoney(req.ctx, req.params.id, { currency: await currency(req, req.query.Currency) })),
+  );
+  app.get('/users/:id/emoney/:year', { ...CLOCK_FREE, schema: { params: EMoneyYearParams, querystring: EMoneyQuery, response } }, async (req) =>
+    renderEMoney(await userEMoney(req.ctx, req.params.id, { year: req.params.year, currency: await currency(req, req.query.Currency) })),
+  );
+  app.get('/users/:id/emoney/:year/:month', { ...CLOCK_FREE, schema: { params: EMoneyMonthParams, querystring: EMoneyQuery, response } }, async (req) => {
+    const { id, year, month } = req.params;
+    return renderEMoney(await userEMoney(req.ctx, id, { year, month, currency: await currency(req, req.query.Currency) }));
+  });
 }

@@ -46,16 +46,39 @@ async function sums(q: Queryable, clientId: string, userId: string, currency: st
   return { credited: Number(row.credited), debited: Number(row.debited) };
 }
 
-export interface EMoneyQuery {
-  period: Period;
-  currency: string;
-  /** What was wrong with the year, month or currency; reported once the user is known to exist. */
-  errors: FieldErrors;
+/** A request for e-money: the path's year and month as sent, and the currency (query or body), EUR by default. */
+export interface EMoneyInput {
+  year?: string;
+  month?: string;
+  currency?: string;
+}
+
+const MIN_YEAR = 1970;
+const MAX_YEAR = 2999;
+
+/** The period and currency asked for, and what was wrong with them (reported once the user is known to exist). */
+function readInput(input: EMoneyInput): { period: Period; currency: string; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  let period: Period = { from: null, to: null };
+  if (input.year !== undefined) {
+    const y = /^\d{4}$/.test(input.year) ? Number(input.year) : NaN;
+    if (!(y >= MIN_YEAR && y <= MAX_YEAR)) errors.Year = `Year must be a year of four digits between ${MIN_YEAR} and ${MAX_YEAR}, like 2019.`;
+    let m: number | undefined;
+    if (input.month !== undefined) {
+      m = /^\d{1,2}$/.test(input.month) ? Number(input.month) : NaN;
+      if (!(m >= 1 && m <= 12)) errors.Month = 'Month must be a month number from 1 to 12 (or 01 to 12).';
+    }
+    if (!Object.keys(errors).length) period = calendarPeriod(y, m);
+  }
+  const currency = (input.currency ?? 'EUR').toUpperCase();
+  if (!/^[A-Z]{3}$/.test(currency)) errors.Currency = 'Currency must be a three-letter ISO 4217 code, like EUR.';
+  return { period, currency, errors };
 }
 
 /** `GET /users/{Id}/emoney[/{Year}[/{Month}]]`: 404 for a user the client does not have, before any param_error. */
-export async function userEMoney(ctx: RequestCtx, userId: string, { period, currency, errors }: EMoneyQuery): Promise<EMoney> {
+export async function userEMoney(ctx: RequestCtx, userId: string, input: EMoneyInput): Promise<EMoney> {
   if (!(await findUser(ctx.db, ctx.clientId, userId))) throw ERRORS.notFound('User', userId);
+  const { period, currency, errors } = readInput(input);
   if (Object.keys(errors).length) throw ERRORS.paramError(errors);
   const { credited, debited } = await sums(ctx.db, ctx.clientId, userId, currency, period);
   return { userId, currency, credited, debited };
