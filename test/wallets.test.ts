@@ -105,6 +105,25 @@ describe('POST /wallets', () => {
     }
   });
 
+  it('takes the owner as a bare id too, and refuses an empty or non-string one naming Owners', async () => {
+    const user = await natural();
+    const r = await create({ Owners: user.Id, Currency: 'EUR', Description: 'bare' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.Owners).toEqual([user.Id]);
+    for (const Owners of ['', [''], { Id: user.Id }]) {
+      const bad = await create({ Owners, Currency: 'EUR', Description: 'x' });
+      expectApiError(bad, 400, 'param_error');
+      expect(bad.body.errors).toEqual({ Owners: 'Owners must hold one user id.' });
+    }
+    // Its problem is reported with the others of the body.
+    const all = await create({ Owners: [12], Currency: 'XYZ', Description: 'd'.repeat(256) });
+    expect(all.body.errors).toEqual({
+      Owners: 'Owners must hold one user id.',
+      Currency: 'Currency: The currency XYZ is not available',
+      Description: 'The field Description must be a string with a maximum length of 255.',
+    });
+  });
+
   it('wants a Description of at most 255 characters and a Tag of at most 255', async () => {
     const user = await natural();
     expect((await wallet(user.Id, { Description: 'd'.repeat(255), Tag: 't'.repeat(255) })).Description).toHaveLength(255);
