@@ -12,6 +12,7 @@ import { buildServer } from './server.js';
 const USAGE = `usage:
   mangrove serve [--port N] [--host H] [--data-dir DIR] [--database-url URL]
   mangrove clients create [--id ID] [--name NAME] [--key KEY] [--data-dir DIR] [--database-url URL]
+  mangrove openapi [FILE]     write the OpenAPI 3.1 document (GET /openapi.json) to FILE, or print it
 
 Environment: PORT, HOST, DATA_DIR, DATABASE_URL, MANGROVE_CLIENT_ID, MANGROVE_API_KEY,
 MANGROVE_TOKEN_TTL, MANGROVE_LEGACY_USERS, MANGROVE_SANDBOX, MANGROVE_RATE_LIMITS,
@@ -219,6 +220,25 @@ async function clientsCreate(config: Config, values: Record<string, unknown>): P
   }
 }
 
+/** The OpenAPI document, built from the route schemas on a throwaway in-memory database. */
+async function openapi(file: string | undefined): Promise<void> {
+  const db = await openDb({});
+  try {
+    const app = await buildServer({ db, config: loadConfig({ ...process.env, MANGROVE_WEBHOOKS: 'off' }) });
+    await app.ready();
+    const doc = `${JSON.stringify(app.swagger(), null, 2)}\n`;
+    await app.close();
+    if (file) {
+      fs.writeFileSync(file, doc);
+      console.log(`wrote ${file}`);
+    } else {
+      process.stdout.write(doc);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -242,6 +262,7 @@ async function main(argv: string[]): Promise<void> {
   const config = configFrom(values);
   if (command === 'serve') return serve(config);
   if (command === 'clients' && sub === 'create') return clientsCreate(config, values);
+  if (command === 'openapi') return openapi(sub);
   throw new ConfigError(`unknown command "${positionals.join(' ')}" (mangrove --help lists them)`);
 }
 
