@@ -190,6 +190,16 @@ describe('one declaration in progress', () => {
     expect(newest.headers.get('X-Number-Of-Pages')).toBe('2');
   });
 
+  it('reports a bad paging value and a bad Sort of the list together', async () => {
+    const user = await newLegal();
+    const r = await s.call('GET', `/users/${user.Id}/kyc/ubodeclarations?per_page=200&Sort=Status:ASC`);
+    expectApiError(r, 400, 'param_error');
+    expect(r.body.errors).toEqual({
+      per_page: 'The field per_page must be between 1 and 100.',
+      Sort: 'Sort must be CreationDate:ASC or CreationDate:DESC',
+    });
+  });
+
   it('two concurrent creations for one user give exactly one declaration', async () => {
     const user = await newLegal();
     const replies = await Promise.all(
@@ -247,6 +257,33 @@ describe('UBOs', () => {
       'Nationality',
     ]);
     expect(r.body.errors['Address.Region']).toBe('The Region is a required field for this Country');
+  });
+
+  it('reports a Birthday in the future with the other problems of the body', async () => {
+    const user = await newLegal();
+    const decl = await newDeclaration(user.Id);
+    const future = Math.floor(Date.now() / 1000) + 10 * 365 * 86400;
+    const path = `/users/${user.Id}/kyc/ubodeclarations/${decl.Id}/ubos`;
+    const alone = await s.call('POST', path, { body: ubo({ Birthday: future }) });
+    expect(alone.body.errors).toEqual({ Birthday: 'The Birthday must be in the past.' });
+    const r = await s.call('POST', path, { body: ubo({ Birthday: future, LastName: 'x'.repeat(101), FirstName: '  ' }) });
+    expectApiError(r, 400, 'param_error');
+    expect(r.body.errors).toEqual({
+      LastName: 'The field LastName must be a string with a maximum length of 100.',
+      FirstName: 'The FirstName field is required.',
+      Birthday: 'The Birthday must be in the past.',
+    });
+  });
+
+  it("renders the UBO's address in Mangopay's key order", async () => {
+    const user = await newLegal();
+    const decl = await newDeclaration(user.Id);
+    const u = await addUbo(user.Id, decl.Id);
+    const order = ['AddressLine1', 'AddressLine2', 'City', 'Region', 'PostalCode', 'Country'];
+    expect(Object.keys(u.Address)).toEqual(order);
+    const read = await s.call('GET', `/users/${user.Id}/kyc/ubodeclarations/${decl.Id}/ubos/${u.Id}`);
+    expect(Object.keys(read.body.Address)).toEqual(order);
+    expect(Object.keys(read.body.Birthplace)).toEqual(['City', 'Country']);
   });
 
   it('requires Address and Birthplace on creation', async () => {

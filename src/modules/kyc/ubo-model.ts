@@ -1,6 +1,7 @@
 import type { Address } from '../users/model.js';
+import { UBO_DECLARATION_REASONS, UBO_DECLARATION_STATUSES, type DeclarationReply, type UboReply } from './ubo-schemas.js';
 
-export const UBO_DECLARATION_STATUSES = ['CREATED', 'VALIDATION_ASKED', 'INCOMPLETE', 'VALIDATED', 'REFUSED'] as const;
+export { UBO_DECLARATION_REASONS, UBO_DECLARATION_STATUSES };
 export type UboDeclarationStatus = (typeof UBO_DECLARATION_STATUSES)[number];
 
 /** A declaration in one of these blocks the creation of another one for the same user. */
@@ -8,16 +9,6 @@ export const IN_PROGRESS: readonly UboDeclarationStatus[] = ['CREATED', 'VALIDAT
 /** The statuses in which UBOs may still be added or changed, and the declaration (re)submitted. */
 export const EDITABLE: readonly UboDeclarationStatus[] = ['CREATED', 'INCOMPLETE'];
 
-export const UBO_DECLARATION_REASONS = [
-  'MISSING_UBO',
-  'DECLARATION_DO_NOT_MATCH_UBO_INFORMATION',
-  'WRONG_UBO_INFORMATION',
-  'UBO_IDENTITY_NEEDED',
-  'SHAREHOLDERS_DECLARATION_NEEDED',
-  'ORGANIZATION_CHART_NEEDED',
-  'DOCUMENTS_NEEDED',
-  'SPECIFIC_CASE',
-] as const;
 export type UboDeclarationReason = (typeof UBO_DECLARATION_REASONS)[number];
 
 export const MAX_UBOS = 15;
@@ -58,7 +49,7 @@ export interface UboDeclarationRecord {
 }
 
 /** Key order of Mangopay's UBO object. */
-export function renderUbo(u: UboRecord) {
+export function renderUbo(u: UboRecord): UboReply {
   return {
     Id: u.id,
     CreationDate: u.creationDate,
@@ -74,7 +65,7 @@ export function renderUbo(u: UboRecord) {
 }
 
 /** Key order of Mangopay's UBO Declaration object. */
-export function renderDeclaration(d: UboDeclarationRecord, ubos: UboRecord[]) {
+export function renderDeclaration(d: UboDeclarationRecord, ubos: UboRecord[]): DeclarationReply {
   return {
     Id: d.id,
     UserId: d.userId,

@@ -1,25 +1,24 @@
 import type { Queryable } from '../../db/index.js';
-import { ERRORS } from '../../core/errors.js';
+import { ERRORS, type FieldErrors } from '../../core/errors.js';
+import { nowSeconds } from '../../core/clock.js';
 import type { RequestCtx } from '../../core/context.js';
-import { Input } from '../../core/input.js';
 import type { Paging } from '../../core/paging.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
 import type { LegalData, UserRecord } from '../users/model.js';
-import { parseAddress } from '../users/rules.js';
+import { addressRules, toAddress } from '../users/rules.js';
 import { findUser } from '../users/store.js';
 import { recomputeKycLevel } from './levels.js';
 import {
   EDITABLE,
   MAX_UBOS,
-  UBO_DECLARATION_REASONS,
-  type Birthplace,
   type UboData,
   type UboDeclarationReason,
   type UboDeclarationRecord,
   type UboDeclarationStatus,
   type UboRecord,
 } from './ubo-model.js';
+import type { DeclarationCreate, DeclarationDecision, DeclarationUpdate, UboCreate, UboUpdate } from './ubo-schemas.js';
 import * as store from './ubo-store.js';
 
 export interface DeclarationView {
@@ -53,8 +52,35 @@ const FIRST_NAME_OUTCOME: Record<string, Outcome> = {
   IncompleteUBO: 'INCOMPLETE',
 };
 
-function fail(i: Input): void {
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+/** The person fields of a UBO, as the create and update bodies both carry them. */
+type UboFields = Omit<UboUpdate, 'Tag' | 'IsActive'>;
+
+const sentBlank = (s: unknown): boolean => typeof s === 'string' && s.trim() === '';
+
+/**
+ * What the UBO schemas cannot say: names and the required lines of an address or birthplace are not blank,
+ * Region is given for US, CA and MX, and (when the caller knows the client's clock) Birthday is in the past.
+ */
+export function uboRules(input: UboFields, now?: number): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const name of ['FirstName', 'LastName'] as const) {
+    if (sentBlank(input[name])) errors[name] = `The ${name} field is required.`;
+  }
+  if (now !== undefined && typeof input.Birthday === 'number' && input.Birthday > now) errors.Birthday = 'The Birthday must be in the past.';
+  addressRules(input.Address, 'Address', errors);
+  if (input.Birthplace && sentBlank(input.Birthplace.City)) errors['Birthplace.City'] = 'The City field is required.';
+  return errors;
+}
+
+/**
+ * The route's rules, merged into a schema refusal. The client's clock is not known there: Birthday is checked against
+ * the system clock, which a sandbox client's clock never trails; the service checks it again against the client's.
+ */
+export const uboWireRules = (body: UboFields): FieldErrors => uboRules(body ?? {}, nowSeconds());
+
+function checkUbo(input: UboFields, now: number): void {
+  const errors = uboRules(input, now);
+  if (Object.keys(errors).length) throw ERRORS.paramError(errors);
 }
 
 /** KYCLevel follows the latest declaration; the KYC module owns the computation. */
@@ -103,10 +129,8 @@ async function setStatus(
   await recordEvent(q, ctx.clientId, EVENT[status], d.id, ctx.now);
 }
 
-export async function createDeclaration(ctx: RequestCtx, userId: string, body: unknown): Promise<DeclarationView> {
-  const i = new Input(body);
-  const tag = i.str('Tag', { max: 255 }) ?? null;
-  fail(i);
+export async function createDeclaration(ctx: RequestCtx, userId: string, input: DeclarationCreate): Promise<DeclarationView> {
+  const tag = input.Tag ?? null;
   return ctx.db.tx(async (q) => {
     const user = await loadUserForChange(ctx, q, userId);
     if (user.personType !== 'LEGAL') throw ERRORS.uboNaturalUser();
@@ -158,22 +182,15 @@ export async function listDeclarations(
 }
 
 /** PUT on the declaration: Status VALIDATION_ASKED submits it; Tag may change at any time. `Ubos` is ignored. */
-export async function updateDeclaration(ctx: RequestCtx, userId: string, id: string, body: unknown): Promise<DeclarationView> {
-  const i = new Input(body);
-  const tag = i.str('Tag', { max: 255 });
-  const status = i.str('Status');
-  if (typeof status === 'string' && !['VALIDATION_ASKED', 'CREATED', 'INCOMPLETE', 'VALIDATED', 'REFUSED'].includes(status.toUpperCase())) {
-    i.fail('Status', 'The field Status must be VALIDATION_ASKED.');
-  }
-  fail(i);
+export async function updateDeclaration(ctx: RequestCtx, userId: string, id: string, input: DeclarationUpdate): Promise<DeclarationView> {
   return ctx.db.tx(async (q) => {
     await loadUserForChange(ctx, q, userId);
     const d = await loadDeclaration(ctx, q, id, userId, true);
-    if (tag !== undefined) {
-      d.tag = tag;
+    if (input.Tag !== undefined) {
+      d.tag = input.Tag === '' ? null : input.Tag;
       await store.saveDeclaration(q, d);
     }
-    const wanted = typeof status === 'string' ? status.toUpperCase() : null;
+    const wanted = input.Status ?? null;
     // Sending the object back unchanged (as the SDK does) is not a transition.
     if (wanted === null || wanted === d.status) return view(q, d);
     if (wanted !== 'VALIDATION_ASKED') throw ERRORS.paramError({ Status: 'The field Status must be VALIDATION_ASKED.' });
@@ -190,52 +207,16 @@ export async function updateDeclaration(ctx: RequestCtx, userId: string, id: str
   });
 }
 
-function parseBirthplace(i: Input, required: boolean): Birthplace | undefined {
-  const b = i.obj('Birthplace');
-  if (!b) {
-    if (required) i.fail('Birthplace', 'The Birthplace field is required.');
-    return undefined;
-  }
-  const out: Birthplace = {
-    City: b.str('City', { required: true, max: 255 }) ?? null,
-    Country: b.country('Country', { required: true }) ?? null,
-  };
-  if (out.City !== null && out.City.trim() === '') b.fail('City', 'The City field is required.');
-  return out;
-}
-
-interface UboPatch {
-  data: Partial<UboData>;
-  tag?: string | null;
-  isActive?: boolean;
-}
-
-/** The UBO fields of a body; on creation every field is required. */
-function parseUbo(body: unknown, creating: boolean, now: number): UboPatch {
-  const i = new Input(body);
+/** The UBO fields sent, as stored (an address or birthplace whole). */
+function dataOf(input: UboFields): Partial<UboData> {
   const data: Partial<UboData> = {};
-  for (const name of ['FirstName', 'LastName'] as const) {
-    const v = i.str(name, { required: creating, max: 100 });
-    if (typeof v === 'string' && v.trim() === '') i.fail(name, `The ${name} field is required.`);
-    else if (v === null && !creating) i.fail(name, `The ${name} field is required.`);
-    else if (typeof v === 'string') data[name] = v;
-  }
-  const birthday = i.int('Birthday', { required: creating });
-  if (birthday !== undefined) {
-    if (birthday > now) i.fail('Birthday', 'The Birthday must be in the past.');
-    data.Birthday = birthday;
-  }
-  const nationality = i.country('Nationality', { required: creating });
-  if (nationality !== undefined) data.Nationality = nationality;
-  const address = parseAddress(i, 'Address');
-  if (address) data.Address = address;
-  else if (creating) i.fail('Address', 'The Address field is required.');
-  const birthplace = parseBirthplace(i, creating);
-  if (birthplace) data.Birthplace = birthplace;
-  const tag = i.str('Tag', { max: 255 });
-  const isActive = creating ? undefined : i.bool('IsActive');
-  fail(i);
-  return { data, tag, isActive };
+  if (input.FirstName !== undefined) data.FirstName = input.FirstName;
+  if (input.LastName !== undefined) data.LastName = input.LastName;
+  if (input.Birthday !== undefined) data.Birthday = input.Birthday;
+  if (input.Nationality !== undefined) data.Nationality = input.Nationality;
+  if (input.Address !== undefined) data.Address = toAddress(input.Address);
+  if (input.Birthplace !== undefined) data.Birthplace = { City: input.Birthplace.City, Country: input.Birthplace.Country };
+  return data;
 }
 
 /** The declaration a UBO write goes through: the user's, open for changes, locked. */
@@ -246,8 +227,8 @@ async function loadEditable(ctx: RequestCtx, q: Queryable, userId: string, decla
   return d;
 }
 
-export async function createUbo(ctx: RequestCtx, userId: string, declarationId: string, body: unknown): Promise<UboRecord> {
-  const patch = parseUbo(body, true, ctx.now);
+export async function createUbo(ctx: RequestCtx, userId: string, declarationId: string, input: UboCreate): Promise<UboRecord> {
+  checkUbo(input, ctx.now);
   return ctx.db.tx(async (q) => {
     const d = await loadEditable(ctx, q, userId, declarationId);
     const existing = (await store.ubosOf(q, [d.id])).get(d.id)!;
@@ -255,10 +236,10 @@ export async function createUbo(ctx: RequestCtx, userId: string, declarationId: 
     const ubo: UboRecord = {
       id: newId('ubo'),
       declarationId: d.id,
-      tag: patch.tag ?? null,
+      tag: input.Tag ?? null,
       creationDate: ctx.now,
       isActive: true,
-      data: patch.data as UboData,
+      data: dataOf(input) as UboData,
     };
     await store.insertUbo(q, ubo);
     return ubo;
@@ -270,19 +251,19 @@ export async function updateUbo(
   userId: string,
   declarationId: string,
   uboId: string,
-  body: unknown,
+  input: UboUpdate,
 ): Promise<UboRecord> {
-  const patch = parseUbo(body, false, ctx.now);
+  checkUbo(input, ctx.now);
   return ctx.db.tx(async (q) => {
     const d = await loadEditable(ctx, q, userId, declarationId);
     const ubo = await store.findUbo(q, d.id, uboId);
     if (!ubo) throw ERRORS.notFound('Ubo', uboId);
-    if (patch.isActive === true && !ubo.isActive) {
+    if (input.IsActive === true && !ubo.isActive) {
       throw ERRORS.paramError({ IsActive: 'A UBO that was deactivated can not be activated again' });
     }
-    ubo.data = { ...ubo.data, ...patch.data };
-    if (patch.tag !== undefined) ubo.tag = patch.tag;
-    if (patch.isActive === false) ubo.isActive = false;
+    ubo.data = { ...ubo.data, ...dataOf(input) };
+    if (input.Tag !== undefined) ubo.tag = input.Tag === '' ? null : input.Tag;
+    if (input.IsActive === false) ubo.isActive = false;
     await store.saveUbo(q, ubo);
     return ubo;
   });
@@ -296,16 +277,19 @@ export async function getUbo(ctx: RequestCtx, userId: string, declarationId: str
   return ubo;
 }
 
-/** Sandbox: Mangopay's compliance team answers a submitted declaration. */
-export async function sandboxDecide(ctx: RequestCtx, id: string, outcome: Outcome, body: unknown): Promise<DeclarationView> {
-  const i = new Input(body);
+/** Sandbox: Mangopay's compliance team answers a submitted declaration (a refusal or incompleteness with its reason). */
+export async function sandboxDecide(
+  ctx: RequestCtx,
+  id: string,
+  outcome: Outcome,
+  decision: DeclarationDecision = {},
+): Promise<DeclarationView> {
   let reason: UboDeclarationReason | null = null;
   let message: string | null = null;
   if (outcome !== 'VALIDATED') {
-    reason = i.enum('Reason', UBO_DECLARATION_REASONS) ?? DEFAULT_REASON[outcome];
-    message = i.str('Message', { max: 255 }) ?? null;
+    reason = decision.Reason ?? DEFAULT_REASON[outcome];
+    message = decision.Message ?? null;
   }
-  fail(i);
   return ctx.db.tx(async (q) => {
     const found = await loadDeclaration(ctx, q, id, null);
     await loadUserForChange(ctx, q, found.userId);
