@@ -3,6 +3,7 @@ import { renderVerificationOfPayee, type VerificationOfPayee } from '../bankacco
 import { renderAddress } from '../users/model.js';
 import { scaLink, type ScaContext } from '../users/sca-auth.js';
 import type { Holder, PayoutMethodType, RecipientScope, RecipientStatus, RecipientType } from './rules.js';
+import type { RecipientReply, RecipientSummaryReply } from './schemas.js';
 
 export interface Recipient {
   id: string;
@@ -61,13 +62,16 @@ export function asBankAccount(r: Recipient): BankAccount {
   };
 }
 
-function holderOut(r: Recipient) {
-  if (!r.holder) return null;
+function individualOut(r: Recipient): RecipientReply['IndividualRecipient'] {
+  if (!r.holder || r.recipientType !== 'Individual') return null;
   const a = r.holder.Address;
-  const address = a && renderAddress(a);
-  return r.recipientType === 'Individual'
-    ? { FirstName: r.holder.FirstName ?? null, LastName: r.holder.LastName ?? null, Address: address }
-    : { BusinessName: r.holder.BusinessName ?? null, Address: address };
+  return { FirstName: r.holder.FirstName ?? null, LastName: r.holder.LastName ?? null, Address: a && renderAddress(a) };
+}
+
+function businessOut(r: Recipient): RecipientReply['BusinessRecipient'] {
+  if (!r.holder || r.recipientType !== 'Business') return null;
+  const a = r.holder.Address;
+  return { BusinessName: r.holder.BusinessName ?? null, Address: a && renderAddress(a) };
 }
 
 /** The legacy fields of each bank-account type under their recipient names. */
@@ -122,7 +126,7 @@ export function legacyRecipient(b: BankAccount): Recipient {
 }
 
 /** The Recipient object, in the order of Mangopay's examples (reference notes §4.5; docs create-recipient). */
-export function renderRecipient(r: Recipient, baseUrl: string) {
+export function renderRecipient(r: Recipient, baseUrl: string): RecipientReply {
   return {
     ScaContext: r.scaContext,
     Id: r.id,
@@ -136,9 +140,10 @@ export function renderRecipient(r: Recipient, baseUrl: string) {
     UserId: r.userId,
     RecipientScope: r.scope,
     Tag: r.tag,
-    IndividualRecipient: r.recipientType === 'Individual' ? holderOut(r) : null,
-    BusinessRecipient: r.recipientType === 'Business' ? holderOut(r) : null,
-    LocalBankTransfer: r.payoutMethodType === 'LocalBankTransfer' ? r.account : null,
+    IndividualRecipient: individualOut(r),
+    BusinessRecipient: businessOut(r),
+    // `{<Currency>: fields}` (see Recipient.account).
+    LocalBankTransfer: r.payoutMethodType === 'LocalBankTransfer' ? (r.account as Record<string, Record<string, unknown>>) : null,
     InternationalBankTransfer: r.payoutMethodType === 'InternationalBankTransfer' ? r.account : null,
     // The link stays the same while the recipient waits for it; afterwards there is nothing to do.
     PendingUserAction: r.status === 'PENDING' && r.scaToken ? { RedirectUrl: scaLink(baseUrl, r.scaToken) } : null,
@@ -147,7 +152,7 @@ export function renderRecipient(r: Recipient, baseUrl: string) {
 }
 
 /** A row of GET /users/{Id}/recipients (docs list-recipients-user). */
-export function renderRecipientSummary(r: Recipient) {
+export function renderRecipientSummary(r: Recipient): RecipientSummaryReply {
   return {
     Id: r.id,
     CreationDate: r.creationDate,

@@ -1,10 +1,11 @@
-import { Input } from '../../core/input.js';
-import { parseCurrency } from '../../ledger/money.js';
+import type { FieldErrors } from '../../core/errors.js';
 import { isValidIban } from '../bankaccounts/rules.js';
 import { isCountryCode } from '../../lib/countries.js';
 import type { Address } from '../users/model.js';
-import { parseAddress } from '../users/rules.js';
-import { readScaContext, type ScaContext } from '../users/sca-auth.js';
+import { addressRules, toAddress } from '../users/rules.js';
+import type { ScaContext } from '../users/sca-auth.js';
+import type { AddressBody } from '../users/schemas.js';
+import type { AccountFields, PayoutMethodsQuery, RecipientCreate, SchemaQuery } from './schemas.js';
 
 export const PAYOUT_METHOD_TYPES = ['LocalBankTransfer', 'InternationalBankTransfer'] as const;
 export type PayoutMethodType = (typeof PAYOUT_METHOD_TYPES)[number];
@@ -63,6 +64,7 @@ const LOCAL: Record<string, { countries: string[]; fields: Record<string, FieldR
   PLN: { countries: ['PL'], fields: IBAN_LOCAL },
   CZK: { countries: ['CZ'], fields: IBAN_LOCAL },
 };
+export const LOCAL_CURRENCIES = Object.keys(LOCAL);
 
 /** SWIFT: a BIC and either an IBAN or an account number. */
 const INTERNATIONAL: Record<string, FieldRule> = {
@@ -90,28 +92,39 @@ const PATTERNS: Record<FieldKind, { pattern: string; min: number; max: number; l
   AccountNumber: { pattern: '^[A-Za-z0-9]{1,50}$', min: 1, max: 50, label: 'Account number' },
 };
 
-function readAccountField(i: Input, name: string, rule: FieldRule): string | null {
-  const raw = i.str(name, { required: rule.required });
-  if (!raw) return null;
+/** A failure recorder: the first message for a path wins. */
+function recorder(errors: FieldErrors) {
+  return (path: string, message: string) => {
+    if (!(path in errors)) errors[path] = message;
+  };
+}
+type Fail = ReturnType<typeof recorder>;
+
+function readAccountField(fields: AccountFields, prefix: string, name: string, rule: FieldRule, fail: Fail): string | null {
+  const raw = fields[name as keyof AccountFields];
+  if (!raw) {
+    if (rule.required) fail(prefix + name, `The ${name} field is required.`);
+    return null;
+  }
   let v = raw.replace(/\s+/g, '');
   if (rule.kind === 'IBAN' || rule.kind === 'BIC' || rule.kind === 'AccountType') v = v.toUpperCase();
   const p = PATTERNS[rule.kind];
   if (rule.kind === 'IBAN') {
-    if (v.length > 34) i.fail(name, 'The field IBAN must be a string with a maximum length of 34.');
-    else if (!isValidIban(v)) i.fail(name, 'The value is not a valid IBAN');
+    if (v.length > 34) fail(prefix + name, 'The field IBAN must be a string with a maximum length of 34.');
+    else if (!isValidIban(v)) fail(prefix + name, 'The value is not a valid IBAN');
     return v;
   }
   if (!new RegExp(p.pattern).test(v)) {
     // Mangopay's wording for recipients (release notes 2026-05-19).
-    i.fail(name, `INVALID_FORMAT. Regex validation: ${p.pattern}`);
+    fail(prefix + name, `INVALID_FORMAT. Regex validation: ${p.pattern}`);
     return null;
   }
   return v;
 }
 
-function readAccount(i: Input, rules: Record<string, FieldRule>): Record<string, string | null> {
+function readAccount(fields: AccountFields, prefix: string, rules: Record<string, FieldRule>, fail: Fail): Record<string, string | null> {
   const out: Record<string, string | null> = {};
-  for (const [name, rule] of Object.entries(rules)) out[name] = readAccountField(i, name, rule);
+  for (const [name, rule] of Object.entries(rules)) out[name] = readAccountField(fields, prefix, name, rule, fail);
   return out;
 }
 
@@ -137,102 +150,109 @@ export interface NewRecipient {
 }
 
 /** A case-insensitive enum whose answer keeps Mangopay's spelling (LocalBankTransfer, Individual). */
-function spelled<T extends string>(i: Input, name: string, allowed: readonly T[], required: boolean): T | undefined {
-  const v = i.str(name, { required });
+function spelled<T extends string>(v: string | undefined, name: string, allowed: readonly T[], fail: Fail): T | undefined {
   if (!v) return undefined;
   const found = allowed.find((a) => a.toLowerCase() === v.trim().toLowerCase());
-  if (!found) i.fail(name, `The field ${name} must be one of: ${allowed.join(', ')}.`);
+  if (!found) fail(name, `The field ${name} must be one of: ${allowed.join(', ')}.`);
   return found;
 }
 
 const blank = (s: string | null | undefined) => !s || s.trim() === '';
 
-function name(i: Input, field: string): string | null {
-  const v = i.str(field, { required: true, max: 255 }) ?? null;
-  if (v !== null && blank(v)) i.fail(field, `The ${field} field is required.`);
-  return v;
-}
-
 /**
- * Reads a recipient body (creation or validation). Every violation is reported together under its
- * dotted path (`IndividualRecipient.Address.City`, `LocalBankTransfer.EUR.IBAN`); `value` is null
- * when there is any. Read-only properties (Id, Status, PendingUserAction…) are ignored.
+ * Judges a recipient body (creation or validation) as its schema let it through (a property it refused is
+ * left out). Every violation is reported together under its dotted path (`IndividualRecipient.Address.City`,
+ * `LocalBankTransfer.EUR.IBAN`); `value` is null when there is any.
  */
-export function parseRecipient(body: unknown): { value: NewRecipient | null; errors: Record<string, string> } {
-  const i = new Input(body);
-  const displayName = name(i, 'DisplayName');
-  const payoutMethodType = spelled(i, 'PayoutMethodType', PAYOUT_METHOD_TYPES, true);
-  const recipientType = spelled(i, 'RecipientType', RECIPIENT_TYPES, true);
-  const currency = parseCurrency(i, 'Currency');
-  // Optional, as in the SDKs' typings (PHP's suite sends none): the account tells it otherwise.
-  const countryGiven = i.country('Country');
-  const scope = i.enum('RecipientScope', RECIPIENT_SCOPES) ?? 'PAYOUT';
-  const scaContext = readScaContext(i);
-  const tag = i.str('Tag', { max: 255 }) ?? null;
+export function checkRecipient(input: Partial<RecipientCreate>): { value: NewRecipient | null; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const fail = recorder(errors);
+  for (const name of ['DisplayName', 'PayoutMethodType', 'RecipientType', 'Currency'] as const) {
+    if (input[name] === undefined) fail(name, `The ${name} field is required.`);
+  }
+  const name = (v: string | undefined, path: string) => {
+    if (v === undefined) fail(path, `The ${path.slice(path.lastIndexOf('.') + 1)} field is required.`);
+    else if (blank(v)) fail(path, `The ${path.slice(path.lastIndexOf('.') + 1)} field is required.`);
+  };
+  name(input.DisplayName, 'DisplayName');
+  const payoutMethodType = spelled(input.PayoutMethodType, 'PayoutMethodType', PAYOUT_METHOD_TYPES, fail);
+  const recipientType = spelled(input.RecipientType, 'RecipientType', RECIPIENT_TYPES, fail);
+  const currency = input.Currency;
 
   let holder: Holder | null = null;
   if (recipientType) {
     const field = recipientType === 'Individual' ? 'IndividualRecipient' : 'BusinessRecipient';
-    const h = i.obj(field);
-    if (!h) i.fail(field, `The ${field} field is required.`);
+    const h: { FirstName?: string; LastName?: string; BusinessName?: string; Address?: AddressBody } | undefined =
+      recipientType === 'Individual' ? input.IndividualRecipient : input.BusinessRecipient;
+    if (!h) fail(field, `The ${field} field is required.`);
     else {
-      const address = parseAddress(h, 'Address', { postalCodeRequired: false }) ?? null;
-      if (!address) h.fail('Address', 'The Address field is required.');
-      holder =
-        recipientType === 'Individual'
-          ? { FirstName: name(h, 'FirstName'), LastName: name(h, 'LastName'), Address: address }
-          : { BusinessName: name(h, 'BusinessName'), Address: address };
+      if (!h.Address) fail(`${field}.Address`, 'The Address field is required.');
+      addressRules(h.Address, `${field}.Address`, errors, { postalCodeRequired: false });
+      const address = h.Address ? toAddress(h.Address) : null;
+      if (recipientType === 'Individual') {
+        name(h.FirstName, `${field}.FirstName`);
+        name(h.LastName, `${field}.LastName`);
+        holder = { FirstName: h.FirstName ?? null, LastName: h.LastName ?? null, Address: address };
+      } else {
+        name(h.BusinessName, `${field}.BusinessName`);
+        holder = { BusinessName: h.BusinessName ?? null, Address: address };
+      }
     }
   }
 
   let account: Record<string, unknown> | null = null;
-  let country = countryGiven;
+  let country = input.Country;
   if (payoutMethodType === 'LocalBankTransfer' && currency) {
     const local = LOCAL[currency];
     // A local rail of one currency reaches its own country; EUR's country is the IBAN's.
     country ??= local && currency !== 'EUR' ? local.countries[0] : undefined;
     if (!local || (country && !local.countries.includes(country))) {
-      i.fail('PayoutMethodType', `LocalBankTransfer is not available for ${currency}${country ? ` in ${country}` : ''}: use InternationalBankTransfer.`);
+      fail('PayoutMethodType', `LocalBankTransfer is not available for ${currency}${country ? ` in ${country}` : ''}: use InternationalBankTransfer.`);
     } else {
-      const l = i.obj('LocalBankTransfer');
-      const c = l?.obj(currency);
-      if (!l) i.fail('LocalBankTransfer', 'The LocalBankTransfer field is required.');
-      else if (!c) l.fail(currency, `The LocalBankTransfer.${currency} field is required.`);
+      const l = input.LocalBankTransfer;
+      const c = l?.[currency];
+      if (!l) fail('LocalBankTransfer', 'The LocalBankTransfer field is required.');
+      else if (!c) fail(`LocalBankTransfer.${currency}`, `The LocalBankTransfer.${currency} field is required.`);
       else {
-        const fields = readAccount(c, local.fields);
+        const fields = readAccount(c, `LocalBankTransfer.${currency}.`, local.fields, fail);
         account = { [currency]: fields };
         const ibanCountry = typeof fields.IBAN === 'string' ? fields.IBAN.slice(0, 2) : undefined;
         if (!country && ibanCountry && local.countries.includes(ibanCountry)) country = ibanCountry;
       }
     }
   } else if (payoutMethodType === 'InternationalBankTransfer') {
-    const t = i.obj('InternationalBankTransfer');
-    if (!t) i.fail('InternationalBankTransfer', 'The InternationalBankTransfer field is required.');
+    const t = input.InternationalBankTransfer;
+    if (!t) fail('InternationalBankTransfer', 'The InternationalBankTransfer field is required.');
     else {
-      const fields = readAccount(t, INTERNATIONAL);
-      if (!t.has('IBAN') && !t.has('AccountNumber')) t.fail('IBAN', 'Either IBAN or AccountNumber is required.');
+      const fields = readAccount(t, 'InternationalBankTransfer.', INTERNATIONAL, fail);
+      if (t.IBAN === undefined && t.AccountNumber === undefined) fail('InternationalBankTransfer.IBAN', 'Either IBAN or AccountNumber is required.');
       account = fields;
       if (!country && typeof fields.IBAN === 'string' && isCountryCode(fields.IBAN.slice(0, 2))) country = fields.IBAN.slice(0, 2);
     }
   }
-  if (!country && !i.has('Country')) i.fail('Country', 'The Country field is required.');
+  if (!country) fail('Country', 'The Country field is required.');
 
-  if (!i.ok) return { value: null, errors: i.errors };
+  if (Object.keys(errors).length) return { value: null, errors };
   return {
     value: {
-      displayName: displayName!,
+      displayName: input.DisplayName!,
       payoutMethodType: payoutMethodType!,
       recipientType: recipientType!,
       currency: currency!,
       country: country!,
-      scope,
-      scaContext,
+      scope: input.RecipientScope ?? 'PAYOUT',
+      scaContext: input.ScaContext ?? null,
       holder: holder!,
       account: account!,
-      tag,
+      tag: input.Tag ?? null,
     },
-    errors: i.errors,
+    errors,
   };
+}
+
+/** checkRecipient's errors, merged into a schema refusal. */
+export function recipientRules(input: Partial<RecipientCreate>): FieldErrors {
+  return checkRecipient(input).errors;
 }
 
 // --- GET /recipients/schema: the fields a combination takes, described as Mangopay does. ---
@@ -274,32 +294,41 @@ function fieldsSchema(rules: Record<string, FieldRule>) {
   return out;
 }
 
+/** What the schema cannot say about GET /recipients/schema: the spelling of the enums, a local rail that exists. */
+export function schemaQueryRules(_body: unknown, query: Partial<SchemaQuery>): FieldErrors {
+  const errors: FieldErrors = {};
+  const fail = recorder(errors);
+  const method = spelled(query.payoutMethodType, 'payoutMethodType', PAYOUT_METHOD_TYPES, fail);
+  spelled(query.recipientType, 'recipientType', RECIPIENT_TYPES, fail);
+  const { currency, country } = query;
+  const local = method === 'LocalBankTransfer' && currency ? LOCAL[currency] : undefined;
+  if (method === 'LocalBankTransfer' && currency && (!local || (country && !local.countries.includes(country)))) {
+    fail('payoutMethodType', `LocalBankTransfer is not available for ${currency}${country ? ` in ${country}` : ''}: use InternationalBankTransfer.`);
+  }
+  return errors;
+}
+
 /**
  * The schema of one combination, or the field errors of the query. Only the keys of the asked
  * payout method and recipient type are present, as on Mangopay.
  */
-export function recipientSchema(query: unknown): { schema: Record<string, unknown> | null; errors: Record<string, string> } {
-  const i = new Input(query);
-  const method = spelled(i, 'payoutMethodType', PAYOUT_METHOD_TYPES, true);
-  const type = spelled(i, 'recipientType', RECIPIENT_TYPES, true);
-  const currency = parseCurrency(i, 'currency');
-  // Optional: the SDKs' older getSchema sent no country (Node before 1.60, PHP's suite).
-  const country = i.country('country');
-  const local = method === 'LocalBankTransfer' && currency ? LOCAL[currency] : undefined;
-  if (method === 'LocalBankTransfer' && currency && (!local || (country && !local.countries.includes(country)))) {
-    i.fail('payoutMethodType', `LocalBankTransfer is not available for ${currency}${country ? ` in ${country}` : ''}: use InternationalBankTransfer.`);
-  }
-  if (!i.ok) return { schema: null, errors: i.errors };
+export function recipientSchema(query: SchemaQuery): { schema: Record<string, unknown> | null; errors: FieldErrors } {
+  const errors = schemaQueryRules(undefined, query);
+  if (Object.keys(errors).length) return { schema: null, errors };
+  const method = spelled(query.payoutMethodType, 'payoutMethodType', PAYOUT_METHOD_TYPES, () => {})!;
+  const type = spelled(query.recipientType, 'recipientType', RECIPIENT_TYPES, () => {})!;
+  const { currency, country } = query;
+  const local = method === 'LocalBankTransfer' ? LOCAL[currency] : undefined;
   const schema: Record<string, unknown> = {
     DisplayName: prop(true, 'Display name'),
-    Currency: prop(true, 'Currency', { MaxLength: 3, MinLength: 3, AllowedValues: [currency!] }),
+    Currency: prop(true, 'Currency', { MaxLength: 3, MinLength: 3, AllowedValues: [currency] }),
     Country: prop(false, 'Country', { MaxLength: 2, MinLength: 2, AllowedValues: country ? [country] : local?.countries }),
     RecipientType: prop(true, 'Recipient type', { AllowedValues: [...RECIPIENT_TYPES] }),
     PayoutMethodType: prop(true, 'Payout method type', { AllowedValues: [...PAYOUT_METHOD_TYPES] }),
     RecipientScope: prop(false, 'Recipient scope', { AllowedValues: [...RECIPIENT_SCOPES] }),
     Tag: prop(false, 'Tag'),
   };
-  if (method === 'LocalBankTransfer') schema.LocalBankTransfer = { [currency!]: fieldsSchema(LOCAL[currency!].fields) };
+  if (method === 'LocalBankTransfer') schema.LocalBankTransfer = { [currency]: fieldsSchema(LOCAL[currency].fields) };
   else schema.InternationalBankTransfer = fieldsSchema(INTERNATIONAL);
   if (type === 'Individual') {
     schema.IndividualRecipient = { FirstName: prop(true, 'First name'), LastName: prop(true, 'Last name'), Address: addressSchema() };
@@ -309,10 +338,6 @@ export function recipientSchema(query: unknown): { schema: Record<string, unknow
   return { schema, errors: {} };
 }
 
-export function payoutMethodsQuery(query: unknown): { methods: PayoutMethodType[] | null; errors: Record<string, string> } {
-  const i = new Input(query);
-  const country = i.country('country', { required: true });
-  const currency = parseCurrency(i, 'currency');
-  if (!i.ok) return { methods: null, errors: i.errors };
-  return { methods: payoutMethods(country!, currency!), errors: {} };
+export function availablePayoutMethods(query: PayoutMethodsQuery): PayoutMethodType[] {
+  return payoutMethods(query.country, query.currency);
 }

@@ -1,8 +1,7 @@
 import type { Db, Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../core/context.js';
 import { nowSeconds } from '../../core/clock.js';
-import { ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
+import { ERRORS, type FieldErrors } from '../../core/errors.js';
 import type { Paging } from '../../core/paging.js';
 import { ulid } from '../../lib/ids.js';
 import { recordEvents } from '../events/store.js';
@@ -12,7 +11,8 @@ import { openScaSession } from '../users/sca-auth.js';
 import { findUser } from '../users/store.js';
 import { asBankAccount, legacyRecipient, type Recipient } from './model.js';
 import { deactivateBankAccount, findBankAccount, findBankAccountOfClient } from '../bankaccounts/store.js';
-import { parseRecipient, RECIPIENT_SCOPES, RECIPIENT_STATUSES } from './rules.js';
+import { checkRecipient } from './rules.js';
+import type { RecipientCreate, RecipientListQuery, RecipientUpdate } from './schemas.js';
 import * as store from './store.js';
 
 type Ctx = RequestCtx;
@@ -71,12 +71,10 @@ async function userForWrite(q: Queryable, ctx: Ctx, userId: string): Promise<Use
  * otherwise) and is then ACTIVE at once, as is any recipient of a user with "accept" in the e-mail
  * that receives SCA steps (Mangopay's sandbox bypass).
  */
-export async function createRecipient(ctx: Ctx, userId: string, body: unknown): Promise<Recipient> {
-  const parsed = parseRecipient(body);
+export async function createRecipient(ctx: Ctx, userId: string, input: RecipientCreate, refused?: Error): Promise<Recipient> {
   return ctx.db.tx(async (q) => {
     const user = await userForWrite(q, ctx, userId);
-    if (!parsed.value) throw ERRORS.paramError(parsed.errors);
-    const v = parsed.value;
+    const v = checked(input, refused);
     const payout = v.scope === 'PAYOUT';
     if (payout && user.category !== 'OWNER') throw ERRORS.notAllowedForPayer();
     const scaContext = payout ? (v.scaContext ?? 'USER_PRESENT') : v.scaContext;
@@ -112,13 +110,23 @@ export async function createRecipient(ctx: Ctx, userId: string, body: unknown): 
   });
 }
 
+/**
+ * The recipient a body describes, once the user is known: the schema's refusal (deferred by the route, so
+ * that an unknown or closed user is the answer whatever the body) first, then checkRecipient's errors.
+ */
+function checked(input: RecipientCreate, refused?: Error) {
+  if (refused) throw refused;
+  const parsed = checkRecipient(input);
+  if (!parsed.value) throw ERRORS.paramError(parsed.errors);
+  return parsed.value;
+}
+
 /** `POST /users/{UserId}/recipients/validate`: the creation's checks, nothing stored. */
-export async function validateRecipient(ctx: Ctx, userId: string, body: unknown): Promise<void> {
+export async function validateRecipient(ctx: Ctx, userId: string, input: RecipientCreate, refused?: Error): Promise<void> {
   const user = await findUser(ctx.db, ctx.clientId, userId);
   if (!user) throw ERRORS.notFound('User', userId);
   if (user.status === 'CLOSED') throw ERRORS.userClosed();
-  const parsed = parseRecipient(body);
-  if (!parsed.value) throw ERRORS.paramError(parsed.errors);
+  checked(input, refused);
 }
 
 export async function getRecipient(ctx: Ctx, id: string): Promise<Recipient> {
@@ -135,12 +143,10 @@ export async function getRecipient(ctx: Ctx, id: string): Promise<Recipient> {
   });
 }
 
-export function parseListFilters(input: Input): { scope: string | null; status: string | null } {
-  // Docs (list-recipients-user): PAYOUT unless told otherwise; ALL lifts the filter.
-  const asked = input.enum('RecipientScope', [...RECIPIENT_SCOPES, 'ALL'] as const) ?? 'PAYOUT';
-  const scope = asked === 'ALL' ? null : asked;
-  const status = input.enum('Status', RECIPIENT_STATUSES) ?? null;
-  return { scope, status };
+/** Docs (list-recipients-user): PAYOUT unless told otherwise; ALL lifts the filter. */
+export function listFilters(query: RecipientListQuery): { scope: string | null; status: string | null } {
+  const asked = query.RecipientScope ?? 'PAYOUT';
+  return { scope: asked === 'ALL' ? null : asked, status: query.Status ?? null };
 }
 
 export async function listRecipients(ctx: Ctx, userId: string, f: { scope: string | null; status: string | null }, p: Paging) {
@@ -162,16 +168,21 @@ export async function listRecipients(ctx: Ctx, userId: string, f: { scope: strin
  * `PUT /recipients/{Id}` with `{Status: "DEACTIVATED"}`: an ACTIVE recipient is deactivated for good
  * (RECIPIENT_DEACTIVATED). Any other status: 400 invalid_action, as the recipient must be ACTIVE.
  */
-export async function deactivateRecipient(ctx: Ctx, id: string, body: unknown): Promise<Recipient> {
+export async function deactivateRecipient(ctx: Ctx, id: string, input: RecipientUpdate, refused?: Error): Promise<Recipient> {
   // The endpoint only deactivates: older Ruby SDKs send an empty body, the others Status DEACTIVATED.
-  const i = new Input(body);
-  const status = i.str('Status');
-  if (status && status.trim().toUpperCase() !== 'DEACTIVATED') i.fail('Status', 'The only allowed value of Status is DEACTIVATED.');
+  const status = input.Status;
+  const errors: FieldErrors =
+    status && status.trim().toUpperCase() !== 'DEACTIVATED' ? { Status: 'The only allowed value of Status is DEACTIVATED.' } : {};
+  // Reported once the recipient's user is found, as before the schemas: a refusal of the schema first.
+  const check = () => {
+    if (refused) throw refused;
+    if (Object.keys(errors).length) throw ERRORS.paramError(errors);
+  };
   return ctx.db.tx(async (q) => {
     const seen = await store.findRecipient(q, ctx.clientId, id);
-    if (!seen) return deactivateLegacy(q, ctx, id, i);
+    if (!seen) return deactivateLegacy(q, ctx, id, check);
     await userForWrite(q, ctx, seen.userId);
-    if (!i.ok) throw ERRORS.paramError(i.errors);
+    check();
     await cancelExpired(q, ctx.clientId, ctx.now, seen.userId);
     const r = (await store.findRecipient(q, ctx.clientId, id, true))!;
     if (r.status !== 'ACTIVE') throw ERRORS.invalidAction(`The recipient must be ACTIVE to be deactivated; it is ${r.status}`);
@@ -182,11 +193,11 @@ export async function deactivateRecipient(ctx: Ctx, id: string, body: unknown): 
 }
 
 /** A legacy bank account deactivated through the recipient endpoint (docs: its BankAccountId works there). No event: bank accounts have none. */
-async function deactivateLegacy(q: Queryable, ctx: Ctx, id: string, i: Input): Promise<Recipient> {
+async function deactivateLegacy(q: Queryable, ctx: Ctx, id: string, check: () => void): Promise<Recipient> {
   const seen = await findBankAccountOfClient(q, ctx.clientId, id);
   if (!seen?.userId) throw ERRORS.notFound('Recipient', id);
   await userForWrite(q, ctx, seen.userId);
-  if (!i.ok) throw ERRORS.paramError(i.errors);
+  check();
   const account = (await findBankAccount(q, ctx.clientId, seen.userId, id, true))!;
   if (!account.active) throw ERRORS.invalidAction('The recipient must be ACTIVE to be deactivated; it is DEACTIVATED');
   await deactivateBankAccount(q, ctx.clientId, id);
