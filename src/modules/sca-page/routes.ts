@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
-import { Input } from '../../http/input.js';
+import { Str, Type } from '../../lib/schema.js';
 import { nowSeconds } from '../../http/context.js';
 import { clockOffset } from '../clock/store.js';
 import type { LegalData } from '../users/model.js';
@@ -44,6 +44,47 @@ async function linkNow(db: Db, token: string): Promise<number> {
   return nowSeconds() + (found ? await clockOffset(db, found.session.clientId) : 0);
 }
 
+// Repeated in a query string, a parameter arrives as a list: it counts as not sent, as it always did.
+const OneOrMore = () =>
+  Type.Optional(Type.Unsafe<string | string[]>({ anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }));
+
+const PageQuery = Type.Object({
+  token: OneOrMore(),
+  ReturnUrl: OneOrMore(),
+});
+
+const one = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+const HTML = { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } };
+const PAGES = { 200: HTML, 400: HTML, 404: HTML, 410: HTML };
+
+/**
+ * How the form is documented. The page posts it as a form; the route reads whatever body Fastify parsed
+ * (names in any case, as before), so a JSON body is read the same way and never refused.
+ */
+const PageForm = {
+  content: {
+    'application/x-www-form-urlencoded': {
+      schema: Type.Object({
+        token: Type.Optional(Str({ description: 'The token of the link' })),
+        passcode: Type.Optional(Str({ description: 'The sandbox passcode, 702100' })),
+        ReturnUrl: Type.Optional(Str({ description: 'Where to go once done (http or https)' })),
+      }),
+    },
+  },
+};
+
+/** A form field by name, in any case (the last one wins); numbers read as text; "" as not sent. */
+function formField(body: unknown, name: string): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  let out: string | undefined;
+  for (const [k, v] of Object.entries(body)) {
+    if (k.toLowerCase() !== name.toLowerCase()) continue;
+    out = typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  }
+  return out === '' ? undefined : out;
+}
+
 const ACTIONS = {
   ENROLLMENT: 'Enroll in strong customer authentication',
   CONSENT: 'Give your consent',
@@ -71,10 +112,10 @@ const REASONS = {
  * account access or transfer authentication completes.
  */
 export function scaPageRoutes(app: FastifyInstance, db: Db): void {
-  app.get('/sca', async (req, reply) => {
-    const q = new Input(req.query);
-    const token = q.str('token') ?? '';
-    const returnUrl = safeReturnUrl(q.str('ReturnUrl'));
+  app.get('/sca', { schema: { summary: 'The SCA page a RedirectUrl leads to', querystring: PageQuery, response: PAGES } }, async (req, reply) => {
+    const q = req.query as { token?: unknown; ReturnUrl?: unknown };
+    const token = one(q.token) ?? '';
+    const returnUrl = safeReturnUrl(one(q.ReturnUrl));
     const found = token ? await findScaSession(db, token) : null;
     if (!found) return page(reply, 404, 'Strong customer authentication', `<p class="err">${REASONS.unknown}</p>`);
     const { session, user } = found;
@@ -101,11 +142,13 @@ export function scaPageRoutes(app: FastifyInstance, db: Db): void {
     );
   });
 
-  app.post('/sca', async (req, reply) => {
-    const body = new Input(req.body);
-    const token = body.str('token') ?? '';
-    const passcode = body.str('passcode') ?? '';
-    const returnUrl = safeReturnUrl(body.str('ReturnUrl'));
+  app.post(
+    '/sca',
+    { schema: { summary: "The SCA page's form: the passcode completes the step", body: PageForm, response: { ...PAGES, 303: { description: 'To the ReturnUrl' } } } },
+    async (req, reply) => {
+    const token = formField(req.body, 'token') ?? '';
+    const passcode = formField(req.body, 'passcode') ?? '';
+    const returnUrl = safeReturnUrl(formField(req.body, 'ReturnUrl'));
     const now = await linkNow(db, token);
     if (passcode.trim() !== SANDBOX_PASSCODE) {
       await failScaSession(db, token, now);
@@ -121,5 +164,6 @@ export function scaPageRoutes(app: FastifyInstance, db: Db): void {
     // A transfer that ran but failed (balance, closure, blocks) says why.
     const failed = 'transfer' in outcome && outcome.transfer.status === 'FAILED' ? ` It failed: ${escapeHtml(outcome.transfer.resultMessage ?? '')}` : '';
     return page(reply, 200, 'Done', `<p>${DONE[kind!]}${failed} You can close this page.</p>`);
-  });
+    },
+  );
 }

@@ -350,3 +350,12 @@ export const CompanyNumberReply = Reply({
   CompanyNumber: Reply({ CompanyNumber: Str(), CountryCode: Str(), IsValid: Bool(), ValidationRules: Type.Array(Str()) }),
 });
 export type CompanyNumberReply = Static<typeof CompanyNumberReply>;
+
+/**
+ * `ScaContext` on the wallet reads, transfers and recipients (users/sca-auth.ts decides what it asks for).
+ * For the modules that replace sca-auth's readScaContext: same values, same message.
+ */
+export const ScaContextField = Enum(SCA_CONTEXTS, {
+  messages: { enum: `ScaContext must be one of: ${SCA_CONTEXTS.join(', ')}.` },
+  description: 'USER_PRESENT asks an OWNER without SCA in the last 180 days to authenticate',
+});
