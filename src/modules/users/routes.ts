@@ -54,6 +54,10 @@ function shapesOf(personType: PersonType) {
     : { sca: NaturalScaBody, legacy: NaturalLegacyBody, scaReply: NaturalScaReply, legacyReply: NaturalLegacyReply };
 }
 
+/**
+ * The changes of a user report a body their schema refused only once the user is found (attachValidation:
+ * the service throws the refusal), so that an unknown or closed user is the answer whatever the body.
+ */
 export function userRoutes(scope: FastifyInstance, config: Config): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const era: Era = { precategory: config.legacyUsers === 'uncategorized' };
@@ -76,17 +80,17 @@ export function userRoutes(scope: FastifyInstance, config: Config): void {
     );
     app.put(
       `/sca/users/${segment}/:id`,
-      { schema: { params: UserParams, body: requiring(shapes.sca, [TERMS]), response: sca }, config: { rules: updateRules(personType, 'sca') } },
+      { schema: { params: UserParams, body: requiring(shapes.sca, [TERMS]), response: sca }, attachValidation: true, config: { rules: updateRules(personType, 'sca') } },
       async (req) => {
-        const { user, redirectUrl } = await users.updateUser(req.ctx, personType, req.params.id, body(req), 'sca');
+        const { user, redirectUrl } = await users.updateUser(req.ctx, personType, req.params.id, body(req), 'sca', undefined, req.validationError);
         return renderSca(user, redirectUrl);
       },
     );
     app.put(
       `/sca/users/${segment}/:id/category`,
-      { schema: { params: UserParams, body: requiring(shapes.sca, [TERMS, CATEGORY]), response: sca }, config: { rules: categoryRules(personType) } },
+      { schema: { params: UserParams, body: requiring(shapes.sca, [TERMS, CATEGORY]), response: sca }, attachValidation: true, config: { rules: categoryRules(personType) } },
       async (req) => {
-        const { user, redirectUrl } = await users.categorizeUser(req.ctx, personType, req.params.id, body(req));
+        const { user, redirectUrl } = await users.categorizeUser(req.ctx, personType, req.params.id, body(req), req.validationError);
         return renderSca(user, redirectUrl);
       },
     );
@@ -111,11 +115,12 @@ export function userRoutes(scope: FastifyInstance, config: Config): void {
       `/users/${segment}/:id`,
       {
         schema: { params: UserParams, body: shapes.legacy, response: legacy },
+        attachValidation: true,
         config: { rules: updateRules(personType, 'legacy') },
         preValidation: async (req) => legacyGate(config, req, `PUT /sca/users/${segment}/{UserId}`),
       },
       async (req) => {
-        const { user } = await users.updateUser(req.ctx, personType, req.params.id, body(req), 'legacy', era);
+        const { user } = await users.updateUser(req.ctx, personType, req.params.id, body(req), 'legacy', era, req.validationError);
         return renderLegacy(user);
       },
     );

@@ -205,6 +205,7 @@ export async function updateUser(
   body: UserBody,
   shape: Shape,
   era: Era = CATEGORIES,
+  refused?: Error,
 ): Promise<UserResult> {
   // The body's own problems are reported with those of the changed user, once it is found.
   const bodyErrors = bodyRules(personType, shape, body);
@@ -213,6 +214,8 @@ export async function updateUser(
 
   return ctx.db.tx(async (q) => {
     const before = await loadForChange(ctx, q, id, personType);
+    // The schema's refusal, deferred by the route: an unknown or closed user is the answer whatever the body.
+    if (refused) throw refused;
     const after: UserRecord = structuredClone(before);
     const errors = bodyErrors;
     if (common.UserCategory && common.UserCategory !== before.category) {
@@ -248,7 +251,13 @@ export async function updateUser(
 }
 
 /** PAYER → OWNER: the OWNER-only fields must come in this request, and SCA enrollment starts. */
-export async function categorizeUser(ctx: Ctx, personType: PersonType, id: string, body: UserBody): Promise<UserResult> {
+export async function categorizeUser(
+  ctx: Ctx,
+  personType: PersonType,
+  id: string,
+  body: UserBody,
+  refused?: Error,
+): Promise<UserResult> {
   const errors = categoryRules(personType)(body);
   const common = commonPatch(body);
   const patch = patchOf(personType, body, 'sca');
@@ -256,6 +265,7 @@ export async function categorizeUser(ctx: Ctx, personType: PersonType, id: strin
   return ctx.db.tx(async (q) => {
     const before = await loadForChange(ctx, q, id, personType);
     if (before.category !== 'PAYER') throw ERRORS.notAllowedForOwner();
+    if (refused) throw refused;
     const after: UserRecord = structuredClone(before);
     // Categorization documents these as required in its own body: earlier values do not count.
     if (personType === 'LEGAL') {
