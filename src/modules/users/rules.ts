@@ -1,4 +1,3 @@
-import { Input } from '../../core/input.js';
 import type { FieldErrors } from '../../core/errors.js';
 import type { AddressBody, LegalBody, LegalLegacyBody, LegalScaBody, NaturalBody, NaturalScaBody, UserBody } from './schemas.js';
 import {
@@ -26,7 +25,6 @@ export interface Era {
 }
 
 const REGION_COUNTRIES = new Set(['US', 'CA', 'MX']);
-const POSTAL_CODE = /^[A-Za-z0-9 -]+$/;
 const E164 = /^\+[1-9][0-9]{5,14}$/;
 const LOCAL_PHONE = /^[0-9]{4,15}$/;
 
@@ -36,35 +34,6 @@ function required(errors: FieldErrors, path: string, label = path.slice(path.las
 
 /** Spaces alone do not fill a required field. */
 const blank = (s: string | null | undefined): boolean => !s || s.trim() === '';
-
-/**
- * An address sent whole, read by hand. Kept for the modules that still parse their bodies with Input
- * (bank accounts, KYC UBOs, clients, recipients): schema-first routes use AddressBody and addressRules.
- */
-export function parseAddress(parent: Input, name: string, opts: { postalCodeRequired?: boolean } = {}): Address | undefined {
-  const postalCodeRequired = opts.postalCodeRequired ?? true;
-  const a = parent.obj(name);
-  if (!a) return undefined;
-  const out: Address = {
-    AddressLine1: a.str('AddressLine1', { required: true, max: 255 }) ?? null,
-    AddressLine2: a.str('AddressLine2', { max: 255 }) ?? null,
-    City: a.str('City', { required: true, max: 255 }) ?? null,
-    Region: a.str('Region', { max: 255 }) ?? null,
-    PostalCode: a.str('PostalCode', { required: postalCodeRequired, max: 255 }) ?? null,
-    Country: a.country('Country', { required: true }) ?? null,
-  };
-  const required = postalCodeRequired ? (['AddressLine1', 'City', 'PostalCode'] as const) : (['AddressLine1', 'City'] as const);
-  for (const f of required) {
-    if (out[f] !== null && blank(out[f])) a.fail(f, `The ${f} field is required.`);
-  }
-  if (out.PostalCode !== null && out.PostalCode.length <= 255 && !POSTAL_CODE.test(out.PostalCode)) {
-    a.fail('PostalCode', 'The PostalCode may only contain letters, digits, dashes and spaces.');
-  }
-  if (out.Country !== null && REGION_COUNTRIES.has(out.Country) && blank(out.Region)) {
-    a.fail('Region', 'The Region is a required field for this Country');
-  }
-  return out;
-}
 
 /** What the schema cannot say about an address: spaces do not fill a field, US/CA/MX need a Region. */
 export function addressRules(

@@ -3,7 +3,6 @@ import type { Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../core/context.js';
 import { nowSeconds } from '../../core/clock.js';
 import { ERRORS } from '../../core/errors.js';
-import { Input } from '../../core/input.js';
 import { clockOffset } from '../clock/store.js';
 import * as store from './store.js';
 
@@ -14,26 +13,6 @@ export const SCA_SESSION_TTL = 600;
 
 export const SCA_CONTEXTS = ['USER_PRESENT', 'USER_NOT_PRESENT'] as const;
 export type ScaContext = (typeof SCA_CONTEXTS)[number];
-
-/** `ScaContext`, name and value case-insensitive; absent → null; anything else is recorded on `i` as an error. */
-export function readScaContext(i: Input): ScaContext | null {
-  const raw = i.raw('ScaContext');
-  if (raw === undefined || raw === '') return null;
-  const v = String(raw).trim().toUpperCase();
-  if (!(SCA_CONTEXTS as readonly string[]).includes(v)) {
-    i.fail('ScaContext', `ScaContext must be one of: ${SCA_CONTEXTS.join(', ')}.`);
-    return null;
-  }
-  return v as ScaContext;
-}
-
-/** `ScaContext` of a query on its own: 400 param_error when invalid. */
-export function parseScaContext(source: unknown): ScaContext | null {
-  const i = new Input(source);
-  const v = readScaContext(i);
-  if (!i.ok) throw ERRORS.paramError(i.errors);
-  return v;
-}
 
 /**
  * The client's clock, read here rather than from the request: the wallet reads are clock-free
