@@ -51,6 +51,23 @@ async function closedPort(): Promise<number> {
 /** Waits until `check` passes (polling), for state that settles after a call returns. */
 const eventually = <T>(check: () => Promise<T>, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 25 });
 
+/**
+ * Waits until the client's outbox is quiet: no delivery in flight (claimed) and none due, so no
+ * call is under way and none can start before the next due time; what a receiver has got by then
+ * is all it gets until then. `settled`: until no delivery is PENDING at all (every one is final).
+ * The negative checks ("nothing more arrives") are made at that point rather than after a delay.
+ */
+async function quiet(db: Db, clientId: string, opts: { settled?: boolean } = {}): Promise<void> {
+  await eventually(async () => {
+    const [{ n }] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM webhook_deliveries
+       WHERE client_id = $1 AND status = 'PENDING' AND ($2 OR claim IS NOT NULL OR due_at <= $3)`,
+      [clientId, opts.settled === true, Date.now()],
+    );
+    expect(n).toBe(0);
+  }, 20_000);
+}
+
 describe('closing a user notifies its hooks', () => {
   // How soon they arrive is measured by npm run bench (webhook lag), not asserted here.
   it('USER_ACCOUNT_CLOSED and both blocking events arrive with the right query', async () => {
@@ -80,7 +97,7 @@ describe('closing a user notifies its hooks', () => {
 
 describe('the event types of users, KYC and money reach their hooks', () => {
   it('with a hook for every EventType, sends exactly one notification per recorded event, with its resource and date', async () => {
-    const { call } = await fresh();
+    const { call, clientId } = await fresh();
     for (const t of EVENT_TYPES) await hook(call, t);
     // A user enrolled through the SCA page stays pending until the sandbox completes it; "accept" activates at once.
     const pending = await ok(call('POST', '/sca/users/legal', legalOwner()));
@@ -188,7 +205,7 @@ describe('the event types of users, KYC and money reach their hooks', () => {
       `${x.eventType ?? x.EventType} ${x.resourceId ?? x.ResourceId} ${x.date ?? x.Date}`;
     expect(got.map(key).sort()).toEqual(events.map(key).sort());
     // Nothing more arrives: no event is notified twice.
-    await new Promise((r) => setTimeout(r, 300));
+    await quiet(s.db, clientId, { settled: true });
     expect(rx.received).toHaveLength(events.length);
   });
 
@@ -230,7 +247,7 @@ describe('the event types of users, KYC and money reach their hooks', () => {
 
 describe('failed calls', () => {
   it(`are retried on the schedule until ${MAX_ATTEMPTS} attempts, then the delivery FAILED`, async () => {
-    const { call } = await fresh();
+    const { call, clientId } = await fresh();
     rx.respond.status = 500;
     await hook(call, 'USER_ACCOUNT_CLOSED');
     const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
@@ -246,7 +263,7 @@ describe('failed calls', () => {
       return list;
     });
     expect(d).toMatchObject({ Attempts: MAX_ATTEMPTS, LastStatusCode: 500, LastError: 'HTTP 500', NextAttemptDate: null });
-    await new Promise((r) => setTimeout(r, 400));
+    await quiet(s.db, clientId, { settled: true });
     expect(rx.received).toHaveLength(MAX_ATTEMPTS);
   });
 
@@ -285,7 +302,7 @@ describe('failed calls', () => {
   });
 
   it(`make a hook INVALID after ${MAX_CONSECUTIVE_FAILURES} in a row; it gets nothing more until made VALID again`, async () => {
-    const { call } = await fresh();
+    const { call, clientId } = await fresh();
     rx.respond.status = 503;
     const h = await hook(call, 'USER_INFLOWS_BLOCKED');
     const u = await ok(call('POST', '/sca/users/natural', naturalPayer()));
@@ -295,12 +312,10 @@ describe('failed calls', () => {
       await ok(call('POST', `/sandbox/users/${u.Id}/unblock`, { Inflows: true, Outflows: false }));
     }
     await eventually(async () => expect((await ok(call('GET', `/hooks/${h.Id}`))).Validity).toBe('INVALID'), 20_000);
-    // A failing hook is never given more calls in flight than it has failures left: exactly 100.
-    await new Promise((r) => setTimeout(r, 500));
-    const sent = rx.received.length;
-    expect(sent).toBe(MAX_CONSECUTIVE_FAILURES);
-    await new Promise((r) => setTimeout(r, 700));
-    expect(rx.received).toHaveLength(sent);
+    // A failing hook is never given more calls in flight than it has failures left: exactly 100,
+    // counted once every delivery is final (the rest cancelled without a call).
+    await quiet(s.db, clientId, { settled: true });
+    expect(rx.received).toHaveLength(MAX_CONSECUTIVE_FAILURES);
     const rows = await deliveries(call);
     expect(rows.filter((d) => d.Status === 'PENDING')).toEqual([]);
     expect(rows.some((d) => d.Status === 'CANCELLED' && d.LastError === 'The hook is INVALID')).toBe(true);
@@ -313,7 +328,7 @@ describe('failed calls', () => {
     expect(revived.Validity).toBe('VALID');
     await ok(call('POST', `/sandbox/users/${u.Id}/unblock`, { Inflows: true, Outflows: false }));
     await ok(call('POST', `/sandbox/users/${u.Id}/block`, { Inflows: true, Outflows: false, ActionCode: '008701' }));
-    await rx.waitFor(sent + 1, (n) => n.eventType === 'USER_INFLOWS_BLOCKED');
+    await rx.waitFor(MAX_CONSECUTIVE_FAILURES + 1, (n) => n.eventType === 'USER_INFLOWS_BLOCKED');
   });
 
   it('a success resets the run of failures', async () => {
@@ -389,7 +404,8 @@ describe('the sandbox clock drives the retry schedule', () => {
       expect(first.Status).toBe('PENDING');
       expect(first.NextAttemptDate - first.LastAttemptDate).toBeGreaterThanOrEqual(599);
       expect(first.NextAttemptDate - first.LastAttemptDate).toBeLessThanOrEqual(601);
-      await new Promise((r) => setTimeout(r, 200));
+      // Nothing in flight and nothing due: the retry waits for its time.
+      await quiet(server.db, server.client.id);
       expect(rx.received).toHaveLength(1);
       rx.respond.status = 200;
       await ok(call('POST', '/sandbox/clock/advance', { Seconds: 600 }));
