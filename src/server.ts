@@ -141,11 +141,17 @@ function toApiError(err: any, bodyLimit: number): ApiError | null {
   return null;
 }
 
+/** The response Node attached to the socket for a request whose head it had read (internal, as Node's own handler uses it). */
+type PendingSocket = Socket & { _httpMessage?: { _headerSent?: boolean; req?: { method?: string } } };
+
 /**
- * Whether the request Node's parser refused is a HEAD, read from the bytes it was parsing (the failing request is
- * the last one that starts before the error): its answer must not carry a body.
+ * Whether the request Node's parser refused is a HEAD: its answer must not carry a body. When the head was read and the
+ * body is what failed, Node already made its request; otherwise the method is read from the bytes being parsed (the
+ * failing request is the last one that starts before the error).
  */
-function refusedHead(err: NodeJS.ErrnoException & { rawPacket?: unknown; bytesParsed?: number }): boolean {
+function refusedHead(err: NodeJS.ErrnoException & { rawPacket?: unknown; bytesParsed?: number }, socket: PendingSocket): boolean {
+  const method = socket._httpMessage?.req?.method;
+  if (method) return method === 'HEAD';
   if (!Buffer.isBuffer(err.rawPacket)) return false;
   const upTo = typeof err.bytesParsed === 'number' && err.bytesParsed > 0 ? err.bytesParsed : err.rawPacket.length;
   const head = err.rawPacket.subarray(0, upTo).toString('latin1');
@@ -154,14 +160,15 @@ function refusedHead(err: NodeJS.ErrnoException & { rawPacket?: unknown; bytesPa
 }
 
 /** Node's HTTP parser refused the request: answer in the same shape, on the raw socket, then close it. */
-function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: PendingSocket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const body = JSON.stringify(errorBody(ERRORS.badHttp(status), nowSeconds()));
-  if (socket.writable) {
+  // An answer already started on this socket cannot be followed by another one.
+  if (socket.writable && !socket._httpMessage?._headerSent) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${refusedHead(err) ? '' : body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${refusedHead(err, socket) ? '' : body}`,
     );
   }
   socket.destroy(err);
