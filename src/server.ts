@@ -8,7 +8,7 @@ import { ApiError, ERRORS, errorBody } from './http/errors.js';
 import { idempotency } from './http/idempotency.js';
 import { nowSeconds } from './http/context.js';
 import { systemClock, type Clock } from './core/clock.js';
-import { findBadText } from './http/input.js';
+import { findBadText } from './http/bad-text.js';
 import { installSchemas, normalizeRequest, schemaServerOptions, withRuleErrors, type RegisteredRoute } from './http/schema.js';
 import { registerOpenApi } from './http/openapi.js';
 import { authRoutes } from './modules/auth/routes.js';

@@ -1,42 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS } from './errors.js';
-import { Input } from './input.js';
 import type { Paging } from '../core/paging.js';
 
 export type { Paging } from '../core/paging.js';
 
 export const MAX_PER_PAGE = 100;
-
-/**
- * page / per_page / Sort / BeforeDate / AfterDate, with case-insensitive names.
- * Returns the Input so that the caller can read its own filters into the same errors.
- */
-export function parsePaging(
-  query: unknown,
-  opts: { sortFields: string[]; defaultSort: string; defaultDir?: 'ASC' | 'DESC' },
-): { paging: Paging; input: Input } {
-  const q = new Input(query);
-  // Mangopay and its SDKs count pages from 1, but some callers start at 0: it means the first page.
-  const page = Math.max(1, q.int('page', { min: 0, max: 1_000_000 }) ?? 1);
-  const perPage = q.int('per_page', { min: 1, max: MAX_PER_PAGE }) ?? 10;
-  let sortField = opts.defaultSort;
-  // SPEC §2: oldest first unless Sort says otherwise (the SDKs' suites expect [first, second]).
-  let sortDir: 'ASC' | 'DESC' = opts.defaultDir ?? 'ASC';
-  const sort = q.str('Sort');
-  if (sort) {
-    const [field, dir = 'ASC', ...extra] = sort.split(':');
-    const known = opts.sortFields.find((f) => f.toLowerCase() === field.trim().toLowerCase());
-    if (!known || !/^(asc|desc)$/i.test(dir.trim()) || extra.length) {
-      q.fail('Sort', `Sort must be ${opts.sortFields.map((f) => `${f}:ASC or ${f}:DESC`).join(', ')}`);
-    } else {
-      sortField = known;
-      sortDir = dir.trim().toUpperCase() as 'ASC' | 'DESC';
-    }
-  }
-  const before = q.int('BeforeDate');
-  const after = q.int('AfterDate');
-  return { paging: { page, perPage, sortField, sortDir, before, after }, input: q };
-}
 
 /** Paging of a list whose query the route's schema already read (PagingQuery): only Sort is left to check. */
 export function pagingOf(
@@ -62,10 +30,6 @@ export function pagingOf(
     before: query.BeforeDate,
     after: query.AfterDate,
   };
-}
-
-export function throwIfInvalid(q: Input): void {
-  if (!q.ok) throw ERRORS.paramError(q.errors);
 }
 
 export function pageCount(total: number, perPage: number): number {

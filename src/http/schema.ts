@@ -96,7 +96,12 @@ export function normalize(schema: Schema | undefined, value: unknown, nested = f
   }
   if (t.includes('integer') || t.includes('number')) {
     if (value === '') return undefined;
-    if (typeof value === 'string' && WHOLE.test(value)) return Number(value);
+    if (typeof value === 'string' && WHOLE.test(value)) {
+      const n = Number(value);
+      // Beyond 2^53 a number is no longer exact: left as text, it is refused as not a whole number.
+      return Number.isSafeInteger(n) ? n : value;
+    }
+    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) return String(value);
     return value;
   }
   return value;

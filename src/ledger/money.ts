@@ -1,5 +1,4 @@
 import type { FieldErrors } from '../core/errors.js';
-import type { Input } from '../core/input.js';
 import { Enum, Int, Reply, Str, Type, type WireOptions } from '../lib/schema.js';
 
 /** ISO 4217 currencies Mangopay supports across its features (reference notes §4.1). */
@@ -63,63 +62,6 @@ export function feesRule(funds: MoneyIn | undefined, fees: MoneyIn | undefined, 
   return {};
 }
 
-// The Input readers below are left for the modules still parsing by hand (payouts, recipients).
-
-/** A currency field: required, one of CURRENCIES (Mangopay's message for the others). */
-export function parseCurrency(i: Input, name: string): Currency | undefined {
-  const v = i.str(name, { required: true });
-  if (v === undefined || v === null) return undefined;
-  const code = v.toUpperCase();
-  if (!isCurrency(code)) {
-    i.fail(name, `${name}: The currency ${v} is not available`);
-    return undefined;
-  }
-  return code;
-}
-
-/**
- * An amount in minor units: a JSON integer (or a string of digits), never a fraction, negative or
- * beyond MAX_AMOUNT. Parsed from the text form, so no float ever carries money.
- */
-export function parseAmount(i: Input, name: string, opts: { required?: boolean; min: number }): number | undefined {
-  const v = i.raw(name);
-  if (v === undefined || v === '') {
-    if (opts.required) i.fail(name, `The ${name} field is required.`);
-    return undefined;
-  }
-  // A whole number too large to be exact reads as "too many digits"; anything else not digits is refused.
-  const fromNumber = (n: number) => (Number.isSafeInteger(n) ? String(n) : Number.isInteger(n) ? '9'.repeat(20) : 'x');
-  const text = typeof v === 'number' ? fromNumber(v) : typeof v === 'string' ? v.trim() : 'x';
-  if (!/^-?\d+$/.test(text)) {
-    i.fail(name, `The field ${name} must be a whole number of minor units (cents): ${JSON.stringify(v)} is not one.`);
-    return undefined;
-  }
-  const range = () => i.fail(name, `The field ${name} must be between ${opts.min} and ${MAX_AMOUNT}.`);
-  // Too many digits is out of range before any conversion could lose precision.
-  if (text.replace(/^-?0*/, '').length > String(MAX_AMOUNT).length) {
-    range();
-    return undefined;
-  }
-  const n = Number(text);
-  if (n < opts.min || n > MAX_AMOUNT) {
-    range();
-    return undefined;
-  }
-  return n === 0 ? 0 : n;
-}
-
-/** A Money object {Currency, Amount}; `min` bounds the amount (1 for funds, 0 for fees). */
-export function parseMoney(i: Input, name: string, min: number): Money | undefined {
-  const m = i.obj(name);
-  if (!m) {
-    i.fail(name, `The ${name} field is required.`);
-    return undefined;
-  }
-  const currency = parseCurrency(m, 'Currency');
-  const amount = parseAmount(m, 'Amount', { required: true, min });
-  return currency !== undefined && amount !== undefined ? { currency, amount } : undefined;
-}
-
 /** Money in a response: {Currency, Amount}. */
 export const MoneyReply = Reply({ Currency: Str(), Amount: Type.Integer() });
 
@@ -127,12 +69,3 @@ export function renderMoney(currency: string, amount: number) {
   return { Currency: currency, Amount: amount };
 }
 
-/** Fees are taken out of the funds: same currency, and never more than the funds. */
-export function checkFees(i: Input, funds: Money | undefined, fees: Money | undefined, names = { funds: 'DebitedFunds', fees: 'Fees' }): void {
-  if (!funds || !fees) return;
-  if (fees.currency !== funds.currency) {
-    i.fail(`${names.fees}.Currency`, `The currency of ${names.fees} must be the currency of ${names.funds} (${funds.currency}).`);
-  } else if (fees.amount > funds.amount) {
-    i.fail(`${names.fees}.Amount`, `${names.fees} cannot be more than ${names.funds}.`);
-  }
-}

@@ -171,8 +171,9 @@ export async function listRecipients(ctx: Ctx, userId: string, f: { scope: strin
 export async function deactivateRecipient(ctx: Ctx, id: string, input: RecipientUpdate, refused?: Error): Promise<Recipient> {
   // The endpoint only deactivates: older Ruby SDKs send an empty body, the others Status DEACTIVATED.
   const status = input.Status;
+  // A body the schema refused (attached, thrown below) is not typed: nothing is read from it.
   const errors: FieldErrors =
-    status && status.trim().toUpperCase() !== 'DEACTIVATED' ? { Status: 'The only allowed value of Status is DEACTIVATED.' } : {};
+    !refused && status && status.trim().toUpperCase() !== 'DEACTIVATED' ? { Status: 'The only allowed value of Status is DEACTIVATED.' } : {};
   // Reported once the recipient's user is found, as before the schemas: a refusal of the schema first.
   const check = () => {
     if (refused) throw refused;

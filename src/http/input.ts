@@ -1,2 +1,0 @@
-// Input moved to src/core (rules and services still read with it until the schemas replace it).
-export * from '../core/input.js';
