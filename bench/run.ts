@@ -254,10 +254,10 @@ async function throughput(dbUrl: string): Promise<{ problems: string[]; postRate
     console.log(' done');
     results.push({ scenario, target, server, baseline });
   };
-  await run('GET /sca/users/legal/{Id}', 0.5, { url: `${usersUrl}/${user.Id}`, headers: auth }, { url: `${baselineUrl}/items/item_1` });
+  await run('GET /sca/users/legal/{Id}', 0.7, { url: `${usersUrl}/${user.Id}`, headers: auth }, { url: `${baselineUrl}/items/item_1` });
   await run(
     'POST /sca/users/legal',
-    0.4,
+    0.5,
     { url: usersUrl, method: 'POST', headers: userJson, body: JSON.stringify(LEGAL_PAYER) },
     { url: `${baselineUrl}/items`, method: 'POST', headers: { 'content-type': 'application/json' }, body: rows[0].doc },
   );
