@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legalOwner, naturalPayer } from './helpers/fixtures.js';
 import { parseRaw, rawExchange } from './helpers/raw-http.js';
 import { createUser, startServer, type TestServer } from './helpers/server.js';
+import { routerRoutes } from './helpers/routes.js';
 
 /**
  * A seeded fuzzer over every route the router serves, as a hostile client would try it: garbled and wrong-typed
@@ -30,19 +31,7 @@ function prng(seed: number) {
 }
 type Rng = ReturnType<typeof prng>;
 
-/** "METHOD /path" of every route, read from Fastify's route tree (as test/security.test.ts does). */
-function registeredRoutes(app: FastifyInstance): { method: string; path: string }[] {
-  const out: { method: string; path: string }[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^((?:│ {3}| {4})*)[├└]── (\S+)(?: \(([^)]*)\))?$/.exec(line);
-    if (!m) continue;
-    stack.length = m[1].length / 4;
-    stack.push(m[2]);
-    for (const method of m[3]?.split(', ') ?? []) if (method !== 'HEAD') out.push({ method, path: stack.join('') });
-  }
-  return out;
-}
+const registeredRoutes = routerRoutes;
 
 const FIELDS = [
   'FirstName', 'LastName', 'Name', 'Email', 'Tag', 'Birthday', 'Nationality', 'CountryOfResidence', 'UserCategory',

@@ -6,6 +6,7 @@ import { hashToken, type NewClient } from '../src/modules/auth/service.js';
 import { expectApiError, rateLimitHeaders } from './helpers/errors.js';
 import { address, legacyLegalOwner, legalOwner, legalPayer, naturalOwner, naturalPayer, ubo } from './helpers/fixtures.js';
 import { startServer, type CallOptions, type Reply, type TestServer } from './helpers/server.js';
+import { routerRoutes } from './helpers/routes.js';
 
 /** Which of the client's users a route acts on: legal/natural PAYER, or legal/natural OWNER pending SCA. */
 type Fixture = 'LP' | 'NP' | 'LO' | 'NO';
@@ -469,18 +470,8 @@ async function clientBankAccount(p: { clientId: string; token: string }): Promis
 
 const PREFIX = '/v2.01/:clientId';
 
-/** "METHOD /path" of every route the app serves, read from Fastify's route tree. */
 function registeredRoutes(app: FastifyInstance): string[] {
-  const out: string[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^((?:│ {3}| {4})*)[├└]── (\S+)(?: \(([^)]*)\))?$/.exec(line);
-    if (!m) continue;
-    stack.length = m[1].length / 4;
-    stack.push(m[2]);
-    for (const method of m[3]?.split(', ') ?? []) if (method !== 'HEAD') out.push(`${method} ${stack.join('')}`);
-  }
-  return out;
+  return routerRoutes(app).map((r) => `${r.method} ${r.path}`);
 }
 
 const key = (r: Route) => `${r.method} ${r.path}`;
