@@ -9,7 +9,7 @@ import { idempotency } from './http/idempotency.js';
 import { nowSeconds } from './http/context.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { findBadText } from './http/bad-text.js';
-import { installSchemas, normalizeRequest, schemaServerOptions, withRuleErrors, type RegisteredRoute } from './http/schema.js';
+import { installSchemas, normalizeRequest, schemaServerOptions, warmSchemas, withRuleErrors, type RegisteredRoute } from './http/schema.js';
 import { registerOpenApi } from './http/openapi.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { bankAccountRoutes } from './modules/bankaccounts/routes.js';
@@ -287,6 +287,8 @@ export async function buildServer({ db, config, logger = false, ready, clock = s
     ]).then(() => {});
   };
   app.addHook('onReady', async () => {
+    // Validators and serializers compile on first use; the others in the background from now on.
+    void warmSchemas();
     sweep();
     sweeper = setInterval(sweep, EXPIRY_SWEEP_MS);
   });

@@ -1,3 +1,5 @@
+import AjvCompiler from '@fastify/ajv-compiler';
+import SerializerCompiler from '@fastify/fast-json-stringify-compiler';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions, RouteOptions } from 'fastify';
 import { blockedCountry, isCountryCode } from '../lib/countries.js';
 import { ErrorBody } from '../lib/schema.js';
@@ -145,8 +147,64 @@ function schemaKeywords(ajv: any): any {
   return ajv;
 }
 
+/**
+ * Compiling every route's validators and serializers took most of a second at start, before the first
+ * request could be served. They are compiled on a route's first use instead, and the rest in the
+ * background once the server is ready (warmSchemas), so a start does not wait for them.
+ */
+const pending = new Set<() => unknown>();
+
+function lazy<F extends (...args: any[]) => any>(compile: () => F, withErrors: boolean): F {
+  let fn: F | undefined;
+  const build = () => {
+    pending.delete(build);
+    return (fn ??= compile());
+  };
+  pending.add(build);
+  const call = ((...args: unknown[]) => {
+    const f = fn ?? build();
+    const result = f(...args);
+    // Fastify reads a validator's errors from the function it called.
+    if (withErrors) (call as any).errors = (f as any).errors;
+    return result;
+  }) as F;
+  return call;
+}
+
+const ajvFactory = AjvCompiler();
+const serializerFactory = SerializerCompiler();
+
+/** Compiles what no request has needed yet, one schema per turn of the event loop. */
+export function warmSchemas(): Promise<void> {
+  return new Promise((resolve) => {
+    const next = () => {
+      const first = pending.values().next();
+      if (first.done) return resolve();
+      try {
+        first.value();
+      } catch {
+        // A schema that cannot compile fails its route's first request, where it is reported.
+      }
+      setImmediate(next);
+    };
+    setImmediate(next);
+  });
+}
+
 /** Options for the Fastify constructor: Ajv reports every error (each names its schema) and never coerces itself. */
-export const schemaServerOptions: Pick<FastifyServerOptions, 'ajv' | 'schemaErrorFormatter'> = {
+export const schemaServerOptions: Pick<FastifyServerOptions, 'ajv' | 'schemaErrorFormatter' | 'schemaController'> = {
+  schemaController: {
+    compilersFactory: {
+      buildValidator: (external: unknown, options: unknown) => {
+        const compile = (ajvFactory as any)(external, options);
+        return (route: unknown) => lazy(() => compile(route), true);
+      },
+      buildSerializer: (external: unknown, options: unknown) => {
+        const compile = (serializerFactory as any)(external, options);
+        return (route: unknown) => lazy(() => compile(route), false);
+      },
+    },
+  },
   ajv: {
     customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false },
     plugins: [schemaKeywords],
