@@ -135,6 +135,12 @@ export function SortField(fields: readonly string[]) {
   });
 }
 
+/** The `:id` of the routes under /users/{Id}. */
+export const UserParams = Type.Object({ id: Str({ description: 'The user id' }) });
+
+/** A body the route does not read (whatever is sent is ignored). */
+export const EmptyBody = Body({});
+
 /** A query string the route does not read (whatever is sent is ignored). */
 export const NoQuery = Type.Object({});
 

@@ -11,7 +11,7 @@ import { DEPOSIT_ACCOUNT_TYPES, type BankAccountType } from './model.js';
 
 const TEXT = 255;
 
-export const UserParams = Type.Object({ id: Str({ description: 'The user id' }) });
+export { UserParams } from '../../lib/schema.js';
 export const AccountParams = Type.Object({
   id: Str({ description: 'The user id' }),
   bankAccountId: Str({ description: 'The bank account id' }),

@@ -32,7 +32,7 @@ const MAX_TEXT = 255;
  */
 export const TagChange = () => Str({ maxLength: MAX_TEXT, 'x-empty': 'keep', description: 'Sent empty, it clears the tag' });
 
-export const UserParams = Type.Object({ id: Str({ description: 'The user id' }) });
+export { UserParams } from '../../lib/schema.js';
 export const UserDocParams = Type.Object({ id: Str({ description: 'The user id' }), docId: Str({ description: 'The KYC document id' }) });
 export const DocParams = Type.Object({ docId: Str({ description: 'The KYC document id' }) });
 

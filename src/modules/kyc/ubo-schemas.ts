@@ -19,7 +19,7 @@ export const UBO_DECLARATION_REASONS = [
 const MAX_TEXT = 255;
 const MAX_NAME = 100;
 
-export const UserParams = Type.Object({ id: Str({ description: 'The user id' }) });
+export { UserParams } from '../../lib/schema.js';
 export const DeclarationParams = Type.Object({
   id: Str({ description: 'The user id' }),
   declarationId: Str({ description: 'The UBO declaration id' }),

@@ -13,7 +13,7 @@ import { LOCAL_CURRENCIES, PAYOUT_METHOD_TYPES, RECIPIENT_SCOPES, RECIPIENT_STAT
 
 const TEXT = 255;
 
-export const UserParams = Type.Object({ id: Str({ description: 'The user id' }) });
+export { UserParams } from '../../lib/schema.js';
 export const RecipientParams = Type.Object({ recipientId: Str({ description: "The recipient's (or a legacy bank account's) id" }) });
 
 const Spelled = (values: readonly string[]) => Str({ description: `${values.join(' or ')} (any case)` });

@@ -2,7 +2,7 @@ import { Body, Bool, Reply, Str, Type, type Static } from '../../lib/schema.js';
 
 const MAX_ACTION_CODE = 255;
 
-export const UserParams = Type.Object({ id: Str({ description: 'The user id' }) });
+export { UserParams } from '../../lib/schema.js';
 
 const flows = {
   Inflows: Type.Optional(Bool({ description: 'true: change the inflows (at least one of Inflows and Outflows)' })),

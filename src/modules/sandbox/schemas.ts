@@ -49,5 +49,5 @@ export const DeliveryReply = Reply(
   { title: 'WebhookDelivery', description: 'One webhook call Mangrove made or will make, with its attempts' },
 );
 
-export const UserParams = Type.Object({ id: Str({ description: 'The user id' }) });
-export const Empty = Body({});
+export { UserParams } from '../../lib/schema.js';
+export { EmptyBody as Empty } from '../../lib/schema.js';

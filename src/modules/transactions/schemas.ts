@@ -7,7 +7,7 @@ export const TRANSACTION_TYPES = ['PAYIN', 'TRANSFER', 'PAYOUT'] as const;
 export const TRANSACTION_NATURES = ['REGULAR', 'REPUDIATION', 'REFUND', 'SETTLEMENT'] as const;
 
 export const WalletParams = Type.Object({ walletId: Str({ description: 'The wallet id' }) });
-export const UserParams = Type.Object({ id: Str({ description: 'The user id' }) });
+export { UserParams } from '../../lib/schema.js';
 export const ClientWalletParams = Type.Object({
   fundsType: Str({ description: 'FEES or CREDIT' }),
   currency: Str({ description: 'An ISO 4217 currency code' }),

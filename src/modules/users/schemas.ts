@@ -27,7 +27,8 @@ const TEXT = 255;
 const NAME = 100;
 const SCA_CONTEXTS = ['USER_PRESENT', 'USER_NOT_PRESENT'] as const;
 
-export const UserParams = Type.Object({ id: Str({ description: 'The user id' }) });
+export { UserParams } from '../../lib/schema.js';
+import { UserParams } from '../../lib/schema.js';
 export type UserParams = Static<typeof UserParams>;
 
 /** A string the caller clears by sending "" (null means "not sent"); "" reaches the rules as "". */
@@ -193,7 +194,7 @@ export function requiring<T extends TSchema>(schema: T, names: string[]): T {
 }
 
 /** POST /sca/users/{Id}/enrollment and /consent read no body. */
-export const EmptyBody = Body({});
+export { EmptyBody } from '../../lib/schema.js';
 
 export const UserListQuery = Type.Object({ ...PagingQuery });
 export type UserListQuery = Static<typeof UserListQuery>;

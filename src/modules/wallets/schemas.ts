@@ -6,7 +6,7 @@ const MAX_TEXT = 255;
 const FUNDS_TYPES = ['DEFAULT', 'FEES', 'CREDIT'] as const;
 
 export const WalletParams = Type.Object({ walletId: Str({ description: 'The wallet id' }) });
-export const UserParams = Type.Object({ id: Str({ description: 'The user id' }) });
+export { UserParams } from '../../lib/schema.js';
 export const ClientWalletsParams = Type.Object({ fundsType: Str({ description: 'FEES or CREDIT' }) });
 export const ClientWalletParams = Type.Object({
   fundsType: Str({ description: 'FEES or CREDIT' }),
