@@ -23,6 +23,10 @@ import { uboRoutes } from './modules/kyc/ubo-routes.js';
 import { outdateOnIdentityChange } from './modules/kyc/levels.js';
 import { regulatoryRoutes } from './modules/regulatory/routes.js';
 import { payInRoutes } from './modules/payins/routes.js';
+import { cardRoutes, tokenizerRoutes } from './modules/cards/routes.js';
+import { preauthorizationRoutes } from './modules/preauthorizations/routes.js';
+import { securePageRoutes } from './modules/secure-mode/routes.js';
+import { sweepSecureSessions } from './modules/secure-mode/service.js';
 import { sweepExpired } from './modules/payins/service.js';
 import { payOutRoutes } from './modules/payouts/routes.js';
 import { recipientRoutes } from './modules/recipients/routes.js';
@@ -282,6 +286,8 @@ export async function buildServer({ db, config, logger = false, ready, clock = s
       sweepExpired(db).catch((err) => app.log.warn({ err }, 'pay-in expiry sweep failed')),
       // Transfers whose SCA session expired fail the same way (TRANSFER_NORMAL_FAILED, 007102).
       sweepScaTransfers(db).catch((err) => app.log.warn({ err }, 'transfer SCA expiry sweep failed')),
+      // 3-D Secure challenges and payment pages left too long fail their payment (101304, 101109).
+      sweepSecureSessions(db).catch((err) => app.log.warn({ err }, 'card session expiry sweep failed')),
       // Recipients whose SCA link expired become CANCELED (RECIPIENT_CANCELED).
       sweepScaRecipients(db).catch((err) => app.log.warn({ err }, 'recipient SCA expiry sweep failed')),
     ]).then(() => {});
@@ -307,6 +313,8 @@ export async function buildServer({ db, config, logger = false, ready, clock = s
   await registerOpenApi(app, config);
   authRoutes(app, db, config);
   scaPageRoutes(app, db);
+  securePageRoutes(app, db);
+  tokenizerRoutes(app);
   clientLogoRoutes(app, db);
   // Before the client scope, so that /v2.01/countries/... is not read as a client id.
   countryRoutes(app, config);
@@ -328,6 +336,8 @@ export async function buildServer({ db, config, logger = false, ready, clock = s
       walletRoutes(scope);
       clientRoutes(scope);
       payInRoutes(scope, config);
+      cardRoutes(scope);
+      preauthorizationRoutes(scope);
       closureRoutes(scope, config);
       transferRoutes(scope);
       payOutRoutes(scope, config);

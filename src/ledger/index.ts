@@ -113,9 +113,19 @@ export function payoutClearingAccount(currency: string): string {
   return `payout-clearing:${currency}`;
 }
 
+/**
+ * The client's account for money entering from (and leaving to) the card networks, in one currency:
+ * card pay-ins are credited from it, their refunds go back to it. Like the external account it has no
+ * row: its balance is the sum of its postings (negative: what the networks have paid in, net).
+ */
+export function cardNetworkAccount(currency: string): string {
+  return `card-network:${currency}`;
+}
+
 export type Leg =
   | { wallet: string; currency: string; amount: number }
   | { external: true; currency: string; amount: number }
+  | { card: true; currency: string; amount: number }
   | { clearing: true; currency: string; amount: number };
 
 /**
@@ -162,7 +172,13 @@ export async function post(
   }
   const moving = legs.filter((leg) => leg.amount !== 0);
   const accounts = moving.map((leg) =>
-    'wallet' in leg ? leg.wallet : 'clearing' in leg ? payoutClearingAccount(leg.currency) : externalAccount(leg.currency),
+    'wallet' in leg
+      ? leg.wallet
+      : 'clearing' in leg
+        ? payoutClearingAccount(leg.currency)
+        : 'card' in leg
+          ? cardNetworkAccount(leg.currency)
+          : externalAccount(leg.currency),
   );
   const walletLegs = moving.filter((leg): leg is Extract<Leg, { wallet: string }> => 'wallet' in leg);
   // One statement: the postings, then the balances (already locked in step 3), in wallet id order.

@@ -27,6 +27,11 @@ export const ID_PREFIX = {
   uboDeclaration: 'udecl_m_',
   bankAccount: 'bankacc_m_',
   hook: 'hook_m_',
+  cardRegistration: 'cardreg_m_',
+  card: 'card_m_',
+  cardValidation: 'cardval_m_',
+  preauthorization: 'preauth_m_',
+  refund: 'refund_m_',
   client: 'mgv_',
 } as const;
 

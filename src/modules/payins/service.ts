@@ -134,6 +134,12 @@ export async function createClientBankWirePayIn(ctx: Ctx, input: ClientBankWireP
   });
 }
 
+/** One of the client's pay-ins of any kind (a payout's refund, also Type PAYIN, is not one), or null. */
+export async function findPayIn(ctx: Ctx, id: string): Promise<Transaction | null> {
+  const t = await transactions.findTransaction(ctx.db, ctx.clientId, 'PAYIN', id);
+  return t && t.nature !== 'REFUND' ? t : null;
+}
+
 async function findBankWire(q: Queryable, ctx: Ctx, id: string, lock = false): Promise<Transaction> {
   const t = await transactions.findTransaction(q, ctx.clientId, 'PAYIN', id, lock);
   if (!t || t.paymentType !== 'BANK_WIRE') throw ERRORS.notFound('PayIn', id);
