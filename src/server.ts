@@ -25,6 +25,8 @@ import { regulatoryRoutes } from './modules/regulatory/routes.js';
 import { payInRoutes } from './modules/payins/routes.js';
 import { cardRoutes, tokenizerRoutes } from './modules/cards/routes.js';
 import { preauthorizationRoutes } from './modules/preauthorizations/routes.js';
+import { sweepPreauthorizations } from './modules/preauthorizations/service.js';
+import { paymentPageRoutes } from './modules/payins/card-web-routes.js';
 import { securePageRoutes } from './modules/secure-mode/routes.js';
 import { sweepSecureSessions } from './modules/secure-mode/service.js';
 import { sweepExpired } from './modules/payins/service.js';
@@ -288,6 +290,8 @@ export async function buildServer({ db, config, logger = false, ready, clock = s
       sweepScaTransfers(db).catch((err) => app.log.warn({ err }, 'transfer SCA expiry sweep failed')),
       // 3-D Secure challenges and payment pages left too long fail their payment (101304, 101109).
       sweepSecureSessions(db).catch((err) => app.log.warn({ err }, 'card session expiry sweep failed')),
+      // Pre-authorizations whose hold ended become EXPIRED (or VALIDATED after a capture).
+      sweepPreauthorizations(db).catch((err) => app.log.warn({ err }, 'pre-authorization expiry sweep failed')),
       // Recipients whose SCA link expired become CANCELED (RECIPIENT_CANCELED).
       sweepScaRecipients(db).catch((err) => app.log.warn({ err }, 'recipient SCA expiry sweep failed')),
     ]).then(() => {});
@@ -314,6 +318,7 @@ export async function buildServer({ db, config, logger = false, ready, clock = s
   authRoutes(app, db, config);
   scaPageRoutes(app, db);
   securePageRoutes(app, db);
+  paymentPageRoutes(app, db);
   tokenizerRoutes(app);
   clientLogoRoutes(app, db);
   // Before the client scope, so that /v2.01/countries/... is not read as a client id.

@@ -31,6 +31,8 @@ export interface Transaction {
   tag: string | null;
   creationDate: number;
   executionDate: number | null;
+  /** The card a card payment used (card pay-ins, pre-authorized pay-ins); null otherwise. */
+  cardId?: string | null;
 }
 
 /** Mangopay's placeholder for funds not known yet (a pay-in waiting for its wire). */

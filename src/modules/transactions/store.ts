@@ -5,7 +5,7 @@ import type { Transaction } from './model.js';
 
 const COLUMNS = `id, client_id, type, nature, payment_type, execution_type, status, result_code, result_message,
   author_id, credited_user_id, debited_wallet_id, credited_wallet_id, currency, debited_amount, credited_amount,
-  fees_amount, details, tag, creation_date, execution_date`;
+  fees_amount, details, tag, creation_date, execution_date, card_id`;
 
 function toTransaction(r: any): Transaction {
   return {
@@ -31,19 +31,20 @@ function toTransaction(r: any): Transaction {
     tag: r.tag,
     creationDate: r.creation_date,
     executionDate: r.execution_date,
+    cardId: r.card_id,
   };
 }
 
 export async function insertTransaction(q: Queryable, t: Transaction): Promise<void> {
   await q.query(
     `INSERT INTO transactions (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
     [
       t.id, t.clientId, t.type, t.nature, t.paymentType, t.executionType, t.status, t.resultCode, t.resultMessage,
       t.authorId === t.clientId ? null : t.authorId,
       t.creditedUserId === t.clientId ? null : t.creditedUserId,
       t.debitedWalletId, t.creditedWalletId, t.currency, t.debitedAmount,
-      t.creditedAmount, t.feesAmount, JSON.stringify(t.details), t.tag, t.creationDate, t.executionDate,
+      t.creditedAmount, t.feesAmount, JSON.stringify(t.details), t.tag, t.creationDate, t.executionDate, t.cardId ?? null,
     ],
   );
 }
@@ -131,6 +132,12 @@ export interface TransactionFilter {
   bankAccountId?: string;
   /** A transfer, payout or pay-in: the refunds that give it back. */
   refundOf?: string;
+  /** A card: the payments made with it. */
+  cardId?: string;
+  /** A card fingerprint: the payments made with any of the client's cards bearing it. */
+  fingerprint?: string;
+  /** A pre-authorization: its captures (the pre-authorized pay-ins). */
+  preauthorizationId?: string;
   statuses: string[] | null;
   types: string[] | null;
   natures: string[] | null;
@@ -170,6 +177,12 @@ export async function listTransactions(
         ],
         ["type = 'PAYOUT' AND details->>'bankAccountId' = ?", f.bankAccountId],
         ["nature = 'REFUND' AND details->>'InitialTransactionId' = ?", f.refundOf],
+        ['card_id = ?', f.cardId],
+        [
+          `card_id IN (SELECT c.id FROM cards c WHERE c.client_id = transactions.client_id AND c.fingerprint = ?)`,
+          f.fingerprint,
+        ],
+        ["payment_type = 'PREAUTHORIZED' AND details->>'PreauthorizationId' = ?", f.preauthorizationId],
         ['status = ANY(?)', f.statuses],
         ['type = ANY(?)', f.types],
         ['nature = ANY(?)', f.natures],
