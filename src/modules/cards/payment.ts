@@ -26,6 +26,7 @@ export const RESULT = {
   blocked: { code: '008700', message: 'User blocked by Fraud policy' },
   closed: { code: '002602', message: 'User owning credited wallet is closed and cannot receive funds' },
   balanceCap: { code: '001011', message: 'Transaction amount is higher than maximum permitted amount' },
+  nothingCredited: { code: '001014', message: 'CreditedFunds must be more than 0 (DebitedFunds can not equal Fees)' },
   currency: { code: '101102', message: 'Transaction refused by the bank (Amount limit)' },
 } as const;
 export type Result = { code: string; message: string };
