@@ -240,5 +240,15 @@ export const ERRORS = {
     new ApiError('ressource_not_found.kyc_consult_expired', 410, 'ressource_not_found', 'This KYC document page link has expired: create a new consult of the document', {
       RessourceNotFound: 'The link has expired',
     }),
+  // Pre-authorizations and their captures (issue #12, pre-authorization feature).
+  preauthorizationNotEditable: () =>
+    new ApiError(
+      'preauthorization_payment_status_can_not_be_canceled',
+      400,
+      'preauthorization_payment_status_can_not_be_canceled',
+      'The Payment Status of the preauthorization does not allow for it to be edited',
+    ),
+  preauthorizationNoPayIn: () =>
+    new ApiError('invalid_action.preauthorization_no_payin', 400, 'invalid_action', "Can't validate a preauthorization with no successful payin."),
   internal: () => new ApiError('internal', 500, 'other', 'Internal Server Error'),
 };
