@@ -319,7 +319,7 @@ export async function buildServer({ db, config, logger = false, ready, clock = s
   scaPageRoutes(app, db);
   securePageRoutes(app, db);
   paymentPageRoutes(app, db);
-  tokenizerRoutes(app);
+  tokenizerRoutes(app, db);
   clientLogoRoutes(app, db);
   // Before the client scope, so that /v2.01/countries/... is not read as a client id.
   countryRoutes(app, config);

@@ -192,6 +192,21 @@ export const ERRORS = {
     new ApiError('param_error.bankaccount_reactivation', 400, 'param_error', PARAM_MESSAGE, {
       Active: 'A deactivated bank account cannot be reactivated: only Active false is accepted',
     }),
+  // Card registrations, cards and card validations (issue #12, cards feature).
+  cardRegistrationFinal: (status: string) =>
+    new ApiError('param_error.card_registration_final', 400, 'param_error', PARAM_MESSAGE, {
+      RegistrationData: `The card registration is ${status}: it was already updated and cannot be updated again; create a new card registration`,
+    }),
+  cardAlreadyNotActive: () =>
+    new ApiError('card_already_not_active', 400, 'card_already_not_active', 'The card has already been deactivated'),
+  cardReactivation: () =>
+    new ApiError('param_error.card_reactivation', 400, 'param_error', PARAM_MESSAGE, {
+      Active: 'A deactivated card cannot be reactivated: only Active false is accepted',
+    }),
+  cardHolderNameExists: () =>
+    new ApiError('param_error.card_holder_name_exists', 400, 'param_error', PARAM_MESSAGE, { cardHolderName: 'card holder name already exists' }),
+  /** A card validation Mangopay refuses to start, the reason under errors.CardId (cards notes §2.3). */
+  cardValidationRefused: (reason: string) => new ApiError('param_error.card_validation', 400, 'param_error', PARAM_MESSAGE, { CardId: reason }),
   // Wallets and pay-ins.
   currencyIncompatibility: (errors: FieldErrors) =>
     new ApiError('currency_incompatibility', 400, 'currency_incompatibility', 'Error: multi-currency usage is not authorized', errors),

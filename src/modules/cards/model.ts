@@ -184,3 +184,83 @@ export function expiryNotPast(mmyy: string, now: number): boolean {
   const current = d.getUTCFullYear() * 12 + d.getUTCMonth();
   return year * 12 + (month - 1) >= current;
 }
+
+// ---- Card registrations ---------------------------------------------------------------------
+
+export type RegistrationStatus = 'CREATED' | 'VALIDATED' | 'ERROR';
+
+export interface CardRegistration {
+  id: string;
+  clientId: string;
+  userId: string;
+  currency: string;
+  cardType: CardType;
+  accessKey: string;
+  preregistrationData: string;
+  registrationData: string | null;
+  cardId: string | null;
+  resultCode: string | null;
+  resultMessage: string | null;
+  status: RegistrationStatus;
+  tag: string | null;
+  creationDate: number;
+}
+
+/** What the tokenizer keeps of a card with the token it hands out: never the number or the CVC. */
+export interface TokenCard {
+  alias: string;
+  provider: string;
+  country: string | null;
+  info: CardInfo;
+  fingerprint: string;
+  /** MMYY. */
+  expirationDate: string;
+}
+
+/** The tokenizer's refusals (`errorCode=…`), and what a registration updated with one of them shows. */
+export const TOKENIZER_ERRORS = {
+  cardNumber: '02625',
+  expiry: '02626',
+  cvx: '02627',
+  input: '09101',
+} as const;
+
+export const REGISTRATION_RESULT = {
+  success: { code: '000000', message: 'Success' },
+  '02625': { code: '105202', message: 'Card number: invalid format' },
+  '02626': { code: '105203', message: 'Expiry date: missing or invalid format' },
+  '02627': { code: '105204', message: 'CVV: missing or invalid format' },
+  badData: { code: '105206', message: 'Registration data : Invalid format' },
+  tokenInput: { code: '105299', message: 'Token input Error' },
+} as const;
+
+/** The result a registration takes from what the platform passed on from the tokenizer (anything but a valid token). */
+export function registrationError(registrationData: string): { code: string; message: string } {
+  const m = /^errorCode=(\d{5})$/.exec(registrationData);
+  if (!m) return REGISTRATION_RESULT.badData;
+  const known = REGISTRATION_RESULT[m[1] as '02625' | '02626' | '02627'];
+  return known ?? REGISTRATION_RESULT.tokenInput;
+}
+
+/** Which tokenizer check a card fails for a registration of this type, or null when it passes (reference notes §1.3). */
+export function tokenizerRefusal(
+  card: { number: string; expiry: string; cvx: string },
+  type: CardType,
+  now: number,
+): (typeof TOKENIZER_ERRORS)[keyof typeof TOKENIZER_ERRORS] | null {
+  if (!luhnValid(card.number) || !providerFitsType(providerOf(card.number), type)) return TOKENIZER_ERRORS.cardNumber;
+  if (!expiryNotPast(card.expiry, now)) return TOKENIZER_ERRORS.expiry;
+  if (type === 'AMEX' ? !/^\d{3,4}$/.test(card.cvx) : type !== 'MAESTRO' && !/^\d{3}$/.test(card.cvx)) return TOKENIZER_ERRORS.cvx;
+  return null;
+}
+
+/**
+ * Text a caller sent back to us with any run of 12–19 digits that passes the Luhn check masked (first six,
+ * X, last four): a card number pasted where it does not belong is neither stored nor echoed.
+ */
+export function scrubCardNumbers(text: string): string {
+  return text.replace(/\d{12,19}/g, (run) => (luhnValid(run) ? maskNumber(run) : run));
+}
+
+/** A card left unused this long after its registration is INVALID (reference notes §2.2). */
+export const UNUSED_CARD_SECONDS = 24 * 3600;
