@@ -347,7 +347,7 @@ export async function buildServer({ db, config, logger = false, ready, clock = s
       transferRoutes(scope);
       payOutRoutes(scope, config);
       recipientRoutes(scope);
-      refundRoutes(scope);
+      refundRoutes(scope, config);
       transactionRoutes(scope);
       eMoneyRoutes(scope);
       kycConsultRoutes(scope);

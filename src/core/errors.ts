@@ -224,6 +224,32 @@ export const ERRORS = {
   // Payouts.
   payOutNotCreated: (status: string) =>
     new ApiError('invalid_action.payout_not_created', 400, 'invalid_action', `Only a payout in status CREATED can be settled or failed; this one is ${status}`),
+  // Refunds (issue #12): the messages are Mangopay's documented ones (cards notes §6.2, §6.4), but the payout's.
+  originalNotSucceeded: () =>
+    new ApiError(
+      'original_transaction_must_be_succeeded',
+      400,
+      'original_transaction_must_be_succeeded',
+      'The original transaction must have a SUCCEEDED Status to be refunded',
+      {},
+    ),
+  refundAuthor: (initial: 'payin' | 'transfer') =>
+    new ApiError('param_error.refund_author', 400, 'param_error', PARAM_MESSAGE, {
+      AuthorId: `Author of the refund is not the author of the initial ${initial}`,
+    }),
+  refundAboveInitial: (initial: 'payin' | 'transfer') =>
+    new ApiError('param_error.refund_above_initial', 400, 'param_error', PARAM_MESSAGE, {
+      DebitedFunds:
+        initial === 'payin'
+          ? 'DebitedFunds cannot be superior the CreditedFunds of the initial PayIn'
+          : 'DebitedFunds cannot be higher than CreditedFunds of the initial transfer',
+    }),
+  transferAlreadyRefunded: () =>
+    new ApiError('param_error.transfer_already_refunded', 400, 'param_error', PARAM_MESSAGE, {
+      TransferId: 'Original transaction has already been successfully refunded',
+    }),
+  payOutAlreadyRefunded: () =>
+    new ApiError('invalid_action.payout_already_refunded', 400, 'invalid_action', 'The payout has already come back: it was refunded to its wallet'),
   clientWalletNotFound: (fundsType: string, currency: string) =>
     new ApiError('ressource_not_found.client_wallet', 404, 'ressource_not_found', 'The ressource does not exist', {
       RessourceNotFound: `Cannot found the ressource Wallet with the id=${fundsType}_${currency} `,

@@ -267,7 +267,8 @@ export async function createClientPayOut(ctx: Ctx, input: ClientPayOutCreate): P
 
 async function findPayOut(q: Queryable, ctx: Ctx, id: string, lock = false): Promise<Transaction> {
   const t = await transactions.findTransaction(q, ctx.clientId, 'PAYOUT', id, lock);
-  if (!t) throw ERRORS.notFound('PayOut', id);
+  // A pay-in's refund is a PAYOUT transaction too, but not a payout (GET /refunds/{Id} shows it).
+  if (!t || t.nature === 'REFUND') throw ERRORS.notFound('PayOut', id);
   return t;
 }
 
