@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { BROWSER_INFO, IP_ADDRESS, TEST_CARDS, registerCard } from './helpers/cards.js';
+import { expectApiError } from './helpers/errors.js';
 import { naturalOwner } from './helpers/fixtures.js';
 import { eventTypesOf, feeBalance, walletBalance } from './helpers/reads.js';
 import { createUser, fileServer } from './helpers/server.js';
@@ -87,6 +88,36 @@ describe('refunds of direct card pay-ins', () => {
     const rest = await s.call('POST', `/payins/${r0.body.Id}/refunds`, { body: { AuthorId: p.user.Id } });
     expect(rest.body).toMatchObject({ Status: 'SUCCEEDED', DebitedFunds: money(2300), Fees: money(-200), CreditedFunds: money(2500) });
     expect([await balance(p.wallet.Id), await feesHeld(), await account('card-network')]).toEqual([0, fees0 - 400, network0 + 5000]);
+  });
+});
+
+describe('refunds of web card pay-ins', () => {
+  it("list none while the page waits ('Card Web' Get Refunds), refuse one, then refund the paid pay-in", async () => {
+    const p = await payer();
+    const made = await s.call('POST', '/payins/card/web', {
+      body: {
+        AuthorId: p.user.Id,
+        CreditedWalletId: p.wallet.Id,
+        DebitedFunds: money(2000),
+        Fees: money(100),
+        ReturnURL: 'https://shop.example/back',
+        CardType: 'CB_VISA_MASTERCARD',
+        Culture: 'FR',
+      },
+    });
+    expect(made.body.Status, JSON.stringify(made.body)).toBe('CREATED');
+    expect(await api.PayIns.getRefunds(made.body.Id)).toEqual([]);
+    expectApiError(await s.call('POST', `/payins/${made.body.Id}/refunds`, { body: { AuthorId: p.user.Id } }), 400, 'original_transaction_must_be_succeeded');
+    const form = new URLSearchParams({ action: 'pay', cardNumber: TEST_CARDS.frictionless, cardExpirationDate: '1229', cardCvx: '123' });
+    const paid = await s.fetch('POST', new URL(made.body.RedirectURL).pathname, { raw: form.toString(), contentType: 'application/x-www-form-urlencoded' });
+    expect(paid.status, String(paid.body)).toBe(303);
+    expect((await s.call('GET', `/payins/${made.body.Id}`)).body.Status).toBe('SUCCEEDED');
+    expect(await balance(p.wallet.Id)).toBe(1900);
+    const network0 = await account('card-network');
+    const r = await s.call('POST', `/payins/${made.body.Id}/refunds`, { body: { AuthorId: p.user.Id } });
+    expect(r.body).toMatchObject({ Status: 'SUCCEEDED', DebitedFunds: money(1900), Fees: money(-100), CreditedFunds: money(2000) });
+    expect(await account('card-network')).toBe(network0 + 2000);
+    expect((await api.PayIns.getRefunds(made.body.Id)).map((x: any) => x.Id)).toEqual([r.body.Id]);
   });
 });
 
