@@ -21,7 +21,6 @@ import type { PreauthorizedPayInCreate, PreauthorizedPayInReply } from './preaut
 
 export const PREAUTHORIZED_RESULTS = {
   overRemaining: { code: '001505', message: "The PayIn DebitedFunds can't be higher than the PreAuthorization remaining amount" },
-  nothingCredited: { code: '001014', message: 'CreditedFunds must be more than 0 (DebitedFunds can not equal Fees)' },
 } as const;
 
 /** What a pre-authorized pay-in keeps besides the common transaction fields. */
@@ -115,7 +114,7 @@ export async function capturePreauthorization(ctx: RequestCtx, input: Preauthori
     const credited = users.get(wallet.ownerId!);
     let outcome: Result | null = null;
     if (amount > p.remainingAmount) outcome = PREAUTHORIZED_RESULTS.overRemaining;
-    else if (fees === amount) outcome = PREAUTHORIZED_RESULTS.nothingCredited;
+    else if (fees === amount) outcome = RESULT.nothingCredited;
     else if (!credited || credited.status === 'CLOSED') outcome = RESULT.closed;
     else if (credited.inflowsBlocked) outcome = RESULT.blocked;
     else {

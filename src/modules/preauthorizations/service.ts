@@ -139,8 +139,8 @@ export async function createPreauthorization(ctx: Ctx, input: PreauthorizationCr
     const refused = cardRefusal(card, input.AuthorId, currency, ctx.now);
     if (refused) {
       refuse(p, refused, ctx.now, events);
-      // The card itself is at fault only when it has expired or is inactive.
-      if (refused === RESULT.expiredCard || refused === RESULT.inactiveCard) await judgeCard(q, ctx.clientId, card.id, 'INVALID');
+      // As for direct pay-ins: the card is judged INVALID unless the author is not its owner.
+      if (refused !== RESULT.notOwner) await judgeCard(q, ctx.clientId, card.id, 'INVALID');
       await store.insertPreauthorization(q, p);
     } else if (needsChallenge(card, secureMode)) {
       p.details.secureModeNeeded = true;
@@ -150,7 +150,12 @@ export async function createPreauthorization(ctx: Ctx, input: PreauthorizationCr
         resourceId: id,
         returnUrl: p.details.secureModeReturnUrl,
         ttlSeconds: CHALLENGE_TIMEOUT_SECONDS,
-        data: { amount: p.debitedAmount, currency, cardAlias: card.alias, cardProvider: card.cardProvider },
+        data: {
+          amount: p.debitedAmount,
+          currency,
+          alias: card.alias,
+          label: `Pre-authorization${p.details.statementDescriptor ? ` (${p.details.statementDescriptor})` : ''}`,
+        },
       });
       p.details.secureModeRedirectUrl = sessionUrl(ctx.baseUrl, session);
       await store.insertPreauthorization(q, p);
@@ -166,15 +171,18 @@ export async function createPreauthorization(ctx: Ctx, input: PreauthorizationCr
 
 /**
  * The payer's answer to a pre-authorization's 3-D Secure challenge (registered for the kind
- * PREAUTHORIZATION): APPROVED goes on to the authorization; REFUSED fails it with 101301, EXPIRED with
- * 101304. Runs in the transaction that closes the session; a pre-authorization no longer CREATED is left as it is.
+ * PREAUTHORIZATION): APPROVED goes on to the authorization; REFUSED fails it with 101301 (the card
+ * INVALID), EXPIRED with 101304 (the card never tried). Runs in the transaction that closes the session; a pre-authorization no longer CREATED is left as it is.
  */
 export const applySecureOutcome: OutcomeHandler = async (q, octx, session, outcome) => {
   const p = await store.findPreauthorization(q, octx.clientId, session.resourceId, true);
   if (!p || p.status !== 'CREATED') return;
   const events: Event[] = [];
   if (outcome === 'APPROVED') await authorize(q, p, octx.now, events);
-  else refuse(p, outcome === 'REFUSED' ? RESULT.secureFailed : RESULT.secureExpired, octx.now, events);
+  else if (outcome === 'REFUSED') {
+    refuse(p, RESULT.secureFailed, octx.now, events);
+    await judgeCard(q, p.clientId, p.cardId, 'INVALID');
+  } else refuse(p, RESULT.secureExpired, octx.now, events);
   await store.savePreauthorization(q, p);
   await recordEvents(q, octx.clientId, events);
 };
