@@ -264,3 +264,41 @@ export function scrubCardNumbers(text: string): string {
 
 /** A card left unused this long after its registration is INVALID (reference notes §2.2). */
 export const UNUSED_CARD_SECONDS = 24 * 3600;
+
+// ---- Card validations -----------------------------------------------------------------------
+
+export type ValidationStatus = 'CREATED' | 'SUCCEEDED' | 'FAILED';
+
+/** What a validation keeps besides its columns, in reply order (reference notes §2.3). */
+export interface ValidationDetails {
+  SecureModeReturnURL: string;
+  SecureModeRedirectURL: string | null;
+  SecureModeNeeded: boolean;
+  IpAddress: string;
+  BrowserInfo: Record<string, unknown>;
+  PreferredCardNetwork: string | null;
+  SecureMode: string;
+  PaymentCategory: string;
+  ValidationUsage: string;
+  /** The card's validity this validation led to (UNKNOWN while it runs, or when it expired). */
+  Validity: CardValidity;
+  Applied3DSVersion: string | null;
+  CardInfo: CardInfo;
+}
+
+export interface CardValidation {
+  id: string;
+  clientId: string;
+  cardId: string;
+  authorId: string;
+  status: ValidationStatus;
+  resultCode: string | null;
+  resultMessage: string | null;
+  details: ValidationDetails;
+  tag: string | null;
+  creationDate: number;
+  authorizationDate: number | null;
+}
+
+/** A card validation waits this long for its 3-D Secure challenge, then FAILS (101304) (reference notes §2.3). */
+export const VALIDATION_CHALLENGE_SECONDS = 5 * 60;

@@ -17,20 +17,27 @@ import {
   CardRegistrationUpdate,
   CardReply,
   CardUpdate,
+  CardValidationCreate,
+  CardValidationReply,
   FingerprintListQuery,
   FingerprintParams,
   RegistrationParams,
   TOKENIZER_TEXT,
   TokenizeForm,
   TokenizeParams,
+  ValidationParams,
 } from './schemas.js';
+import { onSecureOutcome } from '../secure-mode/service.js';
 import * as cards from './service.js';
-import { renderCard, renderRegistration } from './views.js';
+import * as validations from './validation-service.js';
+import { renderCard, renderRegistration, renderValidation } from './views.js';
 
 const LIST = { sortFields: ['CreationDate'], defaultSort: 'CreationDate' };
 
-/** Card registrations, cards and fingerprints (issue #12). */
+/** Card registrations, cards, fingerprints and card validations (issue #12). */
 export function cardRoutes(scope: FastifyInstance): void {
+  // The 3-D Secure page hands a validation's outcome back here.
+  onSecureOutcome('CARD_VALIDATION', validations.onValidationOutcome);
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const registration = { 200: CardRegistrationReply };
   const card = { 200: CardReply };
@@ -87,6 +94,16 @@ export function cardRoutes(scope: FastifyInstance): void {
       const { items, total } = await cards.listFingerprintUsers(req.ctx, req.params.fingerprint, paging);
       return sendPage(req, reply, items.map(renderSummary), total, paging);
     },
+  );
+  app.post(
+    '/cards/:cardId/validation',
+    { schema: { params: CardParams, body: CardValidationCreate, response: { 200: CardValidationReply } }, attachValidation: true },
+    async (req) => renderValidation(await validations.createValidation(req.ctx, req.params.cardId, req.body, req.validationError)),
+  );
+  app.get(
+    '/cards/:cardId/validation/:validationId',
+    { schema: { params: ValidationParams, querystring: NoQuery, response: { 200: CardValidationReply } } },
+    async (req) => renderValidation(await validations.getValidation(req.ctx, req.params.cardId, req.params.validationId)),
   );
   // The payments made with a card, or with any card of a fingerprint, filtered and paged like the other transaction lists.
   app.get(

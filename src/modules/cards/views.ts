@@ -1,5 +1,6 @@
-import type { Card, CardRegistration } from './model.js';
-import type { CardRegistrationReply, CardReply } from './schemas.js';
+import type { Card, CardRegistration, CardValidation } from './model.js';
+import { renderBrowserInfo, renderCardInfo, type BrowserInfoField } from './payment.js';
+import type { CardRegistrationReply, CardReply, CardValidationReply } from './schemas.js';
 
 /** Where a registration's card details are posted: Mangrove's own tokenizer, outside the client's API. */
 export function tokenizerUrl(baseUrl: string, registrationId: string): string {
@@ -44,5 +45,33 @@ export function renderCard(c: Card): CardReply {
     CreationDate: Number(c.creationDate),
     Fingerprint: c.fingerprint,
     CardHolderName: c.cardHolderName,
+  };
+}
+
+/** A card validation in Mangopay's key order (reference notes §2.3). */
+export function renderValidation(v: CardValidation): CardValidationReply {
+  const d = v.details;
+  return {
+    Id: v.id,
+    AuthorId: v.authorId,
+    Status: v.status,
+    SecureModeReturnURL: d.SecureModeReturnURL,
+    SecureModeRedirectURL: d.SecureModeRedirectURL,
+    SecureModeNeeded: d.SecureModeNeeded,
+    IpAddress: d.IpAddress,
+    BrowserInfo: renderBrowserInfo(d.BrowserInfo as BrowserInfoField),
+    PreferredCardNetwork: d.PreferredCardNetwork,
+    SecureMode: d.SecureMode,
+    PaymentCategory: d.PaymentCategory,
+    ValidationUsage: d.ValidationUsage,
+    Validity: d.Validity,
+    CreationDate: v.creationDate,
+    AuthorizationDate: v.authorizationDate,
+    Type: 'CARD_VALIDATION',
+    Applied3DSVersion: d.Applied3DSVersion,
+    ResultCode: v.resultCode,
+    ResultMessage: v.resultMessage,
+    Tag: v.tag,
+    CardInfo: renderCardInfo(d.CardInfo),
   };
 }
