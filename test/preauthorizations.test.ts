@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { HOLD_SECONDS } from '../src/modules/preauthorizations/model.js';
 import { sweepPreauthorizations } from '../src/modules/preauthorizations/service.js';
-import { decideSecureSession } from '../src/modules/secure-mode/service.js';
+import { decideSecureSession, sweepSecureSessions } from '../src/modules/secure-mode/service.js';
 import { BROWSER_INFO, IP_ADDRESS, registerCard, TEST_CARDS } from './helpers/cards.js';
 import { expectApiError } from './helpers/errors.js';
 import { naturalOwner } from './helpers/fixtures.js';
@@ -395,6 +395,20 @@ describe('3-D Secure', () => {
   });
 });
 
+describe('3-D Secure, left alone', () => {
+  it('fails a challenge nobody answered at the secure-mode sweep (101304), once', async () => {
+    const { user, card } = await payer({ number: TEST_CARDS.challenge });
+    const p = await preauth(user, card, 1000);
+    await s.db.query('UPDATE secure_sessions SET expires_at = expires_at - 3600 WHERE resource_id = $1', [p.Id]);
+    await Promise.all([sweepSecureSessions(s.db), sweepSecureSessions(s.db)]);
+    const row = await s.db.query<{ status: string; result_code: string }>('SELECT status, result_code FROM preauthorizations WHERE id = $1', [p.Id]);
+    expect(row[0]).toEqual({ status: 'FAILED', result_code: '101304' });
+    expect(await eventsOf(p.Id)).toEqual(['PREAUTHORIZATION_CREATED', 'PREAUTHORIZATION_FAILED']);
+    // The card was never tried.
+    expect((await call('GET', `/cards/${card.Id}`)).body.Validity).toBe('UNKNOWN');
+  });
+});
+
 describe('POST /payins/preauthorized/direct', () => {
   it('captures in two parts, then the hold is VALIDATED; the money comes from the card network', async () => {
     const { user, card, wallet: w } = await payer();
@@ -549,6 +563,29 @@ describe('POST /payins/preauthorized/direct', () => {
       'PREAUTHORIZATION_CREATED', 'PREAUTHORIZATION_SUCCEEDED', 'PREAUTHORIZATION_PAYMENT_WAITING', 'PREAUTHORIZATION_PAYMENT_VALIDATED',
     ]);
     expect(await balance(w.Id)).toBe(1000);
+  });
+
+  it('lets a capture and a cancel racing for one hold end it one way only', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { user, card, wallet: w } = await payer();
+      const p = await preauth(user, card, 1000);
+      const [captured, canceled] = await Promise.all([
+        capture(p, w, 300),
+        call('PUT', `/preauthorizations/${p.Id}`, { body: { PaymentStatus: 'CANCELED' } }),
+      ]);
+      const after = (await getPreauth(p.Id)).body;
+      if (captured.status === 200) {
+        expect(captured.body.Status).toBe('SUCCEEDED');
+        expectApiError(canceled, 400, 'preauthorization_payment_status_can_not_be_canceled');
+        expect(after).toMatchObject({ PaymentStatus: 'WAITING', RemainingFunds: money(700), PayInId: captured.body.Id });
+        expect(await balance(w.Id)).toBe(300);
+      } else {
+        expectApiError(captured, 400, 'param_error');
+        expect(canceled.status).toBe(200);
+        expect(after).toMatchObject({ PaymentStatus: 'CANCELED', RemainingFunds: money(0), PayInId: null });
+        expect(await balance(w.Id)).toBe(0);
+      }
+    }
   });
 
   it('captures an AMEX hold once (partly), and a Maestro hold only in full', async () => {
