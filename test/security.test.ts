@@ -185,6 +185,22 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/payins/:payInId', prepare: (p) => payIn(p) },
   { method: 'POST', path: '/sandbox/payins/:payInId/settle', prepare: (p) => payIn(p) },
   { method: 'POST', path: '/sandbox/payins/:payInId/fail', prepare: (p) => payIn(p) },
+  // Web card pay-ins
+  {
+    method: 'POST',
+    path: '/payins/card/web',
+    body: (p) => ({
+      AuthorId: p.ownerId ?? 'user_m_01JUNUSED0000000000000000',
+      CreditedWalletId: p.walletId ?? 'wlt_m_01JUNUSED0000000000000000',
+      DebitedFunds: { Currency: 'EUR', Amount: 1000 },
+      Fees: { Currency: 'EUR', Amount: 0 },
+      ReturnURL: 'https://merchant.example/back',
+      CardType: 'CB_VISA_MASTERCARD',
+      Culture: 'EN',
+    }),
+    prepare: (p) => wallet(p),
+  },
+  { method: 'GET', path: '/payins/card/web/:payInId/extended', prepare: (p) => webPayIn(p) },
   // Closure
   { method: 'DELETE', path: '/users/legal/:id', user: 'LP', status: 204 },
   { method: 'DELETE', path: '/users/natural/:id', user: 'NP', status: 204 },
@@ -412,6 +428,25 @@ async function payIn(p: { clientId: string; token: string; userId?: string }): P
   const r = await s.fetch('POST', `/v2.01/${p.clientId}/payins/bankwire/direct`, {
     token: p.token,
     body: { AuthorId: ownerId, CreditedWalletId: walletId, DeclaredDebitedFunds: { Currency: 'EUR', Amount: 1000 }, DeclaredFees: { Currency: 'EUR', Amount: 10 } },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return { payInId: r.body.Id };
+}
+
+/** A CREATED web card pay-in into a new wallet. */
+async function webPayIn(p: { clientId: string; token: string; userId?: string }): Promise<Record<string, string>> {
+  const { ownerId, walletId } = await wallet(p);
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/payins/card/web`, {
+    token: p.token,
+    body: {
+      AuthorId: ownerId,
+      CreditedWalletId: walletId,
+      DebitedFunds: { Currency: 'EUR', Amount: 1000 },
+      Fees: { Currency: 'EUR', Amount: 0 },
+      ReturnURL: 'https://merchant.example/back',
+      CardType: 'CB_VISA_MASTERCARD',
+      Culture: 'EN',
+    },
   });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return { payInId: r.body.Id };
