@@ -235,6 +235,38 @@ describe('payout refunds (the sandbox sends a payout back)', () => {
   });
 });
 
+describe("the client's own payout", () => {
+  it('comes back to the client wallet it left, with the ClientId as author', async () => {
+    const h = await holder(0);
+    const p = await s.call('POST', '/payins/bankwire/direct', {
+      body: { AuthorId: h.user.Id, CreditedWalletId: h.wallet.Id, DeclaredDebitedFunds: money(5000), DeclaredFees: money(1000) },
+    });
+    expect((await s.call('POST', `/sandbox/payins/${p.body.Id}/settle`)).body.Status).toBe('SUCCEEDED');
+    const account = await s.call('POST', '/clients/bankaccounts/iban', {
+      body: { OwnerName: 'Platform', OwnerAddress: address(), IBAN: 'FR7630004000031234567890143', BIC: 'BNPAFRPP' },
+    });
+    expect(account.status, JSON.stringify(account.body)).toBe(200);
+    const fees0 = await feesHeld();
+    const out = await s.call('POST', '/clients/payouts', {
+      body: { DebitedWalletId: 'FEES_EUR', DebitedFunds: money(600), Fees: money(0), BankAccountId: account.body.Id, BankWireRef: 'fees' },
+    });
+    expect(out.status, JSON.stringify(out.body)).toBe(200);
+    await settle(out.body.Id);
+    expect(await feesHeld()).toBe(fees0 - 600);
+    const r = await comeBack(out.body.Id, { RefundReasonType: 'BANKACCOUNT_INCORRECT' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({
+      Status: 'SUCCEEDED',
+      AuthorId: s.client.id,
+      CreditedUserId: s.client.id,
+      CreditedWalletId: 'FEES_EUR',
+      CreditedFunds: money(600),
+      RefundReason: { RefundReasonType: 'BANKACCOUNT_INCORRECT' },
+    });
+    expect(await feesHeld()).toBe(fees0);
+  });
+});
+
 describe('refund lists and reads', () => {
   it('are empty for a transfer or payout nothing refunded, with the paging headers', async () => {
     const a = await holder(1000);
