@@ -491,7 +491,7 @@ describe('POST /payins/preauthorized/direct', () => {
     expect(listed.body.map((t: any) => t.Id)).toEqual([over.body.Id]);
   });
 
-  it('fails a capture for a blocked or closed credited user, and when everything would go to fees', async () => {
+  it('fails a capture for a blocked credited user and when everything would go to fees; refuses a closed one', async () => {
     const { user, card } = await payer();
     const p = await preauth(user, card, 1000);
     const other = await natural();
@@ -501,7 +501,7 @@ describe('POST /payins/preauthorized/direct', () => {
     expect((await capture(p, w, 100)).body).toMatchObject({ Status: 'FAILED', ResultCode: '008700' });
     await call('POST', `/sandbox/users/${other.Id}/unblock`, { body: { Inflows: true } });
     await s.db.query(`UPDATE users SET status = 'CLOSED' WHERE id = $1`, [other.Id]);
-    expect((await capture(p, w, 100)).body).toMatchObject({ Status: 'FAILED', ResultCode: '002602' });
+    expectApiError(await capture(p, w, 100), 400, 'user_closed');
     expect((await getPreauth(p.Id)).body).toMatchObject({ RemainingFunds: money(1000), PayInId: null });
     expect(await balance(w.Id)).toBe(0);
   });

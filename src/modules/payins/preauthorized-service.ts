@@ -36,9 +36,10 @@ const isMaestro = (card: Card) => card.cardType === 'MAESTRO' || card.cardProvid
  * `POST /payins/preauthorized/direct`: captures part or all of a pre-authorization into a wallet.
  * Refusals of the request (400, nothing written): a pre-authorization not SUCCEEDED or no longer
  * WAITING, a currency other than the wallet's or the hold's, a partial capture of a Maestro hold, an
- * AuthorId or CreditedUserId that does not match; 404 for an unknown pre-authorization or wallet.
- * Business failures are FAILED pay-ins (HTTP 200): more than RemainingFunds (001505), all in fees
- * (001014), a closed (002602) or inflow-blocked (008700) credited user, a wallet past its cap (001011).
+ * AuthorId or CreditedUserId that does not match, a closed author or credited user (user_closed);
+ * 404 for an unknown pre-authorization or wallet. Business failures are FAILED pay-ins (HTTP 200):
+ * more than RemainingFunds (001505), all in fees (001014), an inflow-blocked credited user (008700),
+ * a wallet past its cap (001011).
  *
  * Locking protocol (src/ledger): the users FOR SHARE, then the pre-authorization's row FOR UPDATE (the
  * transaction's own row: two captures of one hold run one after the other, the second seeing what the
@@ -67,6 +68,8 @@ export async function capturePreauthorization(ctx: RequestCtx, input: Preauthori
     }
     // Step 1: the users; step 2: the pre-authorization's row.
     const users = await lockUsers(q, ctx.clientId, [seen.authorId, wallet.ownerId!]);
+    // As for direct card pay-ins: a closed author or credited user is refused outright.
+    if (users.get(seen.authorId)?.status === 'CLOSED' || users.get(wallet.ownerId!)?.status === 'CLOSED') throw ERRORS.userClosed();
     const p = (await findPreauthorization(q, ctx.clientId, preauthorizationId, true))!;
     if (p.status !== 'SUCCEEDED') throw ERRORS.paramError({ Status: 'The PreAuthorization Status value has to be up to SUCCEEDED' });
     if (p.paymentStatus !== 'WAITING') throw ERRORS.paramError({ PaymentStatus: 'The PreAuthorization PaymentStatus value has to be WAITING' });
@@ -111,11 +114,10 @@ export async function capturePreauthorization(ctx: RequestCtx, input: Preauthori
       executionDate: null,
       cardId: p.cardId,
     };
-    const credited = users.get(wallet.ownerId!);
+    const credited = users.get(wallet.ownerId!)!;
     let outcome: Result | null = null;
     if (amount > p.remainingAmount) outcome = PREAUTHORIZED_RESULTS.overRemaining;
     else if (fees === amount) outcome = RESULT.nothingCredited;
-    else if (!credited || credited.status === 'CLOSED') outcome = RESULT.closed;
     else if (credited.inflowsBlocked) outcome = RESULT.blocked;
     else {
       // Step 3: the wallets; step 4: the postings.
