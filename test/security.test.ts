@@ -7,6 +7,7 @@ import { expectApiError, rateLimitHeaders } from './helpers/errors.js';
 import { address, legacyLegalOwner, legalOwner, legalPayer, naturalOwner, naturalPayer, ubo } from './helpers/fixtures.js';
 import { startServer, type CallOptions, type Reply, type TestServer } from './helpers/server.js';
 import { routerRoutes } from './helpers/routes.js';
+import { tokenize } from './helpers/cards.js';
 
 /** Which of the client's users a route acts on: legal/natural PAYER, or legal/natural OWNER pending SCA. */
 type Fixture = 'LP' | 'NP' | 'LO' | 'NO';
@@ -159,6 +160,32 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/users/:id/blockstatus', user: 'NP' },
   { method: 'POST', path: '/sandbox/users/:id/block', user: 'LO', body: () => ({ Inflows: true, Outflows: true, ActionCode: '008701' }) },
   { method: 'POST', path: '/sandbox/users/:id/unblock', user: 'NP', body: () => ({ Inflows: true, Outflows: true }) },
+  // Direct card pay-ins
+  {
+    method: 'POST',
+    path: '/payins/card/direct',
+    body: (p) => ({
+      AuthorId: p.ownerId ?? 'user_m_01JUNUSED0000000000000000',
+      CreditedWalletId: p.walletId ?? 'wlt_m_01JUNUSED0000000000000000',
+      DebitedFunds: { Currency: 'EUR', Amount: 1000 },
+      Fees: { Currency: 'EUR', Amount: 0 },
+      CardId: p.cardId ?? 'card_m_01JUNUSED0000000000000000',
+      SecureModeReturnURL: 'https://merchant.example/back',
+      BrowserInfo: {
+        AcceptHeader: 'text/html',
+        JavaEnabled: false,
+        Language: 'EN',
+        ColorDepth: 24,
+        ScreenHeight: 800,
+        ScreenWidth: 600,
+        TimeZoneOffset: 0,
+        UserAgent: 'security-test',
+        JavascriptEnabled: false,
+      },
+      IpAddress: '192.0.2.1',
+    }),
+    prepare: (p) => cardPayer(p),
+  },
   // Wallets and pay-ins
   {
     method: 'POST',
@@ -455,6 +482,18 @@ async function webPayIn(p: { clientId: string; token: string; userId?: string })
 /** A 2 KB PNG page, base64 (only the signature is read; 1 KB is the minimum of non-identity documents). */
 function kycPage(): string {
   return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(2048, 7)]).toString('base64');
+}
+
+/** A wallet and a registered card (the frictionless test card) of a new legal OWNER. */
+async function cardPayer(p: { clientId: string; token: string; userId?: string }): Promise<Record<string, string>> {
+  const { ownerId, walletId } = await wallet(p);
+  const base = `/v2.01/${p.clientId}/cardregistrations`;
+  const reg = await s.fetch('POST', base, { token: p.token, body: { UserId: ownerId, Currency: 'EUR' } });
+  expect(reg.status, JSON.stringify(reg.body)).toBe(200);
+  const data = await tokenize(reg.body, { number: '4970107111111119' });
+  const done = await s.fetch('PUT', `${base}/${reg.body.Id}`, { token: p.token, body: { RegistrationData: data.text } });
+  expect(done.body.Status, JSON.stringify(done.body)).toBe('VALIDATED');
+  return { ownerId, walletId, cardId: done.body.CardId };
 }
 
 /** A REGISTRATION_PROOF of the user (a new legal OWNER when none is given), with a page and submitted when asked. */
