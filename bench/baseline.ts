@@ -86,6 +86,51 @@ app.post<{ Body: { DebitedWalletId: string; CreditedWalletId: string; Amount: nu
   }
 });
 
+// The card pay-in baseline: the database work of one frictionless direct card pay-in in one transaction,
+// as the server does it: lock the credited wallet FOR UPDATE, insert the pay-in row, post the card-network
+// and wallet legs, update the balance.
+await pool.query(
+  `CREATE TABLE IF NOT EXISTS baseline_payins (id text PRIMARY KEY, wallet_id text NOT NULL, amount bigint NOT NULL,
+   status text NOT NULL, date bigint NOT NULL)`,
+);
+app.post<{ Body: { CreditedWalletId: string; Amount: number } }>('/payins', async (req, reply) => {
+  const { CreditedWalletId: to, Amount: amount } = req.body;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query('SELECT id FROM baseline_wallets WHERE id = $1 FOR UPDATE', [to]);
+    if (!rows.length) {
+      await client.query('ROLLBACK');
+      return reply.code(404).send({ message: `no wallet ${to}` });
+    }
+    const id = randomUUID();
+    const now = Date.now();
+    await client.query('INSERT INTO baseline_payins (id, wallet_id, amount, status, date) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      to,
+      amount,
+      'SUCCEEDED',
+      now,
+    ]);
+    for (const [account, delta] of [['card-network:EUR', -amount], [to, amount]] as const) {
+      await client.query('INSERT INTO baseline_postings (movement_id, account, amount, date) VALUES ($1, $2, $3, $4)', [
+        id,
+        account,
+        delta,
+        now,
+      ]);
+    }
+    await client.query('UPDATE baseline_wallets SET balance = balance + $2 WHERE id = $1', [to, amount]);
+    await client.query('COMMIT');
+    return { Id: id, Status: 'SUCCEEDED', ResultCode: '000000' };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+});
+
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 const addr = app.server.address();
 console.log(`listening on http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`);

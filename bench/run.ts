@@ -371,6 +371,35 @@ async function transferLoad(target: CannonTarget, failed: Map<string, number>): 
   return autocannon({ ...target, connections: CONNECTIONS, duration: DURATION });
 }
 
+const BENCH_BROWSER = {
+  AcceptHeader: 'text/html',
+  JavaEnabled: false,
+  Language: 'FR-FR',
+  ColorDepth: 24,
+  ScreenHeight: 1080,
+  ScreenWidth: 1920,
+  JavascriptEnabled: true,
+  TimeZoneOffset: '+60',
+  UserAgent: 'mangrove-bench',
+};
+
+/** Registers the frictionless test card for a user through the real flow (registration, tokenizer, update). */
+async function registerBenchCard(api: (method: string, p: string, body?: unknown) => Promise<any>, userId: string): Promise<string> {
+  const reg = await api('POST', '/cardregistrations', { UserId: userId, Currency: 'EUR' });
+  const form = new URLSearchParams({
+    data: reg.PreregistrationData,
+    accessKeyRef: reg.AccessKey,
+    cardNumber: '4970107111111119',
+    cardExpirationDate: '1239',
+    cardCvx: '123',
+  });
+  const res = await fetch(reg.CardRegistrationURL, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+  const data = await res.text();
+  const done = await api('PUT', `/cardregistrations/${reg.Id}`, { RegistrationData: data });
+  if (done.Status !== 'VALIDATED') throw new Error(`card registration: ${JSON.stringify(done)}`);
+  return done.CardId;
+}
+
 async function transferScenarios(
   serverUrl: string,
   baselineUrl: string,
@@ -402,7 +431,8 @@ async function transferScenarios(
   const deadlocksBefore = await deadlocks();
 
   const amount = () => 1 + Math.floor(Math.random() * MAX_TRANSFER);
-  const answered = { ok: 0 }; // the server's 200 answers over every run
+  const answered = { ok: 0 }; // the server's 200 answers over every transfer run
+  const cardAnswered = { ok: 0 }; // and over the card pay-in run
   const baselineAnswered = { ok: 0 };
   const results: TransferRow[] = [];
   const run = async (scenario: string, ps: [number, number][]) => {
@@ -433,6 +463,43 @@ async function transferScenarios(
   };
   await run(`POST /transfers, random pairs of ${TRANSFER_USERS} wallets`, pairs(TRANSFER_USERS));
   await run(`POST /transfers, one hot wallet to ${TRANSFER_USERS} others`, pairs(TRANSFER_USERS, hot));
+
+  // Direct card pay-ins next to the transfers: one payer's frictionless test card (registered and
+  // tokenized through the API) paying into random holders' wallets; the baseline does the same rows.
+  const payerId = holders[0].userId;
+  const cardId = await registerBenchCard(api, payerId);
+  {
+    const targets = Array.from({ length: BODY_CYCLE }, () => Math.floor(Math.random() * TRANSFER_USERS));
+    const amounts = targets.map(() => 1 + Math.floor(Math.random() * MAX_TRANSFER));
+    const serverBodies = targets.map((b, i) =>
+      JSON.stringify({
+        AuthorId: payerId,
+        CreditedWalletId: holders[b].walletId,
+        DebitedFunds: { Currency: 'EUR', Amount: amounts[i] },
+        Fees: { Currency: 'EUR', Amount: 0 },
+        CardId: cardId,
+        SecureModeReturnURL: 'https://example.com/return',
+        IpAddress: '2001:0620:0000:0000:0211:24FF:FE80:C12C',
+        BrowserInfo: BENCH_BROWSER,
+      }),
+    );
+    const baselineBodies = targets.map((b, i) => JSON.stringify({ CreditedWalletId: holders[b].baselineId, Amount: amounts[i] }));
+    const serverFailed = new Map<string, number>();
+    const baselineFailed = new Map<string, number>();
+    const scenario = `POST /payins/card/direct, frictionless card into ${TRANSFER_USERS} wallets`;
+    process.stdout.write(`${scenario}: server...`);
+    const server = await transferLoad(
+      cycling(`${serverUrl}/v2.01/${CLIENT_ID}/payins/card/direct`, headers, serverBodies, serverFailed, cardAnswered),
+      serverFailed,
+    );
+    process.stdout.write(' baseline...');
+    const baseline = await transferLoad(
+      cycling(`${baselineUrl}/payins`, { 'content-type': 'application/json' }, baselineBodies, baselineFailed, { ok: 0 }),
+      baselineFailed,
+    );
+    console.log(' done');
+    results.push({ scenario, server, baseline, serverFailed, baselineFailed });
+  }
 
   console.log();
   const fmtFailed = (m: Map<string, number>) => {
@@ -465,8 +532,19 @@ async function transferScenarios(
     "SELECT (-coalesce(sum(amount), 0))::text AS v FROM postings WHERE client_id = $1 AND account LIKE 'external:%'",
     [clientId],
   );
+  const byCard = await one(
+    "SELECT (-coalesce(sum(amount), 0))::text AS v FROM postings WHERE client_id = $1 AND account LIKE 'card-network:%'",
+    [clientId],
+  );
+  const cardPaidIn = await one(
+    `SELECT coalesce(sum(debited_amount), 0)::text AS v FROM transactions
+     WHERE client_id = $1 AND type = 'PAYIN' AND payment_type = 'CARD' AND status = 'SUCCEEDED'`,
+    [clientId],
+  );
+  const cardStored = Number(await one(`SELECT count(*)::text AS v FROM transactions WHERE client_id = $1 AND payment_type = 'CARD'`, [clientId]));
   const baselineTotal = await one('SELECT coalesce(sum(balance), 0)::text AS v FROM baseline_wallets');
-  const baselineSeeded = baselineWallets().reduce((a, [, b]) => a + BigInt(b), 0n);
+  const baselineCardIn = await one("SELECT coalesce(sum(amount), 0)::text AS v FROM baseline_payins WHERE status = 'SUCCEEDED'");
+  const baselineSeeded = baselineWallets().reduce((a, [, b]) => a + BigInt(b), 0n) + baselineCardIn;
   const byStatus = (
     await db.query(
       `SELECT status, coalesce(result_code, '-') AS code, count(*)::int AS n FROM transactions
@@ -479,11 +557,12 @@ async function transferScenarios(
   const deadlocksAfter = await deadlocks();
   await db.end();
 
-  const ok = balances === paidIn && external === paidIn;
+  const ok = balances === paidIn + byCard && external === paidIn && byCard === cardPaidIn;
   console.log(
-    `\nmoney check (server): sum of wallet balances ${balances}, paid in by the bench ${paidIn}, ` +
-      `external postings ${external}: ${ok ? 'PASS' : 'FAIL'}`,
+    `\nmoney check (server): sum of wallet balances ${balances}, paid in by bank wire ${paidIn} (external postings ${external}) ` +
+      `+ by card ${cardPaidIn} (card-network postings ${byCard}): ${ok ? 'PASS' : 'FAIL'}`,
   );
+  console.log(`card pay-ins answered 200 (warm-up included): ${cardAnswered.ok}, stored: ${cardStored}`);
   console.log(`ledger invariants (src/ledger ledgerInvariants): ${ledger.length ? `FAIL, ${ledger.length} problem(s)` : 'PASS'}`);
   for (const p of ledger.slice(0, 10)) console.log(`  ${p}`);
   console.log(`transfers stored by the server: ${byStatus.map((r) => `${r.status} ${r.code}: ${r.n}`).join(', ') || 'none'}`);
@@ -498,7 +577,8 @@ async function transferScenarios(
 
   const problems = results.flatMap((r) => [...failures(`${r.scenario} server`, r.server), ...failures(`${r.scenario} baseline`, r.baseline)]);
   if (inFlight < 0) problems.push(`${answered.ok} transfers answered 200 but only ${stored} stored`);
-  if (!ok) problems.push(`money check: balances ${balances}, external ${external}, paid in ${paidIn}`);
+  if (cardStored < cardAnswered.ok) problems.push(`${cardAnswered.ok} card pay-ins answered 200 but only ${cardStored} stored`);
+  if (!ok) problems.push(`money check: balances ${balances}, external ${external}, paid in ${paidIn}, card ${byCard} vs ${cardPaidIn}`);
   if (baselineTotal !== baselineSeeded) problems.push(`baseline money check: ${baselineTotal} != ${baselineSeeded}`);
   problems.push(...ledger.map((p) => `ledger: ${p}`));
   return { problems, ledger };
