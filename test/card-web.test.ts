@@ -258,6 +258,21 @@ describe('POST /payins/card/web', () => {
       Fingerprint: null,
     });
     expectApiError(await s.call('GET', '/payins/card/web/payin_m_nope/extended'), 404, 'ressource_not_found');
+    const { user, wallet } = await funded();
+    const wire = await s.call('POST', '/payins/bankwire/direct', {
+      body: { AuthorId: user.Id, CreditedWalletId: wallet.Id, DeclaredDebitedFunds: money(1000), DeclaredFees: money(0) },
+    });
+    expect(wire.status).toBe(200);
+    expectApiError(await s.call('GET', `/payins/card/web/${wire.body.Id}/extended`), 404, 'ressource_not_found');
+  });
+
+  it('accepts the deprecated TemplateURLOptions and a Billing address, and shows Billing as Shipping when only it was sent', async () => {
+    const billing = { FirstName: 'John', LastName: 'Doe', Address: { AddressLine1: '4101 Reservoir Rd NW', AddressLine2: '', City: 'Washington', Region: 'District of Columbia', PostalCode: '68400', Country: 'US' } };
+    const { payIn } = await webPayIn({ TemplateURLOptions: { PaylineV2: 'https://template.example/v2' }, Billing: billing });
+    const party = { FirstName: 'John', LastName: 'Doe', Address: { ...billing.Address, AddressLine2: null } };
+    expect(payIn.Billing).toEqual(party);
+    expect(payIn.Shipping).toEqual(party);
+    expect(payIn.TemplateURL).toBeNull();
   });
 });
 
@@ -387,6 +402,17 @@ describe('the payment page, over plain HTTP', () => {
     const approved = await postForm(pagePath(payIn), { action: 'approve' });
     expectBackToPlatform(approved, payIn);
     expect((await getPayIn(payIn.Id)).Status).toBe('SUCCEEDED');
+  });
+
+  it('takes a Maestro card without a CVC on a MAESTRO pay-in; the EUR-only test card is refused in GBP (101102)', async () => {
+    const { wallet, payIn } = await webPayIn({ CardType: 'MAESTRO', Culture: 'en', DebitedFunds: money(1000, 'GBP'), Fees: money(0, 'GBP') }, 'GBP');
+    const form = String((await getPage(payIn)).body);
+    expect(form).toMatch(/id="card-cvc"[^>]*maxlength="4"(?! required)/);
+    expect(form).toMatch(/£10\.00/);
+    expect((await pay(payIn, { cardNumber: TEST_CARDS.maestro, cardCvx: '' })).status).toBe(303);
+    expectBackToPlatform(await postForm(pagePath(payIn), { action: 'approve' }), payIn);
+    expect(await getPayIn(payIn.Id)).toMatchObject({ Status: 'FAILED', ResultCode: '101102' });
+    expect(await walletBalance(s, wallet.Id)).toBe(0);
   });
 
   it('fails with 101002 when the payer cancels', async () => {
