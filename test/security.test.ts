@@ -247,6 +247,21 @@ const ROUTES: Route[] = [
   },
   { method: 'GET', path: '/transfers/:transferId', prepare: (p) => transfer(p) },
   { method: 'GET', path: '/transfers/:transferId/refunds', prepare: (p) => transfer(p) },
+  // Refunds
+  {
+    method: 'POST',
+    path: '/transfers/:transferId/refunds',
+    body: (p) => ({ AuthorId: p.ownerId ?? 'user_m_01JUNUSED0000000000000000' }),
+    prepare: (p) => refundableTransfer(p),
+  },
+  {
+    method: 'POST',
+    path: '/payins/:payInId/refunds',
+    body: (p) => ({ AuthorId: p.ownerId ?? 'user_m_01JUNUSED0000000000000000' }),
+    prepare: (p) => refundablePayIn(p),
+  },
+  { method: 'GET', path: '/payins/:payInId/refunds', prepare: (p) => payIn(p) },
+  { method: 'GET', path: '/refunds/:refundId', prepare: (p) => refund(p) },
   // Payouts and client wallets
   {
     method: 'POST',
@@ -265,6 +280,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/payouts/:payOutId/refunds', prepare: (p) => payOut(p) },
   { method: 'POST', path: '/sandbox/payouts/:payOutId/settle', prepare: (p) => payOut(p) },
   { method: 'POST', path: '/sandbox/payouts/:payOutId/fail', prepare: (p) => payOut(p) },
+  { method: 'POST', path: '/sandbox/payouts/:payOutId/refund', prepare: (p) => settledPayOut(p) },
   // Recipients
   { method: 'POST', path: '/users/:id/recipients', user: 'LO', body: () => recipientBody() },
   { method: 'POST', path: '/users/:id/recipients/validate', user: 'NP', body: () => recipientBody() },
@@ -368,7 +384,7 @@ async function payOutSource(p: { clientId: string; token: string }): Promise<Rec
   const settled = await s.fetch('POST', `${base}/sandbox/payins/${payIn.body.Id}/settle`, { token: p.token });
   expect(settled.body.Status).toBe('SUCCEEDED');
   const { bankAccountId } = await bankAccount({ ...p, userId: ownerId });
-  return { ownerId, walletId, bankAccountId };
+  return { ownerId, walletId, bankAccountId, payInId: payIn.body.Id };
 }
 
 /** A CREATED payout of 1000 EUR. */
@@ -432,6 +448,43 @@ async function transfer(p: { clientId: string; token: string }): Promise<Record<
   });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return { transferId: r.body.Id };
+}
+
+/** A SUCCEEDED bank-wire pay-in of 5000 EUR (fees 10), with its author. */
+async function refundablePayIn(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const { ownerId, payInId } = await payOutSource(p);
+  return { ownerId, payInId };
+}
+
+/** A SUCCEEDED transfer of 1000 EUR from a funded wallet, with its author. */
+async function refundableTransfer(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const { ownerId, walletId } = await payOutSource(p);
+  const to = await wallet(p);
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/transfers`, {
+    token: p.token,
+    body: { AuthorId: ownerId, DebitedFunds: { Currency: 'EUR', Amount: 1000 }, Fees: { Currency: 'EUR', Amount: 0 }, DebitedWalletId: walletId, CreditedWalletId: to.walletId },
+  });
+  expect(r.body.Status, JSON.stringify(r.body)).toBe('SUCCEEDED');
+  return { ownerId, transferId: r.body.Id };
+}
+
+/** A SUCCEEDED refund of part of a pay-in. */
+async function refund(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const { ownerId, payInId } = await refundablePayIn(p);
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/payins/${payInId}/refunds`, {
+    token: p.token,
+    body: { AuthorId: ownerId, DebitedFunds: { Currency: 'EUR', Amount: 100 }, Fees: { Currency: 'EUR', Amount: 0 } },
+  });
+  expect(r.body.Status, JSON.stringify(r.body)).toBe('SUCCEEDED');
+  return { refundId: r.body.Id };
+}
+
+/** A payout the sandbox settled (SUCCEEDED), which can come back. */
+async function settledPayOut(p: { clientId: string; token: string }): Promise<Record<string, string>> {
+  const { payOutId } = await payOut(p);
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/sandbox/payouts/${payOutId}/settle`, { token: p.token });
+  expect(r.body.Status, JSON.stringify(r.body)).toBe('SUCCEEDED');
+  return { payOutId };
 }
 
 /** A EUR wallet of the user (a new legal OWNER when none is given), or only its owner when `create` is false. */
