@@ -738,3 +738,30 @@ describe('the end of a hold, on the client clock', () => {
     expect((await eventsOf(young.Id)).at(-1)).toBe('PREAUTHORIZATION_PAYMENT_EXPIRED');
   });
 });
+
+describe('POST /sandbox/reset', () => {
+  it('wipes a client holding cards, holds and captures, and nobody else’s', async () => {
+    const other = await s.newClient();
+    const otherToken = await s.tokenFor(other);
+    const as: Pick<TestServer, 'call'> = { call: (method, path, opts = {}) => s.fetch(method, `/v2.01/${other.id}${path}`, { token: otherToken, ...opts }) };
+    const user = (await as.call('POST', '/sca/users/natural', { body: naturalOwner() })).body;
+    const card = await registerCard(as as TestServer, user.Id);
+    const challengeCard = await registerCard(as as TestServer, user.Id, { number: TEST_CARDS.challenge });
+    const w = await wallet(user.Id, 'EUR', as);
+    const p = await preauth(user, card, 1000, {}, as);
+    await preauth(user, challengeCard, 1000, {}, as);
+    const captured = await as.call('POST', '/payins/preauthorized/direct', { body: captureBody(p, w, 400) });
+    expect(captured.body.Status).toBe('SUCCEEDED');
+    const mine = await payer();
+    const kept = await preauth(mine.user, mine.card, 1000);
+
+    const reset = await as.call('POST', '/sandbox/reset', { body: {} });
+    expect(reset.status, JSON.stringify(reset.body)).toBe(204);
+    for (const table of ['preauthorizations', 'cards', 'card_registrations', 'secure_sessions', 'transactions', 'users']) {
+      const [{ n }] = await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE client_id = $1`, [other.id]);
+      expect(n, table).toBe(0);
+    }
+    expectApiError(await as.call('GET', `/preauthorizations/${p.Id}`), 404, 'ressource_not_found');
+    expect((await getPreauth(kept.Id)).body.PaymentStatus).toBe('WAITING');
+  });
+});

@@ -13,6 +13,12 @@ const WIPE = [
   'DELETE FROM idempotency_keys WHERE client_id = $1',
   'DELETE FROM postings WHERE client_id = $1',
   'DELETE FROM transactions WHERE client_id = $1',
+  // Card payments (issue #12): their sessions, holds, validations, cards and registrations.
+  'DELETE FROM secure_sessions WHERE client_id = $1',
+  'DELETE FROM preauthorizations WHERE client_id = $1',
+  'DELETE FROM card_validations WHERE client_id = $1',
+  'DELETE FROM cards WHERE client_id = $1',
+  'DELETE FROM card_registrations WHERE client_id = $1',
   'DELETE FROM wallets WHERE client_id = $1',
   'DELETE FROM bank_accounts WHERE client_id = $1',
   'DELETE FROM recipients WHERE client_id = $1',
