@@ -249,6 +249,30 @@ describe('refused refund requests', () => {
     expect(await balance(w.Id)).toBe(4500);
   });
 
+  it('read signed fees leniently and refuse hostile values with a 400 naming the field, never a 5xx', async () => {
+    const { user, wallet: w, payIn: p } = await funded(5000, 500);
+    // Amounts as strings of digits, a negative one included, as some SDKs send them.
+    const lenient = await refund(p.Id, { authorid: user.Id, DebitedFunds: { Currency: 'eur', Amount: '1000' }, Fees: { Currency: 'EUR', Amount: '-100' } });
+    expect(lenient.status, JSON.stringify(lenient.body)).toBe(200);
+    expect(lenient.body).toMatchObject({ Status: 'SUCCEEDED', DebitedFunds: money(1000), Fees: money(-100), CreditedFunds: money(1100) });
+    const hostile: Array<[unknown, string]> = [
+      [{ AuthorId: user.Id, DebitedFunds: money(100), Fees: money(-1e13) }, 'Fees.Amount'],
+      [{ AuthorId: user.Id, DebitedFunds: money(100), Fees: { Currency: 'EUR', Amount: 1.5 } }, 'Fees.Amount'],
+      [{ AuthorId: user.Id, DebitedFunds: money(100), Fees: { Currency: 'EUR', Amount: '9'.repeat(30) } }, 'Fees.Amount'],
+      [{ AuthorId: user.Id, DebitedFunds: 'all', Fees: money(0) }, 'DebitedFunds'],
+      [{ AuthorId: user.Id, DebitedFunds: money(100), Fees: money(0, 'XYZ') }, 'Fees.Currency'],
+      [{ AuthorId: ['x'] }, 'AuthorId'],
+      [{ AuthorId: user.Id, Tag: 'x'.repeat(256) }, 'Tag'],
+    ];
+    for (const [body, field] of hostile) {
+      const r = await refund(p.Id, body);
+      expectApiError(r, 400, 'param_error');
+      expect(Object.keys(r.body.errors), JSON.stringify(body)).toContain(field);
+    }
+    expect(await refundRows(p.Id)).toBe(1);
+    expect(await balance(w.Id)).toBe(3500);
+  });
+
   it('are 400 original_transaction_must_be_succeeded for a pay-in not SUCCEEDED, 404 for an unknown one', async () => {
     const user = await createUser(s, 'natural', naturalOwner());
     const w = await wallet(user.Id);
