@@ -154,6 +154,11 @@ function text(reply: FastifyReply, status: number, body: string): FastifyReply {
   return cors(reply).status(status).header('Cache-Control', 'no-store').type('text/plain; charset=utf-8').send(body);
 }
 
+/** The request as the tokenizer's log lines show it: without the query string, where a card number could have been put. */
+const TOKENIZER_LOG = {
+  req: (req: { method?: string; url?: string }) => ({ method: req.method, url: String(req.url ?? '').split('?')[0] }),
+};
+
 /**
  * The tokenization endpoint a CardRegistrationURL points at (reference notes §1.3): outside the client's
  * API and without a bearer token, since the payer's browser posts the card to it. The form is read by the
@@ -163,6 +168,7 @@ export function tokenizerRoutes(app: FastifyInstance, db: Db): void {
   app.post(
     '/tokenizer/:registrationId',
     {
+      logSerializers: TOKENIZER_LOG,
       schema: {
         summary: "Tokenizes a card for a card registration (the registration's CardRegistrationURL)",
         params: TokenizeParams,
@@ -193,6 +199,7 @@ export function tokenizerRoutes(app: FastifyInstance, db: Db): void {
   app.options(
     '/tokenizer/:registrationId',
     {
+      logSerializers: TOKENIZER_LOG,
       schema: {
         summary: 'The CORS preflight of the tokenizer',
         params: TokenizeParams,
