@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import { ledgerInvariants } from '../src/ledger/index.js';
+import { buildServer } from '../src/server.js';
 import { sweepSecureSessions } from '../src/modules/secure-mode/service.js';
 import { TEST_CARDS } from './helpers/cards.js';
 import { expectApiError } from './helpers/errors.js';
@@ -504,6 +506,40 @@ describe('the payment page, over plain HTTP', () => {
     expect((await getPayIn(young2.payIn.Id)).Status).toBe('CREATED');
     expectBackToPlatform(await pay(young2.payIn), young2.payIn);
     expect((await getPayIn(young2.payIn.Id)).Status).toBe('SUCCEEDED');
+  });
+
+  it('writes no card number or CVC into the logs, even at trace level', async () => {
+    const lines: string[] = [];
+    const app = await buildServer({
+      db: s.db,
+      config: loadConfig({ PORT: '0' }),
+      logger: { level: 'trace', stream: { write: (line: string) => void lines.push(line) } },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const addr = app.server.address();
+      const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      const { payIn } = await webPayIn();
+      const post = (fields: Record<string, string>) => {
+        if (fields.cardNumber) TYPED.add(fields.cardNumber);
+        return fetch(`${base}${pagePath(payIn)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields).toString(),
+          redirect: 'manual',
+        });
+      };
+      expect((await post({ action: 'pay', cardNumber: '5555555555554445', cardExpirationDate: '1229', cardCvx: '987' })).status).toBe(400);
+      expect((await post({ action: 'launch', cardNumber: '5555555555554445', cardCvx: '987' })).status).toBe(400);
+      expect((await post({ action: 'pay', cardNumber: '5555555555554444', cardExpirationDate: '1229', cardCvx: '987' })).status).toBe(303);
+      expect((await getPayIn(payIn.Id)).Status).toBe('SUCCEEDED');
+    } finally {
+      await app.close();
+    }
+    const log = lines.join('');
+    expect(log).toContain('incoming request');
+    // The numbers, and the form's fields at all (a CVC's three digits could match any timestamp).
+    for (const secret of ['5555555555554445', '5555555555554444', 'cardCvx', 'cardNumber']) expect(log).not.toContain(secret);
   });
 
   it('leaves no typed card number in any table', async () => {
