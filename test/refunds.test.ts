@@ -175,6 +175,27 @@ describe('transfer refunds', () => {
   });
 });
 
+describe('a transfer refund racing the closure of the user it credits', () => {
+  it('either fails for the closed user or keeps the user open: no closed user ends up holding money', async () => {
+    const outcomes: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      const a = await holder(1000);
+      const b = await holder(0);
+      const t = await transfer(a, b, 1000);
+      // Sent in both orders, round after round.
+      const close = () => s.call('DELETE', `/users/natural/${a.user.Id}`);
+      const give = () => refundTransfer(t.Id, { AuthorId: a.user.Id });
+      const [closed, r] = round % 2 ? await Promise.all([close(), give()]) : (await Promise.all([give(), close()])).reverse();
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      const outcome = `${closed.status} ${r.body.Status} ${r.body.ResultCode}`;
+      expect(['204 FAILED 002602', '400 SUCCEEDED 000000']).toContain(outcome);
+      outcomes.push(outcome);
+      expect(await balance(a.wallet.Id)).toBe(r.body.Status === 'SUCCEEDED' ? 1000 : 0);
+    }
+    console.log(`refund against closure: ${outcomes.join(', ')}`);
+  });
+});
+
 describe('payout refunds (the sandbox sends a payout back)', () => {
   it('credit the wallet with what the bank received, as a PAYIN refund, once', async () => {
     const h = await holder(5000);
