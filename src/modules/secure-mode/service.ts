@@ -69,7 +69,7 @@ export async function findSecureSession(q: Queryable, id: string): Promise<Secur
 /**
  * Decides a session once: the payer's outcome, or EXPIRED when its time is over on the client's clock
  * (`now`). A session already decided is returned as it is, and nothing runs twice. The handler runs in
- * the same transaction. `extra` is kept on the session (under `data.outcome`) and given to the handler.
+ * the same transaction. `extra` (what the page passes along) is given to the handler; it is not stored.
  */
 export async function decideSecureSession(
   db: Db,
