@@ -688,28 +688,60 @@ describe('lists', () => {
 });
 
 describe('the end of a hold, on the client clock', () => {
-  it('expires a hold nobody captured (EXPIRED) and validates one captured (VALIDATED) when read after ExpirationDate', async () => {
+  const paymentStatusOf = async (id: string) =>
+    (await s.db.query<{ payment_status: string }>('SELECT payment_status FROM preauthorizations WHERE id = $1', [id]))[0].payment_status;
+
+  it('ends holds as the sandbox clock passes their ExpirationDate: EXPIRED with no capture, VALIDATED after one', async () => {
     const { user, card, wallet: w } = await payer();
     const idle = await preauth(user, card, 1000);
     const used = await preauth(user, card, 1000);
     expect((await capture(used, w, 400)).body.Status).toBe('SUCCEEDED');
     expect((await advance(HOLD_SECONDS - 10)).status).toBe(200);
-    expect((await getPreauth(idle.Id)).body.PaymentStatus).toBe('WAITING');
+    expect(await paymentStatusOf(idle.Id)).toBe('WAITING');
+    expect((await capture(used, w, 100)).body.Status).toBe('SUCCEEDED');
     expect((await advance(10)).status).toBe(200);
+    // Ended by the clock's move itself, before anything reads them.
+    expect(await paymentStatusOf(idle.Id)).toBe('EXPIRED');
+    expect(await paymentStatusOf(used.Id)).toBe('VALIDATED');
 
-    const expired = (await getPreauth(idle.Id)).body;
-    expect(expired).toMatchObject({ Status: 'SUCCEEDED', PaymentStatus: 'EXPIRED', RemainingFunds: money(0) });
-    expect((await eventsOf(idle.Id)).at(-1)).toBe('PREAUTHORIZATION_PAYMENT_EXPIRED');
-    // The capture reads the clock too: the used hold ends VALIDATED and is refused.
-    const late = await capture(used, w, 100);
-    expectApiError(late, 400, 'param_error');
-    expect(late.body.errors).toEqual({ PaymentStatus: 'The PreAuthorization PaymentStatus value has to be WAITING' });
+    expect((await getPreauth(idle.Id)).body).toMatchObject({ Status: 'SUCCEEDED', PaymentStatus: 'EXPIRED', RemainingFunds: money(0) });
     expect((await getPreauth(used.Id)).body).toMatchObject({ PaymentStatus: 'VALIDATED', RemainingFunds: money(0) });
+    expect((await eventsOf(idle.Id)).at(-1)).toBe('PREAUTHORIZATION_PAYMENT_EXPIRED');
     expect((await eventsOf(used.Id)).filter((e) => e.startsWith('PREAUTHORIZATION_PAYMENT_'))).toEqual([
       'PREAUTHORIZATION_PAYMENT_WAITING', 'PREAUTHORIZATION_PAYMENT_VALIDATED',
     ]);
+    const late = await capture(used, w, 100);
+    expectApiError(late, 400, 'param_error');
+    expect(late.body.errors).toEqual({ PaymentStatus: 'The PreAuthorization PaymentStatus value has to be WAITING' });
     expectApiError(await call('PUT', `/preauthorizations/${idle.Id}`, { body: { PaymentStatus: 'CANCELED' } }), 400, 'preauthorization_payment_status_can_not_be_canceled');
-    expect(await balance(w.Id)).toBe(400);
+    expect(await balance(w.Id)).toBe(500);
+  });
+
+  it('ends a due hold on the next read, list, capture or change of it', async () => {
+    const { user, card, wallet: w } = await payer();
+    const [read, listed, captured, changed] = [
+      await preauth(user, card, 1000),
+      await preauth(user, card, 1000),
+      await preauth(user, card, 1000),
+      await preauth(user, card, 1000),
+    ];
+    expect((await capture(captured, w, 100)).body.Status).toBe('SUCCEEDED');
+    // Aged in the database one at a time (as if the clock had moved, with no sweep yet).
+    const age = (id: string) => s.db.query('UPDATE preauthorizations SET expiration_date = expiration_date - $2 WHERE id = $1', [id, HOLD_SECONDS]);
+    await age(read.Id);
+    expect(await paymentStatusOf(read.Id)).toBe('WAITING');
+    expect((await getPreauth(read.Id)).body.PaymentStatus).toBe('EXPIRED');
+    await age(listed.Id);
+    const page = await call('GET', `/users/${user.Id}/preauthorizations?per_page=100`);
+    expect(page.body.find((p: any) => p.Id === listed.Id).PaymentStatus).toBe('EXPIRED');
+    await age(captured.Id);
+    const late = await capture(captured, w, 100);
+    expectApiError(late, 400, 'param_error');
+    expect(await paymentStatusOf(captured.Id)).toBe('VALIDATED');
+    await age(changed.Id);
+    expectApiError(await call('PUT', `/preauthorizations/${changed.Id}`, { body: { PaymentStatus: 'CANCELED' } }), 400, 'preauthorization_payment_status_can_not_be_canceled');
+    expect(await paymentStatusOf(changed.Id)).toBe('EXPIRED');
+    expect(await balance(w.Id)).toBe(100);
   });
 
   it('ends due holds at the periodic sweep, each client on its own clock, each once', async () => {

@@ -2,6 +2,7 @@ import type { RequestCtx } from '../../core/context.js';
 import { ERRORS } from '../../core/errors.js';
 import { advancePending } from '../../webhooks/store.js';
 import { expireDue } from '../transactions/expiry.js';
+import { expireHolds } from '../preauthorizations/service.js';
 import { completeTransferSession, expireScaTransfers } from '../transfers/service.js';
 import { expireScaRecipients } from '../recipients/service.js';
 import { openScaSessions } from '../users/store.js';
@@ -25,7 +26,7 @@ export async function readClock(ctx: Ctx): Promise<Clock> {
 /**
  * Moves the client's clock forward: everything dated afterwards (creation dates, expiries, token
  * lifetimes) reads the new time, pending webhook retries come due as if the time had passed, and
- * pay-ins that time expired are failed at once.
+ * pay-ins that time expired are failed (and card holds ended) at once.
  */
 export async function advanceClock(ctx: Ctx, input: ClockAdvance): Promise<Clock> {
   const seconds = input.Seconds;
@@ -39,6 +40,7 @@ export async function advanceClock(ctx: Ctx, input: ClockAdvance): Promise<Clock
   await expireDue({ ...ctx, now });
   await expireScaTransfers({ ...ctx, now });
   await expireScaRecipients({ ...ctx, now });
+  await expireHolds({ ...ctx, now });
   return { Date: now, OffsetSeconds: offset };
 }
 
