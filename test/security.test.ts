@@ -186,6 +186,30 @@ const ROUTES: Route[] = [
     }),
     prepare: (p) => cardPayer(p),
   },
+  // Pre-authorizations and their captures
+  {
+    method: 'POST',
+    path: '/preauthorizations/card/direct',
+    body: (p) => preauthorizationBody(p),
+    prepare: (p) => cardPayer(p),
+  },
+  { method: 'GET', path: '/preauthorizations/:preauthorizationId', prepare: (p) => preauthorization(p) },
+  { method: 'PUT', path: '/preauthorizations/:preauthorizationId', body: () => ({ PaymentStatus: 'CANCELED' }), prepare: (p) => preauthorization(p) },
+  { method: 'GET', path: '/preauthorizations/:preauthorizationId/transactions', prepare: (p) => preauthorization(p) },
+  { method: 'GET', path: '/users/:id/preauthorizations', user: 'NP' },
+  { method: 'GET', path: '/cards/:cardId/preauthorizations', prepare: (p) => cardPayer(p) },
+  { method: 'GET', path: '/cards/fingerprints/:fingerprint/preauthorizations' },
+  {
+    method: 'POST',
+    path: '/payins/preauthorized/direct',
+    body: (p) => ({
+      PreauthorizationId: p.preauthorizationId ?? 'preauth_m_01JUNUSED0000000000000000',
+      CreditedWalletId: p.walletId ?? 'wlt_m_01JUNUSED0000000000000000',
+      DebitedFunds: { Currency: 'EUR', Amount: 500 },
+      Fees: { Currency: 'EUR', Amount: 0 },
+    }),
+    prepare: (p) => preauthorization(p),
+  },
   // Wallets and pay-ins
   {
     method: 'POST',
@@ -547,6 +571,36 @@ async function cardPayer(p: { clientId: string; token: string; userId?: string }
   const done = await s.fetch('PUT', `${base}/${reg.body.Id}`, { token: p.token, body: { RegistrationData: data.text } });
   expect(done.body.Status, JSON.stringify(done.body)).toBe('VALIDATED');
   return { ownerId, walletId, cardId: done.body.CardId };
+}
+
+/** A pre-authorization's creation body for a card payer's card (unused ids when none). */
+function preauthorizationBody(p: Record<string, string>): Record<string, unknown> {
+  return {
+    AuthorId: p.ownerId ?? 'user_m_01JUNUSED0000000000000000',
+    DebitedFunds: { Currency: 'EUR', Amount: 1000 },
+    CardId: p.cardId ?? 'card_m_01JUNUSED0000000000000000',
+    SecureModeReturnURL: 'https://merchant.example/back',
+    BrowserInfo: {
+      AcceptHeader: 'text/html',
+      JavaEnabled: false,
+      Language: 'EN',
+      ColorDepth: 24,
+      ScreenHeight: 800,
+      ScreenWidth: 600,
+      TimeZoneOffset: 0,
+      UserAgent: 'security-test',
+      JavascriptEnabled: false,
+    },
+    IpAddress: '192.0.2.1',
+  };
+}
+
+/** A SUCCEEDED pre-authorization (WAITING, 1000 EUR) on a new card payer's card, with the payer's wallet. */
+async function preauthorization(p: { clientId: string; token: string; userId?: string }): Promise<Record<string, string>> {
+  const payer = await cardPayer(p);
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/preauthorizations/card/direct`, { token: p.token, body: preauthorizationBody(payer) });
+  expect(r.body.Status, JSON.stringify(r.body)).toBe('SUCCEEDED');
+  return { ...payer, preauthorizationId: r.body.Id };
 }
 
 /** A REGISTRATION_PROOF of the user (a new legal OWNER when none is given), with a page and submitted when asked. */
