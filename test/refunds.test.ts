@@ -101,6 +101,8 @@ describe('transfer refunds', () => {
     expect(await eventsOf(r.Id)).toEqual(['TRANSFER_REFUND_CREATED', 'TRANSFER_REFUND_SUCCEEDED']);
     expect((await api.Refunds.get(r.Id)).InitialTransactionId).toBe(t.Id);
     expect((await api.Transfers.getRefunds(t.Id)).map((x: any) => x.Id)).toEqual([r.Id]);
+    // A refund is read as a refund: GET /transfers/{Id} does not show it as a transfer.
+    expectApiError(await s.call('GET', `/transfers/${r.Id}`), 404, 'ressource_not_found');
   });
 
   it('give the fees back in full, then refuse another refund with 400 errors.TransferId', async () => {

@@ -244,7 +244,8 @@ export async function sweepScaTransfers(db: Db): Promise<void> {
 
 export async function getTransfer(ctx: Ctx, id: string): Promise<Transaction> {
   const t = await transactions.findTransaction(ctx.db, ctx.clientId, 'TRANSFER', id);
-  if (!t) throw ERRORS.notFound('Transfer', id);
+  // A transfer's refund (also Type TRANSFER) is read at GET /refunds/{Id}, not here.
+  if (!t || t.nature === 'REFUND') throw ERRORS.notFound('Transfer', id);
   if (t.status !== 'CREATED') return t;
   // The read is clock-free; a transfer still waiting for SCA reads the client's clock to expire on time.
   const now = await clientNow(ctx.db, ctx.clientId);
