@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { HOLD_SECONDS } from '../src/modules/preauthorizations/model.js';
@@ -586,6 +587,22 @@ describe('POST /payins/preauthorized/direct', () => {
         expect(await balance(w.Id)).toBe(0);
       }
     }
+  });
+
+  it('captures once for one Idempotency-Key, however often the request is sent', async () => {
+    const { user, card, wallet: w } = await payer();
+    const p = await preauth(user, card, 1000);
+    const key = `capture-${randomBytes(8).toString('hex')}`;
+    const headers = { 'Idempotency-Key': key };
+    const body = captureBody(p, w, 400);
+    const replies = await Promise.all([1, 2, 3].map(() => call('POST', '/payins/preauthorized/direct', { body, headers })));
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    const done = replies.find((r) => r.status === 200)!;
+    expectApiError(await call('POST', '/payins/preauthorized/direct', { body, headers }), 409, 'idempotent_creation_conflict');
+    const stored = await call('GET', `/responses/${key}`);
+    expect(stored.body.Resource.Id).toBe(done.body.Id);
+    expect((await getPreauth(p.Id)).body.RemainingFunds).toEqual(money(600));
+    expect(await balance(w.Id)).toBe(400);
   });
 
   it('captures an AMEX hold once (partly), and a Maestro hold only in full', async () => {
