@@ -525,6 +525,10 @@ describe('POST /payins/preauthorized/direct', () => {
     const missing = await call('POST', '/payins/preauthorized/direct', { body: { CreditedWalletId: w.Id } });
     expectApiError(missing, 400, 'param_error');
     expect(Object.keys(missing.body.errors).sort()).toEqual(['DebitedFunds', 'Fees', 'PreauthorizationId']);
+    // The fees rule is reported with the schema's refusals.
+    const both = await call('POST', '/payins/preauthorized/direct', { body: { ...captureBody(p, w, 100, 200), CreditedWalletId: undefined } });
+    expectApiError(both, 400, 'param_error');
+    expect(Object.keys(both.body.errors).sort()).toEqual(['CreditedWalletId', 'Fees.Amount']);
 
     const failed = await preauth(user, card, 33351);
     const notSucceeded = await capture(failed, w, 100);

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { PreauthorizedPayInCreate, PreauthorizedPayInReply } from './preauthorized-schemas.js';
-import { capturePreauthorization, isPreauthorizedPayIn, renderPreauthorizedPayIn } from './preauthorized-service.js';
+import { capturePreauthorization, isPreauthorizedPayIn, preauthorizedPayInRules, renderPreauthorizedPayIn } from './preauthorized-service.js';
 import { registerPayInView } from './views.js';
-import { feesRule } from '../../ledger/money.js';
 
 // GET /payins/{Id} shows captures of pre-authorizations with their own reply.
 registerPayInView({ matches: isPreauthorizedPayIn, schema: PreauthorizedPayInReply, render: renderPreauthorizedPayIn });
@@ -15,7 +14,7 @@ export function preauthorizedPayInRoutes(scope: FastifyInstance): void {
     '/payins/preauthorized/direct',
     {
       schema: { body: PreauthorizedPayInCreate, response: { 200: PreauthorizedPayInReply } },
-      config: { rules: (body: { DebitedFunds?: any; Fees?: any }) => feesRule(body?.DebitedFunds, body?.Fees) },
+      config: { rules: preauthorizedPayInRules },
     },
     async (req) => renderPreauthorizedPayIn(await capturePreauthorization(req.ctx, req.body)),
   );

@@ -3,9 +3,9 @@
  * The money comes from the card network; the hold's RemainingFunds shrinks by each capture.
  */
 import type { RequestCtx } from '../../core/context.js';
-import { ERRORS } from '../../core/errors.js';
+import { ERRORS, type FieldErrors } from '../../core/errors.js';
 import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg } from '../../ledger/index.js';
-import { feesRule, renderMoney } from '../../ledger/money.js';
+import { feesRule, renderMoney, type MoneyIn } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import type { Card } from '../cards/model.js';
 import { RESULT, type Result } from '../cards/payment.js';
@@ -28,6 +28,11 @@ export interface PreauthorizedDetails {
   PreauthorizationId: string;
 }
 
+/** What the schema cannot say: the fees are in the funds' currency and no more than the funds. */
+export function preauthorizedPayInRules(input: { DebitedFunds?: MoneyIn; Fees?: MoneyIn }): FieldErrors {
+  return feesRule(input.DebitedFunds, input.Fees);
+}
+
 /** Capture rules by card (reference notes §5.2): AMEX one capture (partial allowed), Maestro the full amount only. */
 const isAmex = (card: Card) => card.cardType === 'AMEX' || card.cardProvider === 'AMEX';
 const isMaestro = (card: Card) => card.cardType === 'MAESTRO' || card.cardProvider === 'MAESTRO';
@@ -47,7 +52,7 @@ const isMaestro = (card: Card) => card.cardType === 'MAESTRO' || card.cardProvid
  * ends it VALIDATED.
  */
 export async function capturePreauthorization(ctx: RequestCtx, input: PreauthorizedPayInCreate): Promise<Transaction> {
-  const errors = feesRule(input.DebitedFunds, input.Fees);
+  const errors = preauthorizedPayInRules(input);
   if (Object.keys(errors).length) throw ERRORS.paramError(errors);
   const preauthorizationId = input.PreauthorizationId;
   const amount = input.DebitedFunds.Amount;
