@@ -64,15 +64,21 @@ export async function savePreauthorization(q: Queryable, p: Preauthorization): P
 
 /**
  * Ends the client's holds past their ExpirationDate on its clock: EXPIRED when nothing was captured,
- * VALIDATED after a capture; nothing is left to capture either way. A row a capture holds is waited
- * for and re-checked, so a hold ends once. Returns the ids and their new payment status.
+ * VALIDATED after a capture; nothing is left to capture either way. The rows are locked in id order
+ * (two sweeps cannot deadlock); a row a capture holds is waited for and re-checked, so a hold ends
+ * once. Returns the ids and their new payment status.
  */
 export async function endDueHolds(q: Queryable, clientId: string, now: number): Promise<Array<{ id: string; paymentStatus: PaymentStatus }>> {
   const rows = await q.query<{ id: string; payment_status: PaymentStatus }>(
-    `UPDATE preauthorizations
-     SET payment_status = CASE WHEN pay_in_id IS NULL THEN 'EXPIRED' ELSE 'VALIDATED' END, remaining_amount = 0
-     WHERE client_id = $1 AND payment_status = 'WAITING' AND status = 'SUCCEEDED' AND expiration_date <= $2
-     RETURNING id, payment_status`,
+    `WITH due AS (
+       SELECT id FROM preauthorizations
+       WHERE client_id = $1 AND payment_status = 'WAITING' AND status = 'SUCCEEDED' AND expiration_date <= $2
+       ORDER BY id COLLATE "C" FOR UPDATE
+     )
+     UPDATE preauthorizations p
+     SET payment_status = CASE WHEN p.pay_in_id IS NULL THEN 'EXPIRED' ELSE 'VALIDATED' END, remaining_amount = 0
+     FROM due WHERE p.id = due.id AND p.client_id = $1
+     RETURNING p.id, p.payment_status`,
     [clientId, now],
   );
   return rows.map((r) => ({ id: r.id, paymentStatus: r.payment_status })).sort((a, b) => (a.id < b.id ? -1 : 1));
