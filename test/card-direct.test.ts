@@ -664,4 +664,16 @@ describe('time: expired cards and lapsed challenges', () => {
     expect(await getPayIn(other.Id)).toMatchObject({ Status: 'FAILED', ResultCode: '101304' });
     expect(await balance(p.wallet.Id)).toBe(0);
   });
+
+  it('a challenge outlived by a month-long clock jump still fails as an expired challenge (101304), not as a bank wire (101109)', async () => {
+    const p = await payer(TEST_CARDS.challenge);
+    const made = await payIn(body(p));
+    expect((await call('POST', '/sandbox/clock/advance', { body: { Seconds: 31 * 86400 } })).status).toBe(200);
+    await client.renew();
+    // A list settles due bank wires first; the card pay-in is left to its own session.
+    const listed = await call('GET', `/wallets/${p.wallet.Id}/transactions`);
+    expect(listed.body.map((t: any) => [t.Id, t.Status, t.ResultCode])).toEqual([[made.Id, 'FAILED', '101304']]);
+    expect(await getPayIn(made.Id)).toMatchObject({ Status: 'FAILED', ResultCode: '101304' });
+    expect(await eventTypesOf(s.db, made.Id)).toEqual(['PAYIN_NORMAL_CREATED', 'PAYIN_NORMAL_FAILED']);
+  });
 });

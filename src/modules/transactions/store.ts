@@ -84,8 +84,9 @@ export async function hasPendingPayOut(q: Queryable, clientId: string, authorId:
 }
 
 /**
- * Fails every CREATED transaction of the type created at or before `createdBy`, and returns their ids.
- * A row a concurrent transaction holds is waited for and re-checked, so a settled one is left alone.
+ * Fails every CREATED transaction of the type (and payment type, when given) created at or before
+ * `createdBy`, and returns their ids. A row a concurrent transaction holds is waited for and
+ * re-checked, so a settled one is left alone.
  */
 export async function failCreatedBefore(
   q: Queryable,
@@ -93,11 +94,13 @@ export async function failCreatedBefore(
   type: Transaction['type'],
   createdBy: number,
   result: { code: string; message: string },
+  paymentType: string | null = null,
 ): Promise<string[]> {
   const rows = await q.query<{ id: string }>(
     `UPDATE transactions SET status = 'FAILED', result_code = $4, result_message = $5
-     WHERE client_id = $1 AND type = $2 AND status = 'CREATED' AND creation_date <= $3 RETURNING id`,
-    [clientId, type, createdBy, result.code, result.message],
+     WHERE client_id = $1 AND type = $2 AND status = 'CREATED' AND creation_date <= $3
+       AND ($6::text IS NULL OR payment_type = $6) RETURNING id`,
+    [clientId, type, createdBy, result.code, result.message, paymentType],
   );
   return rows.map((r) => r.id).sort();
 }
