@@ -167,6 +167,8 @@ describe('the official SDK drives pre-authorizations (its CardPreAuthorizations,
     expect(await eventsOf(made.Id)).toEqual(['PREAUTHORIZATION_CREATED', 'PREAUTHORIZATION_SUCCEEDED', 'PREAUTHORIZATION_PAYMENT_WAITING']);
     expect((await call('GET', `/cards/${card.Id}`)).body.Validity).toBe('VALID');
 
+    // The docs print the read with a trailing slash.
+    expect((await call('GET', `/preauthorizations/${made.Id}/`)).body.Id).toBe(made.Id);
     const got = await api.CardPreAuthorizations.get(made.Id);
     expect(got.Id).toBe(made.Id);
     expect(got.ResultCode).toBe('000000');
