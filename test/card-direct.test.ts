@@ -461,6 +461,18 @@ describe('POST /payins/card/direct', () => {
     expect(Object.keys(r.body.errors).sort()).toEqual(['Fees.Amount', 'IpAddress', 'StatementDescriptor']);
   });
 
+  it('charges once per Idempotency-Key: a replay is refused with 409 and the stored answer is the pay-in', async () => {
+    const p = await payer();
+    const key = `card-direct-${Date.now()}`;
+    const headers = { 'Idempotency-Key': key };
+    const first = await call('POST', '/payins/card/direct', { body: body(p), headers });
+    expect(first.status).toBe(200);
+    expectApiError(await call('POST', '/payins/card/direct', { body: body(p), headers }), 409, 'idempotent_creation_conflict');
+    const stored = await call('GET', `/responses/${key}`);
+    expect(stored.body).toMatchObject({ StatusCode: '200', Resource: { Id: first.body.Id, Status: 'SUCCEEDED' } });
+    expect(await balance(p.wallet.Id)).toBe(1000);
+  });
+
   it('accepts TimeZoneOffset as a number and the properties in any case', async () => {
     const p = await payer();
     const b: any = body(p, { BrowserInfo: { ...BROWSER_INFO, TimeZoneOffset: -300 } });
@@ -522,6 +534,17 @@ describe('3-D Secure challenges', () => {
     expect(late.status).toBe(200);
     expect((await getPayIn(made.Id)).Status).toBe('SUCCEEDED');
     expect(await balance(p.wallet.Id)).toBe(2400);
+  });
+
+  it('charges once when the payer answers twice at the same time', async () => {
+    const p = await payer(TEST_CARDS.challenge);
+    const made = await payIn(body(p));
+    const answers = await Promise.all([answer(made, 'APPROVED'), answer(made, 'APPROVED'), answer(made, 'REFUSED')]);
+    for (const r of answers) expect([200, 303]).toContain(r.status);
+    const after = await getPayIn(made.Id);
+    expect(['SUCCEEDED', 'FAILED']).toContain(after.Status);
+    expect(await balance(p.wallet.Id)).toBe(after.Status === 'SUCCEEDED' ? 1000 : 0);
+    expect((await eventTypesOf(s.db, made.Id)).length).toBe(2);
   });
 
   it('asks for the challenge on the frictionless card when SecureMode is FORCE', async () => {
