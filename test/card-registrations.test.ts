@@ -77,6 +77,9 @@ describe('POST /cardregistrations', () => {
   it('answers 404 ressource_not_found for an unknown user, and user_closed for a closed one', async () => {
     const unknown = await s.call('POST', '/cardregistrations', { body: { UserId: '12345678', Currency: 'EUR', CardType: 'CB_VISA_MASTERCARD' } });
     expectApiError(unknown, 404, 'ressource_not_found');
+    // As the SDK's "Creating Invalid user card registration" test sees it.
+    const error = await api.CardRegistrations.create({ UserId: '12345678', Currency: 'EUR', CardType: 'CB_VISA_MASTERCARD' }).catch((e: any) => e);
+    expect(error.Type).toBe('ressource_not_found');
     const user = await payer();
     expect((await s.call('POST', `/sandbox/users/${user.Id}/close`, { body: {} })).status).toBe(204);
     expectApiError(await s.call('POST', '/cardregistrations', { body: { UserId: user.Id, Currency: 'EUR' } }), 400, 'user_closed');
@@ -161,10 +164,10 @@ describe('the tokenizer (CardRegistrationURL)', () => {
   it('registers each documented test card with its alias, brand, country and BIN facts', async () => {
     const user = await payer();
     const cases = [
-      { number: TEST_CARDS.frictionless, type: undefined, alias: '497010XXXXXX1119', provider: 'VISA', country: 'FRA', cvx: '123' },
-      { number: TEST_CARDS.challenge, type: undefined, alias: '497010XXXXXX8183', provider: 'VISA', country: 'FRA', cvx: '123' },
-      { number: TEST_CARDS.maestro, type: 'MAESTRO', alias: '503395XXXXXX0004', provider: 'MAESTRO', country: 'BEL', cvx: '123' },
-      { number: TEST_CARDS.amex, type: 'AMEX', alias: '375989XXXXX1119', provider: 'AMEX', country: 'USA', cvx: '1234' },
+      { number: TEST_CARDS.frictionless, type: undefined, alias: '497010XXXXXX1119', provider: 'VISA', country: 'FRA', cvx: '123', info: { IssuerCountryCode: 'MA', Type: 'CREDIT' } },
+      { number: TEST_CARDS.challenge, type: undefined, alias: '497010XXXXXX8183', provider: 'VISA', country: 'FRA', cvx: '123', info: { IssuerCountryCode: 'FR', Type: 'DEBIT' } },
+      { number: TEST_CARDS.maestro, type: 'MAESTRO', alias: '503395XXXXXX0004', provider: 'MAESTRO', country: 'BEL', cvx: '123', info: { IssuerCountryCode: 'BE', Type: 'DEBIT' } },
+      { number: TEST_CARDS.amex, type: 'AMEX', alias: '375989XXXXX1119', provider: 'AMEX', country: 'USA', cvx: '1234', info: { IssuerCountryCode: 'US', Type: 'CHARGE CARD' } },
     ];
     for (const c of cases) {
       const card = await registerCard(s, user.Id, { number: c.number, cardType: c.type, cvx: c.cvx, expiry: '0330' });
@@ -178,6 +181,9 @@ describe('the tokenizer (CardRegistrationURL)', () => {
         Active: true,
       });
       expect(card.Fingerprint).toMatch(/^[0-9a-f]{32}$/);
+      // CardInfo, as the card's payments will show it: the BIN facts read at tokenization.
+      const [{ card_info }] = await s.db.query<{ card_info: any }>('SELECT card_info FROM cards WHERE id = $1', [card.Id]);
+      expect(card_info, c.number).toEqual({ BIN: c.number.slice(0, 6), Brand: c.provider, SubType: null, IssuingBank: expect.any(String), ...c.info });
     }
     // Maestro's CVC is not checked; a BCMC registration takes a Maestro card too.
     expect((await registerCard(s, user.Id, { number: TEST_CARDS.maestro, cardType: 'MAESTRO', cvx: '' })).CardType).toBe('MAESTRO');
