@@ -12,8 +12,9 @@ import { openDb } from '../src/db/index.js';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { legalOwner, naturalOwner, naturalPayer } from './helpers/fixtures.js';
 import { processStorage, processToken, spawnServer, type ServerProcess } from './helpers/process.js';
+import { BROWSER_INFO, IP_ADDRESS, registerCard, TEST_CARDS } from './helpers/cards.js';
 import { checkStorages } from './helpers/invariants.js';
-import { TEST_DB } from './helpers/server.js';
+import { fileServer, TEST_DB } from './helpers/server.js';
 
 vi.setConfig({ testTimeout: 240_000 });
 
@@ -290,5 +291,210 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
     }
     expect(await a.stop()).toBe(0);
     expect(await b.stop()).toBe(0);
+  });
+});
+
+// ---- Card money racing in one server, on both databases ------------------------------------------
+
+const { s } = fileServer({ env: { MANGROVE_RATE_LIMITS: '10000000,10000000,10000000,10000000' } });
+const CARD = { SecureModeReturnURL: 'https://shop.example/back', BrowserInfo: BROWSER_INFO, IpAddress: IP_ADDRESS };
+
+async function must(method: string, p: string, body?: unknown): Promise<any> {
+  const r = await s.call(method, p, body === undefined ? {} : { body });
+  expect(r.status, `${method} ${p}: ${JSON.stringify(r.body)}`).toBe(200);
+  return r.body;
+}
+const newOwner = async () => {
+  const u = await must('POST', '/sca/users/natural', naturalOwner());
+  return { user: u, wallet: await must('POST', '/wallets', { Owners: [u.Id], Currency: 'EUR', Description: 'race' }) };
+};
+const cardPayIn = (author: string, card: string, wallet: string, amount: number, fees: number) =>
+  s.call('POST', '/payins/card/direct', {
+    body: { AuthorId: author, CreditedWalletId: wallet, DebitedFunds: money(amount), Fees: money(fees), CardId: card, ...CARD },
+  });
+const transfer = (author: string, from: string, to: string, amount: number, fees = 0) =>
+  s.call('POST', '/transfers', { body: { AuthorId: author, DebitedWalletId: from, CreditedWalletId: to, DebitedFunds: money(amount), Fees: money(fees) } });
+const balanceOf = async (walletId: string) => (await must('GET', `/wallets/${walletId}`)).Balance.Amount as number;
+const outcome = (r: { status: number; body: any }) =>
+  r.status === 200 && r.body?.Status ? `${r.body.Status} ${r.body.ResultCode}` : `${r.status}${r.body?.Type ? ` ${r.body.Type}` : ''}`;
+
+/**
+ * The money of the client, every way it is counted: what its wallets (fee wallet included) hold, and what
+ * came in and went out: bank wires settled + card pay-ins − payouts − pay-in refunds (+ payouts come back).
+ */
+async function moneyCount(clientId: string): Promise<{ wallets: number; bankWire: number; card: number; payouts: number; refunds: number; cameBack: number }> {
+  const [r] = await s.db.query<Record<string, string>>(
+    `SELECT (SELECT coalesce(sum(balance), 0) FROM wallets WHERE client_id = $1 AND currency = 'EUR')::text AS wallets,
+       coalesce(sum(debited_amount) FILTER (WHERE type = 'PAYIN' AND nature = 'REGULAR' AND payment_type = 'BANK_WIRE' AND status = 'SUCCEEDED'), 0)::text AS bank_wire,
+       coalesce(sum(debited_amount) FILTER (WHERE type = 'PAYIN' AND nature = 'REGULAR' AND payment_type IN ('CARD', 'PREAUTHORIZED') AND status = 'SUCCEEDED'), 0)::text AS card,
+       coalesce(sum(credited_amount) FILTER (WHERE type = 'PAYOUT' AND nature = 'REGULAR' AND status IN ('CREATED', 'SUCCEEDED')), 0)::text AS payouts,
+       coalesce(sum(credited_amount) FILTER (WHERE type = 'PAYOUT' AND nature = 'REFUND' AND status = 'SUCCEEDED'), 0)::text AS refunds,
+       coalesce(sum(credited_amount) FILTER (WHERE type = 'PAYIN' AND nature = 'REFUND' AND status = 'SUCCEEDED'), 0)::text AS came_back
+     FROM transactions WHERE client_id = $1 AND currency = 'EUR'`,
+    [clientId],
+  );
+  return {
+    wallets: Number(r.wallets),
+    bankWire: Number(r.bank_wire),
+    card: Number(r.card),
+    payouts: Number(r.payouts),
+    refunds: Number(r.refunds),
+    cameBack: Number(r.came_back),
+  };
+}
+async function expectConserved(clientId: string): Promise<void> {
+  const c = await moneyCount(clientId);
+  expect(c.wallets, JSON.stringify(c)).toBe(c.bankWire + c.card - c.payouts - c.refunds + c.cameBack);
+  expect(await ledgerInvariants(s.db, clientId)).toEqual([]);
+}
+
+describe(`card money under concurrent requests (${TEST_DB})`, () => {
+  it('card pay-ins into one wallet racing transfers out of it and its owner closure: no closed user with money, no negative balance, money conserved', async () => {
+    const payers = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const u = await must('POST', '/sca/users/natural', naturalPayer());
+        return { id: u.Id as string, card: (await registerCard(s, u.Id, { number: TEST_CARDS.frictionless })).Id as string };
+      }),
+    );
+    const target = await newOwner();
+    const seen = new Map<string, number>();
+    for (let round = 0; round < 6; round++) {
+      const owner = await newOwner();
+      const w = owner.wallet.Id;
+      // Rounds 0 and 3 start empty (a closure may win before the money comes in); the others hold money first.
+      if (round % 3) expect((await cardPayIn(payers[0].id, payers[0].card, w, 3000, 0)).body.Status).toBe('SUCCEEDED');
+      const start = await balanceOf(w);
+      type Race = { kind: 'payin' | 'transfer' | 'close'; run: () => Promise<{ status: number; body: any }>; amount: number; fees: number };
+      const races: Race[] = [];
+      payers.forEach((p, k) => {
+        for (let n = 0; n < 4; n++) {
+          // Now and then an amount the issuer refuses (33305 → 101101), and fees on some.
+          const amount = n === 3 && k === round % 4 ? 33305 : 500 + 100 * n + k;
+          const fees = n % 2 ? 50 : 0;
+          races.push({ kind: 'payin', amount, fees, run: () => cardPayIn(p.id, p.card, w, amount, fees) });
+        }
+      });
+      for (let n = 0; n < 10; n++) {
+        const amount = 300 + 150 * n;
+        const fees = n % 3 === 0 ? 10 : 0;
+        races.push({ kind: 'transfer', amount, fees, run: () => transfer(owner.user.Id, w, target.wallet.Id, amount, fees) });
+      }
+      for (let n = 0; n < 4; n++) races.push({ kind: 'close', amount: 0, fees: 0, run: () => s.call('DELETE', `/users/natural/${owner.user.Id}`) });
+      // Shuffled, so that the closures are sent early in some rounds and late in others.
+      for (let k = races.length - 1; k > 0; k--) {
+        const j = (k * 7 + round * 13) % (k + 1);
+        [races[k], races[j]] = [races[j], races[k]];
+      }
+      if (round % 3 === 2) {
+        // First a transfer of all the wallet holds, then the closures, then the rest: the closures race the pay-ins.
+        const closing = races.filter((r) => r.kind === 'close');
+        const rest = races.filter((r) => r.kind !== 'close');
+        races.length = 0;
+        races.push({ kind: 'transfer', amount: start, fees: 0, run: () => transfer(owner.user.Id, w, target.wallet.Id, start) }, ...closing, ...rest);
+      }
+      const replies = await Promise.all(races.map((r) => r.run()));
+
+      // Every answer one of the expected ones, and the wallet holds exactly what the answers say.
+      let expected = start;
+      replies.forEach((r, k) => {
+        const race = races[k];
+        const key = `${race.kind} ${outcome(r)}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+        const allowed = {
+          payin: /^(SUCCEEDED 000000|FAILED 101101|400 user_closed)$/,
+          transfer: /^(SUCCEEDED 000000|FAILED (001001|002601))$/,
+          close: /^(204|400 (user_closure_not_possible|user_closure_failed))$/,
+        }[race.kind];
+        expect(outcome(r), `${race.kind} ${race.amount}: ${JSON.stringify(r.body)}`).toMatch(allowed);
+        if (r.body?.Status === 'SUCCEEDED') expected += race.kind === 'payin' ? race.amount - race.fees : -race.amount;
+      });
+      const closures = replies.filter((r, k) => races[k].kind === 'close' && r.status === 204).length;
+      expect(closures).toBeLessThanOrEqual(1);
+      const after = await balanceOf(w);
+      expect(after).toBe(expected);
+      expect(after).toBeGreaterThanOrEqual(0);
+      const [{ status }] = await s.db.query<{ status: string }>('SELECT status FROM users WHERE id = $1', [owner.user.Id]);
+      expect(status === 'CLOSED').toBe(closures === 1);
+      if (closures) expect(after).toBe(0);
+    }
+    console.log(`card races (${TEST_DB}): ${[...seen].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+    expect(seen.get('payin SUCCEEDED 000000') ?? 0).toBeGreaterThan(0);
+    expect(seen.get('transfer SUCCEEDED 000000') ?? 0).toBeGreaterThan(0);
+    await expectConserved(s.client.id);
+  });
+
+  it('concurrent refunds of one pay-in (card or bank wire) never give back more than its CreditedFunds, nor more fees than it took', async () => {
+    const payer = await must('POST', '/sca/users/natural', naturalOwner());
+    const w = (await must('POST', '/wallets', { Owners: [payer.Id], Currency: 'EUR', Description: 'refunds' })).Id;
+    const card = (await registerCard(s, payer.Id, { number: TEST_CARDS.frictionless })).Id;
+    const byCard = (await cardPayIn(payer.Id, card, w, 10_000, 1_000)).body;
+    expect(byCard.Status).toBe('SUCCEEDED');
+    const declared = await must('POST', '/payins/bankwire/direct', { AuthorId: payer.Id, CreditedWalletId: w, DeclaredDebitedFunds: money(6_000), DeclaredFees: money(600) });
+    const wire = await must('POST', `/sandbox/payins/${declared.Id}/settle`);
+    expect(wire).toMatchObject({ Status: 'SUCCEEDED', CreditedFunds: money(5_400) });
+    for (const p of [byCard, wire]) {
+      const credited = p.CreditedFunds.Amount as number;
+      const fees = p.Fees.Amount as number;
+      // Partial refunds handing back part of the fees, a few full ones, all at once.
+      const bodies = [
+        ...Array.from({ length: 10 }, (_, k) => ({ AuthorId: payer.Id, DebitedFunds: money(700 + 10 * k), Fees: money(-(100 + k)) })),
+        { AuthorId: payer.Id },
+        { AuthorId: payer.Id },
+        { AuthorId: payer.Id, DebitedFunds: money(credited), Fees: money(0) },
+      ];
+      const replies = await Promise.all(bodies.map((body) => s.call('POST', `/payins/${p.Id}/refunds`, { body })));
+      for (const r of replies) expect(outcome(r), JSON.stringify(r.body)).toMatch(/^(SUCCEEDED 000000|FAILED (001401|005403|005404))$/);
+      const won = replies.filter((r) => r.body.Status === 'SUCCEEDED').map((r) => r.body);
+      expect(won.length).toBeGreaterThan(0);
+      const given = won.reduce((n, r) => n + r.DebitedFunds.Amount, 0);
+      const feesBack = won.reduce((n, r) => n + Math.max(0, -r.Fees.Amount), 0);
+      expect(given).toBeLessThanOrEqual(credited);
+      expect(feesBack).toBeLessThanOrEqual(fees);
+      // What the stored refunds say is what the answers said.
+      const [stored] = await s.db.query<{ n: number; debited: string }>(
+        `SELECT count(*)::int AS n, coalesce(sum(debited_amount), 0)::text AS debited FROM transactions
+         WHERE client_id = $1 AND nature = 'REFUND' AND status = 'SUCCEEDED' AND details->>'InitialTransactionId' = $2`,
+        [s.client.id, p.Id],
+      );
+      expect({ n: stored.n, debited: Number(stored.debited) }).toEqual({ n: won.length, debited: given });
+      // Whatever remains can still be refunded, once.
+      if (given < credited) {
+        const rest = await must('POST', `/payins/${p.Id}/refunds`, { AuthorId: payer.Id });
+        expect(rest.Status, JSON.stringify(rest)).toBe('SUCCEEDED');
+        expect(rest.DebitedFunds.Amount).toBe(credited - given);
+      }
+      expect((await must('POST', `/payins/${p.Id}/refunds`, { AuthorId: payer.Id })).ResultCode).toBe('001401');
+    }
+    expect(await balanceOf(w)).toBe(0);
+    await expectConserved(s.client.id);
+  });
+
+  it('a refund racing a transfer out of the same wallet: the wallet never pays out more than it holds', async () => {
+    const payer = await must('POST', '/sca/users/natural', naturalOwner());
+    const card = (await registerCard(s, payer.Id, { number: TEST_CARDS.frictionless })).Id;
+    const target = await newOwner();
+    const seen = new Map<string, number>();
+    for (let round = 0; round < 8; round++) {
+      const w = (await must('POST', '/wallets', { Owners: [payer.Id], Currency: 'EUR', Description: `round ${round}` })).Id;
+      const p = (await cardPayIn(payer.Id, card, w, 1_000, 0)).body;
+      expect(p.Status).toBe('SUCCEEDED');
+      // Even rounds: a full refund and a transfer of 600 cannot both be paid from 1000; odd: 400 + 600 can.
+      const refundBody = round % 2 ? { AuthorId: payer.Id, DebitedFunds: money(400), Fees: money(0) } : { AuthorId: payer.Id };
+      const refunding = () => s.call('POST', `/payins/${p.Id}/refunds`, { body: refundBody });
+      const moving = () => transfer(payer.Id, w, target.wallet.Id, 600);
+      const [refund, moved] = round % 4 < 2 ? await Promise.all([refunding(), moving()]) : (await Promise.all([moving(), refunding()])).reverse();
+      const key = `refund ${outcome(refund)} / transfer ${outcome(moved)}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      const paid = (refund.body.Status === 'SUCCEEDED' ? refund.body.DebitedFunds.Amount : 0) + (moved.body.Status === 'SUCCEEDED' ? 600 : 0);
+      if (round % 2) {
+        expect([outcome(refund), outcome(moved)]).toEqual(['SUCCEEDED 000000', 'SUCCEEDED 000000']);
+      } else {
+        // Exactly one of them, the other finding the wallet short.
+        expect([outcome(refund), outcome(moved)].sort()).toEqual(['FAILED 001001', 'SUCCEEDED 000000']);
+      }
+      expect(await balanceOf(w)).toBe(1_000 - paid);
+    }
+    console.log(`refund/transfer races (${TEST_DB}): ${[...seen].map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+    await expectConserved(s.client.id);
   });
 });
