@@ -1,8 +1,10 @@
 /*
- * Two real `mangrove serve` processes on one PostgreSQL database, firing closures, transfers and
- * pay-in settlements at the same users at once. Afterwards the ledger is checked with direct SQL:
- * every request answered (no dropped connection, no 5xx), no closed user holds money, every movement
- * sums to zero, every transfer either SUCCEEDED with its postings or FAILED without any.
+ * Two real `mangrove serve` processes on one PostgreSQL database, firing closures, transfers, pay-in
+ * settlements, card pay-ins, refunds and captures of pre-authorizations at the same users at once.
+ * Afterwards the ledger is checked with direct SQL: every request answered (no dropped connection, no
+ * 5xx), no closed user holds money, every movement sums to zero, every transaction either SUCCEEDED
+ * with its postings or moved nothing, no pay-in refunded beyond its CreditedFunds, no hold captured
+ * beyond its amount, and the money conserved. Then the same card races in one server, on both databases.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -67,6 +69,8 @@ async function ok(api: Api, method: string, p: string, body?: unknown): Promise<
 }
 
 const money = (Amount: number) => ({ Currency: 'EUR', Amount });
+/** The parts of a direct card pay-in or pre-authorization besides the money and the card. */
+const CARD = { SecureModeReturnURL: 'https://shop.example/back', BrowserInfo: BROWSER_INFO, IpAddress: IP_ADDRESS };
 
 /** Runs the tasks with at most `limit` in flight. */
 async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
@@ -91,7 +95,7 @@ interface User {
 }
 
 describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL database', () => {
-  it('keep the ledger sound under concurrent closures, transfers and settlements', async () => {
+  it('keep the ledger sound under concurrent closures, transfers, settlements, card pay-ins, refunds and captures', async () => {
     const started = Date.now();
     const seed = process.env.CONCURRENCY_SEED ? Number(process.env.CONCURRENCY_SEED) : Date.now() % 2 ** 31;
     console.log(`concurrency seed: ${seed} (replay the plan with CONCURRENCY_SEED=${seed})`);
@@ -115,6 +119,7 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
     const USERS = 24;
     const WALLETS = 3;
     const users: User[] = [];
+    const settled: Array<{ id: string; author: string }> = [];
     await pool(
       Array.from({ length: USERS }, (_, n) => async () => {
         const kind: 'natural' | 'legal' = n % 3 === 0 ? 'legal' : 'natural';
@@ -133,6 +138,7 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
               DeclaredFees: money(0),
             });
             expect((await ok(apis[0], 'POST', `/sandbox/payins/${p.Id}/settle`)).Status).toBe('SUCCEEDED');
+            settled.push({ id: p.Id, author: u.Id });
           }
           for (let k = 0; k < 2; k++) {
             const p = await ok(apis[0], 'POST', '/payins/bankwire/direct', {
@@ -159,10 +165,61 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
     const payer = await ok(apis[0], 'POST', '/sca/users/natural', naturalPayer());
     const payerWallet = await ok(apis[0], 'POST', '/wallets', { Owners: [payer.Id], Currency: 'EUR', Description: 'payer' });
 
+    // Card payers (never closed), each with a frictionless card registered through process A; each pays
+    // 4000 into the wallet of a user that starts with money, and holds 5000 on its card.
+    const viaA = { call: async (method: string, p: string, o: { body?: unknown } = {}) => call(apis[0], method, p, o.body) } as any;
+    const cardPayers: Array<{ id: string; card: string; hold: string }> = [];
+    const cardPaid: Array<{ id: string; author: string }> = [];
+    for (let n = 0; n < 6; n++) {
+      const u = await ok(apis[0], 'POST', '/sca/users/natural', naturalPayer());
+      const card = (await registerCard(viaA, u.Id, { number: TEST_CARDS.frictionless })).Id;
+      const into = users[(3 * n) % USERS].wallets[n % WALLETS];
+      const paid = await ok(apis[0], 'POST', '/payins/card/direct', {
+        AuthorId: u.Id, CreditedWalletId: into, DebitedFunds: money(4_000), Fees: money(200), CardId: card, ...CARD,
+      });
+      expect(paid.Status, JSON.stringify(paid)).toBe('SUCCEEDED');
+      cardPaid.push({ id: paid.Id, author: u.Id });
+      const hold = await ok(apis[0], 'POST', '/preauthorizations/card/direct', { AuthorId: u.Id, DebitedFunds: money(5_000), CardId: card, ...CARD });
+      expect(hold.Status, JSON.stringify(hold)).toBe('SUCCEEDED');
+      cardPayers.push({ id: u.Id, card, hold: hold.Id });
+    }
+
     // The storm: transfers between random wallets (many draining whole balances), settlements of the
     // pending pay-ins (each from both processes) and closures (each user from both processes, twice).
-    type Op = { kind: 'transfer' | 'settle' | 'close'; method: string; path: string; body?: unknown };
+    type Op = { kind: 'transfer' | 'settle' | 'close' | 'card' | 'refund' | 'capture'; method: string; path: string; body?: unknown; hold?: string };
     const ops: Op[] = [];
+    // Card pay-ins into random wallets (closing users' too), now and then refused by the issuer (33305).
+    for (let k = 0; k < 240; k++) {
+      const p = pick(cardPayers);
+      const amount = random() < 0.05 ? 33305 : pick([int(1, 3_000), 1_000, int(1, 200)]);
+      const fees = random() < 0.3 ? Math.min(amount - 1, int(0, 100)) : 0;
+      ops.push({
+        kind: 'card',
+        method: 'POST',
+        path: '/payins/card/direct',
+        body: { AuthorId: p.id, CreditedWalletId: pick(pick(users).wallets), DebitedFunds: money(amount), Fees: money(fees), CardId: p.card, ...CARD },
+      });
+    }
+    // Refunds of the settled bank wires and of the card pay-ins, from both processes: parts, fees back, all that remains.
+    for (let k = 0; k < 160; k++) {
+      const p = random() < 0.7 ? pick(settled) : pick(cardPaid);
+      const part = random() < 0.75;
+      const debited = int(1, 2_500);
+      const back = random() < 0.3 ? Math.min(int(0, 150), debited - 1) : 0;
+      const body = part ? { AuthorId: p.author, DebitedFunds: money(debited), Fees: money(-back) } : { AuthorId: p.author };
+      ops.push({ kind: 'refund', method: 'POST', path: `/payins/${p.id}/refunds`, body });
+    }
+    // Captures of the holds into random wallets, more than they hold in all.
+    for (let k = 0; k < 48; k++) {
+      const p = pick(cardPayers);
+      ops.push({
+        kind: 'capture',
+        method: 'POST',
+        path: '/payins/preauthorized/direct',
+        hold: p.hold,
+        body: { AuthorId: p.id, PreauthorizationId: p.hold, CreditedWalletId: pick(pick(users).wallets), DebitedFunds: money(int(300, 1_500)), Fees: money(0) },
+      });
+    }
     for (let k = 0; k < 900; k++) {
       const from = pick(users);
       const to = random() < 0.05 ? null : pick(users);
@@ -193,6 +250,8 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
     const count = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
     const problems: string[] = [];
     const transferReplies = new Map<string, string>();
+    const replied = new Map<string, string>();
+    const captured = new Map<string, number>();
     const stormStart = Date.now();
     await pool(
       ops.map((op, n) => async () => {
@@ -209,6 +268,8 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
         else if (r.status === 200) {
           count(`${op.kind} ${r.body.Status} ${r.body.ResultCode}`);
           if (op.kind === 'transfer') transferReplies.set(r.body.Id, r.body.Status);
+          if (op.kind !== 'settle') replied.set(r.body.Id, r.body.Status);
+          if (op.kind === 'capture' && r.body.Status === 'SUCCEEDED') captured.set(op.hold!, (captured.get(op.hold!) ?? 0) + r.body.DebitedFunds.Amount);
         } else count(`${op.kind} ${r.status} ${r.body?.Type}`);
       }),
       48,
@@ -224,6 +285,9 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
       /^transfer (SUCCEEDED 000000|FAILED (001001|001014|002601|002602|002701|101108))$/,
       /^settle (SUCCEEDED 000000|FAILED 002602|400 invalid_action)$/,
       /^close (204|400 user_closure_not_possible|400 user_closure_failed)$/,
+      /^card (SUCCEEDED 000000|FAILED 101101|400 user_closed)$/,
+      /^refund (SUCCEEDED 000000|FAILED (001001|001401|005403|005404))$/,
+      /^capture (SUCCEEDED 000000|FAILED 001505|400 (param_error|user_closed))$/,
     ];
     for (const key of Object.keys(counts)) expect(expected.some((re) => re.test(key)), key).toBe(true);
 
@@ -243,7 +307,7 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
       expect(total.total).toBe('0');
       // Every transaction either SUCCEEDED with its postings (debit, credit, fees as stored) or moved nothing.
       const rows = await db.query<any>(
-        `SELECT t.id, t.type, t.status, t.debited_wallet_id, t.credited_wallet_id,
+        `SELECT t.id, t.type, t.nature, t.payment_type, t.status, t.debited_wallet_id, t.credited_wallet_id,
                 t.debited_amount::text AS debited, t.credited_amount::text AS credited, t.fees_amount::text AS fees,
                 coalesce(json_agg(json_build_object('account', p.account, 'amount', p.amount::text))
                          FILTER (WHERE p.movement_id IS NOT NULL), '[]') AS postings
@@ -262,9 +326,16 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
         if (t.type === 'TRANSFER') {
           if (legs.get(t.debited_wallet_id) !== -BigInt(t.debited)) bad.push(`transfer ${t.id}: debit leg ${legs.get(t.debited_wallet_id)} ≠ -${t.debited}`);
           if ((legs.get(t.credited_wallet_id) ?? 0n) !== BigInt(t.credited)) bad.push(`transfer ${t.id}: credit leg ≠ ${t.credited}`);
-        } else if (t.type === 'PAYIN') {
+        } else if (t.type === 'PAYIN' && t.nature === 'REGULAR') {
+          // Bank wires come from the banks' account, card pay-ins and captures from the card network's.
+          const outside = t.payment_type === 'BANK_WIRE' ? 'external:EUR' : 'card-network:EUR';
           if ((legs.get(t.credited_wallet_id) ?? 0n) !== BigInt(t.credited)) bad.push(`pay-in ${t.id}: credit leg ≠ ${t.credited}`);
-          if (legs.get('external:EUR') !== -BigInt(t.debited)) bad.push(`pay-in ${t.id}: external leg ≠ -${t.debited}`);
+          if (legs.get(outside) !== -BigInt(t.debited)) bad.push(`pay-in ${t.id}: ${outside} leg ≠ -${t.debited}`);
+        } else if (t.type === 'PAYOUT' && t.nature === 'REFUND') {
+          // A pay-in's refund: DebitedFunds out of the wallet, CreditedFunds back to where the pay-in came from.
+          if (legs.get(t.debited_wallet_id) !== -BigInt(t.debited)) bad.push(`refund ${t.id}: debit leg ≠ -${t.debited}`);
+          const out = (legs.get('external:EUR') ?? 0n) + (legs.get('card-network:EUR') ?? 0n);
+          if (out !== BigInt(t.credited)) bad.push(`refund ${t.id}: ${out} went out, not ${t.credited}`);
         }
       }
       expect(bad).toEqual([]);
@@ -272,6 +343,34 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
       const stored = new Map(rows.filter((t) => t.type === 'TRANSFER').map((t) => [t.id, t.status]));
       for (const [id, status] of transferReplies) expect(stored.get(id), id).toBe(status);
       expect(stored.size).toBe(transferReplies.size);
+      // So is every card pay-in, refund and capture.
+      const statusOf = new Map(rows.map((t) => [t.id, t.status]));
+      for (const [id, status] of replied) expect(statusOf.get(id), id).toBe(status);
+      // No pay-in refunded beyond what it credited, nor beyond the fees it took.
+      const over = await db.query<{ id: string }>(
+        `SELECT p.id FROM transactions p JOIN transactions r ON r.client_id = p.client_id AND r.nature = 'REFUND'
+           AND r.status = 'SUCCEEDED' AND r.details->>'InitialTransactionId' = p.id
+         WHERE p.client_id = $1 AND p.type = 'PAYIN' GROUP BY p.id, p.credited_amount, p.fees_amount
+         HAVING sum(r.debited_amount) > p.credited_amount OR sum(greatest(-r.fees_amount, 0)) > p.fees_amount`,
+        [CLIENT],
+      );
+      expect(over).toEqual([]);
+      // No hold captured beyond its 5000, and what remains of it is what the captures left.
+      for (const p of cardPayers) {
+        const hold = await ok(apis[1], 'GET', `/preauthorizations/${p.hold}`);
+        const taken = captured.get(p.hold) ?? 0;
+        expect(taken, p.hold).toBeLessThanOrEqual(5_000);
+        expect(hold.RemainingFunds.Amount, p.hold).toBe(5_000 - taken);
+      }
+      // Wallets (fee wallets included) = bank wires settled + card pay-ins − payouts − refunds.
+      const [m] = await db.query<Record<string, string>>(
+        `SELECT (SELECT coalesce(sum(balance), 0) FROM wallets WHERE client_id = $1)::text AS wallets,
+           coalesce(sum(debited_amount) FILTER (WHERE type = 'PAYIN' AND nature = 'REGULAR' AND status = 'SUCCEEDED'), 0)::text AS payins,
+           coalesce(sum(credited_amount) FILTER (WHERE type = 'PAYOUT' AND status IN ('CREATED', 'SUCCEEDED')), 0)::text AS out
+         FROM transactions WHERE client_id = $1`,
+        [CLIENT],
+      );
+      expect(BigInt(m.wallets)).toBe(BigInt(m.payins) - BigInt(m.out));
       const byStatus = await db.query<{ type: string; status: string; n: string }>(
         `SELECT type, status, count(*)::text AS n FROM transactions WHERE client_id = $1 GROUP BY type, status ORDER BY type, status`,
         [CLIENT],
@@ -297,7 +396,6 @@ describe.runIf(TEST_DB === 'postgres')('two server processes on one PostgreSQL d
 // ---- Card money racing in one server, on both databases ------------------------------------------
 
 const { s } = fileServer({ env: { MANGROVE_RATE_LIMITS: '10000000,10000000,10000000,10000000' } });
-const CARD = { SecureModeReturnURL: 'https://shop.example/back', BrowserInfo: BROWSER_INFO, IpAddress: IP_ADDRESS };
 
 async function must(method: string, p: string, body?: unknown): Promise<any> {
   const r = await s.call(method, p, body === undefined ? {} : { body });
