@@ -31,6 +31,8 @@ interface MUser {
   outflows: boolean; // blocked
   /** Its frictionless test card, registered the first time it pays by card. */
   card?: string;
+  /** The card it had before deactivating it. */
+  oldCard?: string;
 }
 interface MWallet {
   id: string;
@@ -89,7 +91,8 @@ type Op =
   | { op: 'createPayIn'; wallet: number; amount: number; fees: number }
   | { op: 'settle'; payin: number }
   | { op: 'failPayIn'; payin: number }
-  | { op: 'cardPayIn'; payer: number; wallet: number; amount: number; fees: number }
+  | { op: 'cardPayIn'; payer: number; wallet: number; amount: number; fees: number; use: 'own' | 'other' | 'old' }
+  | { op: 'deactivateCard'; user: number }
   | { op: 'transfer'; from: number; to: number; amount: number; fees: number }
   | { op: 'refundPayIn'; payin: number; pick: Pick; refund: RefundHow }
   | { op: 'refundTransfer'; transfer: number; pick: Pick; refund: RefundHow }
@@ -130,7 +133,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(index, fundsArb).map(([wallet, f]) => ({ op: 'createPayIn' as const, wallet, ...f })) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('settle' as const), payin: index }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('failPayIn' as const), payin: index }) },
-  { weight: 4, arbitrary: fc.tuple(index, index, cardFundsArb).map(([payer, wallet, f]) => ({ op: 'cardPayIn' as const, payer, wallet, ...f })) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(index, index, cardFundsArb, fc.constantFrom('own' as const, 'own' as const, 'own' as const, 'own' as const, 'own' as const, 'own' as const, 'other' as const, 'old' as const))
+      .map(([payer, wallet, f, use]) => ({ op: 'cardPayIn' as const, payer, wallet, ...f, use })),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('deactivateCard' as const), user: index }) },
   { weight: 9, arbitrary: fc.tuple(index, index, fundsArb).map(([from, to, f]) => ({ op: 'transfer' as const, from, to, ...f })) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('refundPayIn' as const), payin: index, pick: pickArb, refund: refundArb }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('refundTransfer' as const), transfer: index, pick: pickArb, refund: refundArb }) },
@@ -315,18 +324,22 @@ async function step(m: Model, op: Op): Promise<string | null> {
       const u = at(m.users, op.payer);
       const w = at(m.wallets, op.wallet);
       if (!u || !w) return null;
-      if (!u.card) {
+      // Its own card; now and then another user's (001023) or its own deactivated one (101410).
+      const other = op.use === 'other' ? m.users.find((v) => v !== u && v.card) : undefined;
+      const old = op.use === 'old' ? u.oldCard : undefined;
+      if (!other && !old && !u.card) {
         // A closed user cannot register a card any more; one registered before its closure is still tried below.
         if (u.closed) return null;
         u.card = (await registerCard(s, u.id, { number: TEST_CARDS.frictionless })).Id as string;
       }
+      const cardId = other?.card ?? old ?? u.card;
       const r = await s.call('POST', '/payins/card/direct', {
         body: {
           AuthorId: u.id,
           CreditedWalletId: w.id,
           DebitedFunds: money(op.amount),
           Fees: money(op.fees),
-          CardId: u.card,
+          CardId: cardId,
           SecureModeReturnURL: 'https://shop.example/back',
           BrowserInfo: BROWSER_INFO,
           IpAddress: IP_ADDRESS,
@@ -336,6 +349,8 @@ async function step(m: Model, op: Op): Promise<string | null> {
       let want: Expect;
       if (u.closed || w.owner.closed) want = { http: 400, type: 'user_closed' };
       else if (op.fees === op.amount) want = failed('001014');
+      else if (other) want = failed('001023');
+      else if (old) want = failed('101410');
       else if (w.owner.inflows) want = failed('008700');
       else if (AMOUNT_TRIGGERS[op.amount]) want = failed(AMOUNT_TRIGGERS[op.amount].code);
       else want = { http: 200, status: 'SUCCEEDED', code: '000000' };
@@ -349,7 +364,17 @@ async function step(m: Model, op: Op): Promise<string | null> {
         m.fees += op.fees;
       }
       await checkBalances(m, [w], `card pay-in ${r.body.Id}`);
-      return `card pay-in ${op.amount}/${op.fees} → ${w.id}: ${line(want)}`;
+      return `card pay-in ${other ? "another's card " : old ? 'deactivated card ' : ''}${op.amount}/${op.fees} → ${w.id}: ${line(want)}`;
+    }
+    case 'deactivateCard': {
+      const u = at(m.users, op.user);
+      if (!u?.card) return null;
+      const r = await s.call('PUT', `/cards/${u.card}`, { body: { Active: false } });
+      check(r, { http: 200 }, `deactivate ${u.card}`);
+      expect(r.body.Active).toBe(false);
+      u.oldCard = u.card;
+      u.card = undefined;
+      return `deactivate card of ${u.id}`;
     }
     case 'transfer': {
       const from = at(m.wallets, op.from);
@@ -470,7 +495,7 @@ describe(`random API sequences against a reference model (${TEST_DB})`, () => {
             ...[0, 1, 2, 0].map((user): Op => ({ op: 'createWallet', user })),
             ...[1, 2, 3, 4].map((wallet): Op => ({ op: 'createPayIn', wallet, amount: 10_000, fees: 0 })),
             ...[0, 1, 2, 3].map((payin): Op => ({ op: 'settle', payin })),
-            { op: 'cardPayIn', payer: 2, wallet: 1, amount: 4_000, fees: 400 },
+            { op: 'cardPayIn', payer: 2, wallet: 1, amount: 4_000, fees: 400, use: 'own' },
           ];
           // A few users and funded wallets first (two OWNERs, a PAYER, and an OWNER with an empty wallet),
           // and a card pay-in by the PAYER, so that most sequences move money and have something to refund.
