@@ -10,9 +10,9 @@ import { openTestDb, type CallOptions, type Reply } from './helpers/server.js';
 
 /*
  * Issue #12: "no card number is stored anywhere". Every card flow at once — registrations of each test
- * card and a refused CVC, a validation, a direct pay-in, a 3-D Secure challenge approved on the /3ds
- * page, web pay-ins paid on the /payment page (one through its challenge), a pre-authorization and its
- * capture, a refund — on a server logging at its most verbose level; then every text, json, bytea and
+ * card and a refused CVC, validations, a direct pay-in, 3-D Secure challenges approved on the /3ds page
+ * (a pay-in's, a validation's, a pre-authorization's), web pay-ins paid on the /payment page (one
+ * through its challenge), pre-authorizations and their captures, a refund — on a server logging at its most verbose level; then every text, json, bytea and
  * array column of every table, and the whole log, are searched for each number (plain, spaced, dashed)
  * and for the CVCs next to a name that gives them away. A planted number proves the search finds one.
  */
@@ -153,7 +153,7 @@ afterAll(async () => {
 });
 
 describe('no card number or CVC is kept anywhere, across every card flow', () => {
-  it('after registrations, a validation, direct, 3-D Secure, web and pre-authorized payments and a refund: in no column and no log line', async () => {
+  it('after registrations, validations, direct, 3-D Secure, web and pre-authorized payments and a refund: in no column and no log line', async () => {
     const user = await ok('POST', '/sca/users/natural', naturalOwner());
     const wallet = await ok('POST', '/wallets', { Owners: [user.Id], Currency: 'EUR', Description: 'secrecy' });
     const payment = { SecureModeReturnURL: 'https://shop.example/back', BrowserInfo: BROWSER_INFO, IpAddress: IP_ADDRESS };
@@ -167,14 +167,29 @@ describe('no card number or CVC is kept anywhere, across every card flow', () =>
       paying: await registerCard(server(), user.Id, { number: UNIQUE, cvx: CVC.unique }),
       validated: await registerCard(server(), user.Id, { number: UNIQUE, cvx: CVC.unique }),
       held: await registerCard(server(), user.Id, { number: UNIQUE, cvx: CVC.unique }),
+      challengeValidated: await registerCard(server(), user.Id, { number: TEST_CARDS.challenge, cvx: CVC.challenge }),
+      challengeHeld: await registerCard(server(), user.Id, { number: TEST_CARDS.challenge, cvx: CVC.challenge }),
     };
     expect(cards.paying.Alias).toBe(`${UNIQUE.slice(0, 6)}XXXXXX${UNIQUE.slice(-4)}`);
     const refusedReg = await ok('POST', '/cardregistrations', { UserId: user.Id, Currency: 'EUR' });
     expect((await tokenize(refusedReg, { number: UNIQUE, cvx: CVC.refused })).text).toBe('errorCode=02627');
 
-    // A card validation.
+    /** Approves a challenge on the 3-D Secure page, over HTTP, after reading the page. */
+    const approve = async (redirectUrl: string) => {
+      const page = new URL(redirectUrl).pathname;
+      expect((await send('GET', page)).status).toBe(200);
+      const answered = await send('POST', page, form({ outcome: 'APPROVED' }));
+      expect(answered.status, String(answered.body)).toBeGreaterThanOrEqual(300);
+      return page;
+    };
+
+    // Card validations: frictionless, and one through its challenge.
     const validation = await ok('POST', `/cards/${cards.validated.Id}/validation`, { AuthorId: user.Id, ...payment });
     expect(validation.Status, JSON.stringify(validation)).toBe('SUCCEEDED');
+    const challengedValidation = await ok('POST', `/cards/${cards.challengeValidated.Id}/validation`, { AuthorId: user.Id, ...payment });
+    expect(challengedValidation.Status, JSON.stringify(challengedValidation)).toBe('CREATED');
+    await approve(challengedValidation.SecureModeRedirectURL);
+    expect((await call('GET', `/cards/${cards.challengeValidated.Id}/validation/${challengedValidation.Id}`)).body.Status).toBe('SUCCEEDED');
 
     // A direct pay-in, frictionless, then a refund of part of it.
     const direct = await ok('POST', '/payins/card/direct', {
@@ -189,10 +204,7 @@ describe('no card number or CVC is kept anywhere, across every card flow', () =>
       AuthorId: user.Id, CreditedWalletId: wallet.Id, DebitedFunds: money(2000), Fees: money(0), CardId: cards.challenge.Id, ...payment,
     });
     expect(challenged.Status, JSON.stringify(challenged)).toBe('CREATED');
-    const page3ds = new URL(challenged.SecureModeRedirectURL).pathname;
-    expect((await send('GET', page3ds)).status).toBe(200);
-    const answered = await send('POST', page3ds, form({ outcome: 'APPROVED' }));
-    expect(answered.status, String(answered.body)).toBeGreaterThanOrEqual(300);
+    const page3ds = await approve(challenged.SecureModeRedirectURL);
     expect((await call('GET', `/payins/${challenged.Id}`)).body.Status).toBe('SUCCEEDED');
 
     // Web pay-ins paid on the payment page (a form post with the number): a refused CVC first, then paid;
@@ -222,6 +234,16 @@ describe('no card number or CVC is kept anywhere, across every card flow', () =>
       AuthorId: user.Id, PreauthorizationId: pre.Id, CreditedWalletId: wallet.Id, DebitedFunds: money(2000), Fees: money(0),
     });
     expect(captured.Status, JSON.stringify(captured)).toBe('SUCCEEDED');
+    // And one held through its challenge, captured in full.
+    const heldAfterChallenge = await ok('POST', '/preauthorizations/card/direct', {
+      AuthorId: user.Id, DebitedFunds: money(1200), CardId: cards.challengeHeld.Id, ...payment,
+    });
+    expect(heldAfterChallenge.Status, JSON.stringify(heldAfterChallenge)).toBe('CREATED');
+    await approve(heldAfterChallenge.SecureModeRedirectURL);
+    const capturedAfterChallenge = await ok('POST', '/payins/preauthorized/direct', {
+      AuthorId: user.Id, PreauthorizationId: heldAfterChallenge.Id, CreditedWalletId: wallet.Id, DebitedFunds: money(1200), Fees: money(0),
+    });
+    expect(capturedAfterChallenge.Status, JSON.stringify(capturedAfterChallenge)).toBe('SUCCEEDED');
 
     // The maestro and AMEX cards are read back; their numbers were typed only into the tokenizer.
     for (const c of [cards.frictionless, cards.maestro, cards.amex]) expect((await call('GET', `/cards/${c.Id}`)).status).toBe(200);
