@@ -3,8 +3,10 @@
  * reference model of balances, statuses and blocks; every reply's outcome (status code, Status,
  * ResultCode, error Type, balances) must match the model, and the ledger must stay sound.
  * The operations: users, wallets, bank-wire pay-ins settled or failed, direct card pay-ins (each
- * user's card registered through the real flow when it first pays), transfers, blocks, closures,
- * and refunds of pay-ins and transfers, full or partial, fees given back or charged.
+ * user's card registered through the real flow when it first pays; now and then another user's card or
+ * a deactivated one), pre-authorizations with their captures, cancels and validations, transfers,
+ * blocks, closures, and refunds of pay-ins (captures included) and transfers, full or partial, fees
+ * given back or charged.
  *
  * Replay a failure with PROPERTY_SEED=<seed> (and PROPERTY_PATH=<path> from fast-check's report);
  * PROPERTY_RUNS changes the number of runs.
@@ -57,8 +59,18 @@ interface MTransfer extends Refundable {
   from: MWallet;
   to: MWallet;
 }
+/** A pre-authorization: a hold on its author's card, captured into wallets until it ends. */
+interface MHold {
+  id: string;
+  author: MUser;
+  status: 'SUCCEEDED' | 'FAILED';
+  paymentStatus: 'WAITING' | 'VALIDATED' | 'CANCELED';
+  remaining: number;
+  captured: boolean;
+}
 interface Model {
   users: MUser[];
+  holds: MHold[];
   wallets: MWallet[];
   payins: MPayIn[];
   transfers: MTransfer[];
@@ -73,6 +85,8 @@ type Expect = { http: number; status?: string; code?: string; type?: string };
 
 // `+ 0` turns the model's -0 (no fees handed back) into the 0 the server answers.
 const money = (Amount: number) => ({ Currency: 'EUR', Amount: Amount + 0 });
+/** The parts of a direct card pay-in or pre-authorization besides the money and the card. */
+const CARD = { SecureModeReturnURL: 'https://shop.example/back', BrowserInfo: BROWSER_INFO, IpAddress: IP_ADDRESS };
 
 // ---- The operations ------------------------------------------------------------------------------
 
@@ -93,6 +107,9 @@ type Op =
   | { op: 'failPayIn'; payin: number }
   | { op: 'cardPayIn'; payer: number; wallet: number; amount: number; fees: number; use: 'own' | 'other' | 'old' }
   | { op: 'deactivateCard'; user: number }
+  | { op: 'preauthorize'; user: number; amount: number; use: 'own' | 'other' | 'old' }
+  | { op: 'capture'; hold: number; live: boolean; wallet: number; share: number; fees: 'none' | 'some' | 'all' }
+  | { op: 'endHold'; hold: number; live: boolean; how: 'CANCELED' | 'VALIDATED' }
   | { op: 'transfer'; from: number; to: number; amount: number; fees: number }
   | { op: 'refundPayIn'; payin: number; pick: Pick; refund: RefundHow }
   | { op: 'refundTransfer'; transfer: number; pick: Pick; refund: RefundHow }
@@ -126,6 +143,8 @@ const refundArb: fc.Arbitrary<RefundHow> = fc.oneof(
 );
 
 const pickArb = fc.constantFrom<Pick>('any', 'succeeded', 'succeeded', 'again', 'again');
+/** Whether a capture or the end of a hold picks among the holds still WAITING (most of the time) or among all. */
+const liveArb = fc.constantFrom(true, true, true, false);
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('createUser' as const), kind: fc.constantFrom('natural' as const, 'legal' as const), category: fc.constantFrom('OWNER' as const, 'OWNER' as const, 'PAYER' as const) }) },
@@ -140,6 +159,27 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       .map(([payer, wallet, f, use]) => ({ op: 'cardPayIn' as const, payer, wallet, ...f, use })),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('deactivateCard' as const), user: index }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('preauthorize' as const),
+      user: index,
+      amount: fc.oneof({ weight: 5, arbitrary: amountArb }, { weight: 1, arbitrary: fc.constantFrom(...TRIGGERS) }),
+      use: fc.constantFrom('own' as const, 'own' as const, 'own' as const, 'own' as const, 'other' as const, 'old' as const),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('capture' as const),
+      hold: index,
+      live: liveArb,
+      wallet: index,
+      share: fc.oneof(fc.integer({ min: 1, max: 1_300 }), fc.constant(1_000)),
+      fees: fc.constantFrom('none' as const, 'none' as const, 'some' as const, 'all' as const),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('endHold' as const), hold: index, live: liveArb, how: fc.constantFrom('CANCELED' as const, 'VALIDATED' as const) }) },
   { weight: 9, arbitrary: fc.tuple(index, index, fundsArb).map(([from, to, f]) => ({ op: 'transfer' as const, from, to, ...f })) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('refundPayIn' as const), payin: index, pick: pickArb, refund: refundArb }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('refundTransfer' as const), transfer: index, pick: pickArb, refund: refundArb }) },
@@ -244,6 +284,8 @@ function applyRefund(m: Model, t: Refundable, r: Reply, debited: number, fees: n
   t.feesBack += Math.max(0, -fees);
 }
 
+const waiting = (h: MHold) => h.status === 'SUCCEEDED' && h.paymentStatus === 'WAITING';
+
 /** The transaction a refund is of. */
 function choose<T extends Refundable>(xs: T[], n: number, pick: Pick, last: T | undefined): T | undefined {
   if (pick === 'again' && last) return last;
@@ -340,9 +382,7 @@ async function step(m: Model, op: Op): Promise<string | null> {
           DebitedFunds: money(op.amount),
           Fees: money(op.fees),
           CardId: cardId,
-          SecureModeReturnURL: 'https://shop.example/back',
-          BrowserInfo: BROWSER_INFO,
-          IpAddress: IP_ADDRESS,
+          ...CARD,
         },
       });
       const failed = (code: string): Expect => ({ http: 200, status: 'FAILED', code });
@@ -365,6 +405,84 @@ async function step(m: Model, op: Op): Promise<string | null> {
       }
       await checkBalances(m, [w], `card pay-in ${r.body.Id}`);
       return `card pay-in ${other ? "another's card " : old ? 'deactivated card ' : ''}${op.amount}/${op.fees} → ${w.id}: ${line(want)}`;
+    }
+    case 'preauthorize': {
+      const u = at(m.users, op.user);
+      if (!u) return null;
+      const other = op.use === 'other' ? m.users.find((v) => v !== u && v.card) : undefined;
+      const old = op.use === 'old' ? u.oldCard : undefined;
+      if (!other && !old && !u.card) {
+        if (u.closed) return null;
+        u.card = (await registerCard(s, u.id, { number: TEST_CARDS.frictionless })).Id as string;
+      }
+      const r = await s.call('POST', '/preauthorizations/card/direct', {
+        body: { AuthorId: u.id, DebitedFunds: money(op.amount), CardId: other?.card ?? old ?? u.card, ...CARD },
+      });
+      const failed = (code: string): Expect => ({ http: 200, status: 'FAILED', code });
+      let want: Expect;
+      if (u.closed) want = { http: 400, type: 'user_closed' };
+      else if (other) want = failed('001023');
+      else if (old) want = failed('101410');
+      else if (AMOUNT_TRIGGERS[op.amount]) want = failed(AMOUNT_TRIGGERS[op.amount].code);
+      else want = { http: 200, status: 'SUCCEEDED', code: '000000' };
+      check(r, want, `pre-authorize ${op.amount} by ${u.id}`);
+      if (r.status === 200) {
+        const ok = want.status === 'SUCCEEDED';
+        // A refused hold is over at once: CANCELED, nothing to capture.
+        const paymentStatus = ok ? 'WAITING' : 'CANCELED';
+        expect(r.body, JSON.stringify(r.body)).toMatchObject({ RemainingFunds: money(ok ? op.amount : 0), PaymentStatus: paymentStatus });
+        m.holds.push({ id: r.body.Id, author: u, status: ok ? 'SUCCEEDED' : 'FAILED', paymentStatus, remaining: ok ? op.amount : 0, captured: false });
+      }
+      return `pre-authorize ${other ? "another's card " : old ? 'deactivated card ' : ''}${op.amount}/0: ${line(want)}`;
+    }
+    case 'capture': {
+      const h = at(op.live ? m.holds.filter(waiting) : m.holds, op.hold);
+      const w = at(m.wallets, op.wallet);
+      if (!h || !w) return null;
+      const amount = Math.max(1, Math.ceil((h.remaining * op.share) / 1_000));
+      const fees = { none: 0, some: Math.floor(amount / 10), all: amount }[op.fees];
+      const r = await s.call('POST', '/payins/preauthorized/direct', {
+        body: { AuthorId: h.author.id, PreauthorizationId: h.id, CreditedWalletId: w.id, DebitedFunds: money(amount), Fees: money(fees) },
+      });
+      const failed = (code: string): Expect => ({ http: 200, status: 'FAILED', code });
+      let want: Expect;
+      if (h.author.closed || w.owner.closed) want = { http: 400, type: 'user_closed' };
+      else if (h.status !== 'SUCCEEDED' || h.paymentStatus !== 'WAITING') want = { http: 400, type: 'param_error' };
+      else if (amount > h.remaining) want = failed('001505');
+      else if (fees === amount) want = failed('001014');
+      else if (w.owner.inflows) want = failed('008700');
+      else want = { http: 200, status: 'SUCCEEDED', code: '000000' };
+      check(r, want, `capture ${amount}/${fees} of ${h.id} (${h.status} ${h.paymentStatus} ${h.remaining}) into ${w.id}`);
+      if (r.status === 200) {
+        m.payins.push({ id: r.body.Id, kind: 'card', author: h.author, wallet: w, amount, fees, status: r.body.Status, refunded: 0, feesBack: 0 });
+      }
+      if (want.status === 'SUCCEEDED') {
+        w.balance += amount - fees;
+        m.fees += fees;
+        h.remaining -= amount;
+        h.captured = true;
+        if (h.remaining === 0) h.paymentStatus = 'VALIDATED';
+      }
+      const got = await s.call('GET', `/preauthorizations/${h.id}`);
+      expect(got.body, `hold ${h.id} after a capture`).toMatchObject({ RemainingFunds: money(h.remaining), PaymentStatus: h.paymentStatus });
+      await checkBalances(m, [w], `capture ${r.body.Id}`);
+      return `capture ${op.share >= 1_000 ? 'all or more' : 'part'} fees ${op.fees}: ${line(want)}`;
+    }
+    case 'endHold': {
+      const h = at(op.live ? m.holds.filter(waiting) : m.holds, op.hold);
+      if (!h) return null;
+      const r = await s.call('PUT', `/preauthorizations/${h.id}`, { body: { PaymentStatus: op.how } });
+      const notEditable: Expect = { http: 400, type: 'preauthorization_payment_status_can_not_be_canceled' };
+      let want: Expect;
+      if (op.how === 'CANCELED') want = h.status !== 'SUCCEEDED' || h.paymentStatus !== 'WAITING' || h.captured ? notEditable : { http: 200 };
+      else want = !h.captured ? { http: 400, type: 'invalid_action' } : h.paymentStatus !== 'WAITING' ? notEditable : { http: 200 };
+      check(r, want, `${op.how} ${h.id} (${h.status} ${h.paymentStatus} captured=${h.captured})`);
+      if (want.http === 200) {
+        h.paymentStatus = op.how;
+        h.remaining = 0;
+        expect(r.body).toMatchObject({ PaymentStatus: op.how, RemainingFunds: money(0) });
+      }
+      return `hold ${op.how}: ${line(want)}`;
     }
     case 'deactivateCard': {
       const u = at(m.users, op.user);
@@ -485,7 +603,7 @@ describe(`random API sequences against a reference model (${TEST_DB})`, () => {
         fc.array(opArb, { minLength: 10, maxLength: 30 }),
         async (ops) => {
           // The fee wallet is the client's: earlier runs left their fees in it.
-          const m: Model = { users: [], wallets: [], payins: [], transfers: [], fees: await feeBalance(s.db, s.client.id), lastRefunded: {} };
+          const m: Model = { users: [], holds: [], wallets: [], payins: [], transfers: [], fees: await feeBalance(s.db, s.client.id), lastRefunded: {} };
           const seeded: Op[] = [
             { op: 'createUser', kind: 'natural', category: 'OWNER' },
             { op: 'createUser', kind: 'legal', category: 'OWNER' },
