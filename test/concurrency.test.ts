@@ -596,3 +596,103 @@ describe(`card money under concurrent requests (${TEST_DB})`, () => {
     await expectConserved(s.client.id);
   });
 });
+
+describe(`card pages under concurrent answers (${TEST_DB})`, () => {
+  const formOf = (fields: Record<string, string>) => ({ raw: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' });
+  const pathOf = (url: string) => new URL(url).pathname;
+  const events = async (id: string) =>
+    (await s.db.query<{ event_type: string }>('SELECT event_type FROM events WHERE resource_id = $1 ORDER BY seq', [id])).map((e) => e.event_type);
+
+  it('a payment form posted several times at once charges the card once, with one card kept', async () => {
+    for (let round = 0; round < 3; round++) {
+      const owner = await newOwner();
+      const made = await must('POST', '/payins/card/web', {
+        AuthorId: owner.user.Id, CreditedWalletId: owner.wallet.Id, DebitedFunds: money(2_500), Fees: money(100),
+        ReturnURL: 'https://shop.example/back', CardType: 'CB_VISA_MASTERCARD', Culture: 'EN',
+      });
+      const page = pathOf(made.RedirectURL);
+      const pay = formOf({ action: 'pay', cardNumber: TEST_CARDS.frictionless, cardExpirationDate: '1229', cardCvx: '123' });
+      // Round 2 also sends a cancel among the payments: the pay-in ends one way only.
+      const posts = Array.from({ length: 5 }, (_, k) => (round === 2 && k === 2 ? formOf({ action: 'cancel' }) : pay));
+      const replies = await Promise.all(posts.map((f) => s.fetch('POST', page, f)));
+      for (const r of replies) expect(r.status, String(r.body)).toBeLessThan(500);
+      const after = await must('GET', `/payins/${made.Id}`);
+      expect(['SUCCEEDED', 'FAILED']).toContain(after.Status);
+      if (round < 2) expect(after.Status).toBe('SUCCEEDED');
+      expect(await balanceOf(owner.wallet.Id)).toBe(after.Status === 'SUCCEEDED' ? 2_400 : 0);
+      expect(await events(made.Id)).toEqual(['PAYIN_NORMAL_CREATED', after.Status === 'SUCCEEDED' ? 'PAYIN_NORMAL_SUCCEEDED' : 'PAYIN_NORMAL_FAILED']);
+      const [{ n }] = await s.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cards WHERE registration_id = $1', [made.Id]);
+      expect(n).toBe(after.Status === 'SUCCEEDED' ? 1 : n);
+      expect(n).toBeLessThanOrEqual(1);
+    }
+    await expectConserved(s.client.id);
+  });
+
+  it("3-D Secure approvals of pay-ins into one wallet racing its owner's closure: closed only if none was credited", async () => {
+    const payer = await must('POST', '/sca/users/natural', naturalPayer());
+    const card = (await registerCard(s, payer.Id, { number: TEST_CARDS.challenge })).Id;
+    const seen = new Map<string, number>();
+    for (let round = 0; round < 4; round++) {
+      const owner = await newOwner();
+      const waiting = [];
+      for (let k = 0; k < 5; k++) {
+        const made = (await cardPayIn(payer.Id, card, owner.wallet.Id, 700 + k, 0)).body;
+        expect(made.Status, JSON.stringify(made)).toBe('CREATED');
+        waiting.push(made);
+      }
+      const approvals = waiting.map((p) => () => s.fetch('POST', pathOf(p.SecureModeRedirectURL), formOf({ outcome: 'APPROVED' })));
+      const closures = Array.from({ length: 2 }, () => () => s.call('DELETE', `/users/natural/${owner.user.Id}`));
+      // The closures sent first in even rounds, last in odd ones.
+      const all = round % 2 ? [...approvals, ...closures] : [...closures, ...approvals];
+      const replies = await Promise.all(all.map((f) => f()));
+      for (const r of replies) expect(r.status, String(r.body)).toBeLessThan(500);
+      const closed = replies.filter((r) => r.status === 204).length;
+      expect(closed).toBeLessThanOrEqual(1);
+      let credited = 0;
+      for (const p of waiting) {
+        const after = await must('GET', `/payins/${p.Id}`);
+        const key = `${after.Status} ${after.ResultCode}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+        expect(key).toMatch(/^(SUCCEEDED 000000|FAILED 002602)$/);
+        if (after.Status === 'SUCCEEDED') credited += after.CreditedFunds.Amount;
+      }
+      expect(await balanceOf(owner.wallet.Id)).toBe(credited);
+      // A closure succeeds only on an empty wallet, and no approval credits a closed user afterwards.
+      expect(closed === 1).toBe(credited === 0);
+    }
+    console.log(`approvals racing closures (${TEST_DB}): ${[...seen].map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+    await expectConserved(s.client.id);
+  });
+
+  it('a 3-D Secure approval racing the challenge running out of time on the sandbox clock ends the pay-in one way', async () => {
+    const c = await s.newClient();
+    const token = await s.tokenFor(c);
+    const as = (method: string, p: string, body?: unknown) => s.fetch(method, `/v2.01/${c.id}${p}`, { token, ...(body === undefined ? {} : { body }) });
+    const viaC = { call: (method: string, p: string, o: { body?: unknown } = {}) => as(method, p, o.body) } as any;
+    const user = (await as('POST', '/sca/users/natural', naturalOwner())).body;
+    const w = (await as('POST', '/wallets', { Owners: [user.Id], Currency: 'EUR', Description: 'clock' })).body;
+    const card = (await registerCard(viaC, user.Id, { number: TEST_CARDS.challenge })).Id;
+    const outcomes: string[] = [];
+    let expected = 0;
+    for (let round = 0; round < 4; round++) {
+      const made = (await as('POST', '/payins/card/direct', { AuthorId: user.Id, CreditedWalletId: w.Id, DebitedFunds: money(900), Fees: money(0), CardId: card, ...CARD })).body;
+      expect(made.Status, JSON.stringify(made)).toBe('CREATED');
+      const approve = () => s.fetch('POST', pathOf(made.SecureModeRedirectURL), formOf({ outcome: 'APPROVED' }));
+      const expire = async () => {
+        const moved = await as('POST', '/sandbox/clock/advance', { Seconds: 11 * 60 });
+        expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+        return as('GET', `/payins/${made.Id}`);
+      };
+      const replies = round % 2 ? await Promise.all([approve(), expire()]) : await Promise.all([expire(), approve()]);
+      for (const r of replies) expect(r.status, String(r.body)).toBeLessThan(500);
+      const after = (await as('GET', `/payins/${made.Id}`)).body;
+      outcomes.push(`${after.Status} ${after.ResultCode}`);
+      expect(`${after.Status} ${after.ResultCode}`).toMatch(/^(SUCCEEDED 000000|FAILED 101304)$/);
+      if (after.Status === 'SUCCEEDED') expected += 900;
+      expect((await as('GET', `/wallets/${w.Id}`)).body.Balance.Amount).toBe(expected);
+      expect((await events(made.Id)).length).toBe(2);
+    }
+    console.log(`approvals racing the clock (${TEST_DB}): ${outcomes.join(', ')}`);
+    await expectConserved(c.id);
+  });
+});
