@@ -99,3 +99,25 @@ describe('the 3-D Secure page in a real browser', () => {
     }
   });
 });
+
+describe('the SCA page in a real browser', () => {
+  it.skipIf(!HAVE_CHROMIUM)('follows its ReturnUrl after the passcode (the CSP lets the form redirect there)', { timeout: 120_000 }, async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const user = await createUser(s, 'natural', naturalOwner());
+      const link = user.PendingUserAction?.RedirectUrl;
+      expect(link, JSON.stringify(user)).toMatch(/\/sca\?token=/);
+      const page = await browser.newPage();
+      await page.goto(`${link}&ReturnUrl=${encodeURIComponent(`${shopUrl}/enrolled?user=1`)}`);
+      await page.getByLabel('Passcode').fill('702100');
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.waitForURL(`${shopUrl}/**`);
+      expect(new URL(page.url()).pathname).toBe('/enrolled');
+      expect(landed).toContain('/enrolled?user=1');
+      expect((await s.call('GET', `/sca/users/${user.Id}`)).body.UserStatus).toBe('ACTIVE');
+    } finally {
+      await browser.close();
+    }
+  });
+});

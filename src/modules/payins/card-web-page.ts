@@ -4,6 +4,7 @@
  * JavaScript. It never receives the card number or CVC back: a refused entry is shown empty.
  */
 import type { CardWebDetails } from './card-web-model.js';
+import { escapeHtml } from '../../lib/html.js';
 import type { EntryField, EntryProblem, PaymentPage } from './card-web-service.js';
 
 type Words = {
@@ -158,9 +159,6 @@ export function wordsFor(culture: string | undefined): { lang: string; words: Wo
   return words ? { lang: code.toLowerCase(), words } : { lang: 'en', words: EN };
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { sendPage } from '../../http/pages.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/index.js';
 import { ERRORS } from '../../core/errors.js';
@@ -82,30 +83,8 @@ function formField(body: unknown, name: string): string | undefined {
   return out;
 }
 
-/** The origin forms may go to: this page, and the platform's ReturnURL it redirects to (CSP form-action covers redirects). */
-function returnOrigin(url: string | undefined): string {
-  if (!url) return '';
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? ` ${u.origin}` : '';
-  } catch {
-    return '';
-  }
-}
-
 function send(reply: FastifyReply, page: Html, returnUrl?: string) {
-  return reply
-    .status(page.status)
-    .type('text/html; charset=utf-8')
-    .header(
-      'Content-Security-Policy',
-      `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${returnOrigin(returnUrl)}; frame-ancestors 'none'; base-uri 'none'`,
-    )
-    // The page's address is its secret: never sent on to the return page as a Referer.
-    .header('Referrer-Policy', 'no-referrer')
-    .header('Cache-Control', 'no-store')
-    .header('X-Content-Type-Options', 'nosniff')
-    .send(page.html);
+  return sendPage(reply, page.status, page.html, returnUrl);
 }
 
 /** To the platform's ReturnURL (with transactionId), once the page is decided. */

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
 import { Str, Type } from '../../lib/schema.js';
 import { nowSeconds } from '../../http/context.js';
+import { sendPage } from '../../http/pages.js';
+import { escapeHtml, httpUrl } from '../../lib/html.js';
 import { clockOffset } from '../clock/store.js';
 import type { LegalData } from '../users/model.js';
 import { completeTransferSession } from '../transfers/service.js';
@@ -10,33 +12,20 @@ import { completeScaSession, failScaSession, findScaSession } from '../users/ser
 /** The passcode Mangopay's sandbox accepts on its SCA pages. */
 export const SANDBOX_PASSCODE = '702100';
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function page(reply: FastifyReply, status: number, title: string, body: string) {
-  return reply
-    .status(status)
-    .type('text/html; charset=utf-8')
-    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Mangrove</title>` +
-        '<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}' +
-        'input,button{font-size:1.1rem;padding:.4rem}.err{color:#b00}</style></head>' +
-        `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
-    );
+function page(reply: FastifyReply, status: number, title: string, body: string, returnTo: string | null = null) {
+  return sendPage(
+    reply,
+    status,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Mangrove</title>` +
+      '<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}' +
+      'input,button{font-size:1.1rem;padding:.4rem}.err{color:#b00}</style></head>' +
+      `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+    returnTo,
+  );
 }
 
 /** Only http(s) return addresses are followed, so the page cannot be turned into a script launcher. */
-function safeReturnUrl(raw: string | null | undefined): string | null {
-  if (!raw) return null;
-  try {
-    const url = new URL(raw);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
-  } catch {
-    return null;
-  }
-}
+const safeReturnUrl = (raw: string | null | undefined): string | null => httpUrl(raw)?.toString() ?? null;
 
 /** The page has no bearer token: its clock is the sandbox clock of the client the link belongs to. */
 async function linkNow(db: Db, token: string): Promise<number> {
@@ -139,6 +128,7 @@ export function scaPageRoutes(app: FastifyInstance, db: Db): void {
         (returnUrl ? `<input type="hidden" name="ReturnUrl" value="${escapeHtml(returnUrl)}">` : '') +
         '<label>Passcode <input name="passcode" inputmode="numeric" autocomplete="one-time-code" required></label> ' +
         '<button type="submit">Confirm</button></form>',
+      returnUrl,
     );
   });
 

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
 import { nowSeconds } from '../../http/context.js';
+import { sendPage } from '../../http/pages.js';
+import { escapeHtml, httpUrl } from '../../lib/html.js';
 import { NoQuery, Str, Type } from '../../lib/schema.js';
 import { clockOffset } from '../clock/store.js';
 import { decideSecureSession, findSecureSession, type SecureOutcome, type SecureSession } from './service.js';
@@ -12,44 +14,19 @@ import { decideSecureSession, findSecureSession, type SecureOutcome, type Secure
  * No bearer token: the session id is the credential. Plain HTML, no script.
  */
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Only http(s) return addresses are followed or linked, so the page cannot be turned into a script launcher. */
-function safeReturnUrl(raw: string | null | undefined): URL | null {
-  if (!raw) return null;
-  try {
-    const url = new URL(raw);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The page's headers: no script, no framing (clickjacking the Approve button), no caching, and no
- * Referer (the session id is in the URL). A form may post to this page only; the 303 that follows
- * goes to the session's return address, so its origin is allowed too.
- */
+/** The page in its layout, sent with the pages' common headers (src/http/pages.ts). */
 function page(reply: FastifyReply, status: number, title: string, body: string, formTarget: URL | null = null) {
-  const formAction = formTarget ? `'self' ${formTarget.origin}` : "'self'";
-  return reply
-    .status(status)
-    .type('text/html; charset=utf-8')
-    .header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`)
-    .header('X-Frame-Options', 'DENY')
-    .header('X-Content-Type-Options', 'nosniff')
-    .header('Referrer-Policy', 'no-referrer')
-    .header('Cache-Control', 'no-store')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-        `<title>${escapeHtml(title)} · Mangrove</title>` +
-        '<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;line-height:1.5}' +
-        'dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}' +
-        'button{font-size:1.1rem;padding:.5rem 1rem;margin-right:.5rem}.err{color:#b00}</style></head>' +
-        `<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
-    );
+  return sendPage(
+    reply,
+    status,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+      `<title>${escapeHtml(title)} · Mangrove</title>` +
+      '<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;line-height:1.5}' +
+      'dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}' +
+      'button{font-size:1.1rem;padding:.5rem 1rem;margin-right:.5rem}.err{color:#b00}</style></head>' +
+      `<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
+    formTarget,
+  );
 }
 
 /** An amount in minor units, in the currency's usual form (EUR 1000 → €10.00); anything odd as it is. */
@@ -92,7 +69,7 @@ function summary(s: SecureSession): string {
 
 /** A decided (or expired) session: what happened, and the way back to the platform. */
 function resultPage(reply: FastifyReply, s: SecureSession) {
-  const back = safeReturnUrl(s.returnUrl);
+  const back = httpUrl(s.returnUrl);
   const link = back ? `<p><a href="${escapeHtml(back.toString())}">Return to the merchant</a></p>` : '';
   const cls = s.state === 'APPROVED' ? '' : ' class="err"';
   return page(reply, s.state === 'EXPIRED' ? 410 : 200, TITLES[s.kind] ?? '3-D Secure', `${summary(s)}<p${cls} role="status">${RESULTS[s.state]}</p>${link}`);
@@ -153,7 +130,7 @@ export function securePageRoutes(app: FastifyInstance, db: Db): void {
           '<form method="post"><p>' +
           '<button type="submit" name="outcome" value="APPROVED">Approve</button>' +
           '<button type="submit" name="outcome" value="REFUSED">Refuse</button></p></form>',
-        safeReturnUrl(s.returnUrl),
+        httpUrl(s.returnUrl),
       );
     },
   );
@@ -178,7 +155,7 @@ export function securePageRoutes(app: FastifyInstance, db: Db): void {
         return page(reply, 400, TITLES[s.kind] ?? '3-D Secure', '<p class="err">Choose Approve or Refuse. Go back and try again.</p>');
       }
       const decided = (await decideSecureSession(db, id, wanted as SecureOutcome, clientNow)) ?? s;
-      const back = safeReturnUrl(decided.returnUrl);
+      const back = httpUrl(decided.returnUrl);
       if (decided.state === 'EXPIRED' || !back) return resultPage(reply, decided);
       // Whatever the answer, the payer goes back to the platform, which reads the resource's outcome.
       return reply.header('Referrer-Policy', 'no-referrer').header('Cache-Control', 'no-store').redirect(back.toString(), 303);

@@ -1,0 +1,22 @@
+import type { FastifyReply } from 'fastify';
+import { httpUrl } from '../lib/html.js';
+
+/**
+ * Sends one of Mangrove's own HTML pages with the headers they all need: no script at all, inline
+ * styles only, no framing (clickjacking a button), no caching and no Referer (their URLs hold
+ * secrets). Their forms post to the page itself; `returnTo` is where a form's 303 then leads, whose
+ * origin must be allowed too (CSP form-action covers the redirect after a form post).
+ */
+export function sendPage(reply: FastifyReply, status: number, html: string, returnTo?: string | URL | null): FastifyReply {
+  const target = typeof returnTo === 'string' ? httpUrl(returnTo) : (returnTo ?? null);
+  const formAction = target ? `'self' ${target.origin}` : "'self'";
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`)
+    .header('X-Frame-Options', 'DENY')
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Referrer-Policy', 'no-referrer')
+    .header('Cache-Control', 'no-store')
+    .send(html);
+}
