@@ -6,6 +6,7 @@
  * with its postings or moved nothing, no pay-in refunded beyond its CreditedFunds, no hold captured
  * beyond its amount, and the money conserved. Then the same card races in one server, on both databases.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -593,6 +594,45 @@ describe(`card money under concurrent requests (${TEST_DB})`, () => {
       expect(await balanceOf(w)).toBe(1_000 - paid);
     }
     console.log(`refund/transfer races (${TEST_DB}): ${[...seen].map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+    await expectConserved(s.client.id);
+  });
+});
+
+describe(`card money with one Idempotency-Key sent many times at once (${TEST_DB})`, () => {
+  it('one card pay-in charged, one refund made, one capture taken; the others 409', async () => {
+    const payer = await must('POST', '/sca/users/natural', naturalOwner());
+    const w = (await must('POST', '/wallets', { Owners: [payer.Id], Currency: 'EUR', Description: 'keys' })).Id;
+    const card = (await registerCard(s, payer.Id, { number: TEST_CARDS.frictionless })).Id;
+    const keyed = (key: string, method: string, p: string, body: unknown) => s.call(method, p, { body, headers: { 'Idempotency-Key': key } });
+    /** Ten requests with one key: one 200 (returned), nine 409, and GET /responses/{key} shows the one. */
+    async function once(method: string, p: string, body: unknown): Promise<any> {
+      const key = randomUUID();
+      const replies = await Promise.all(Array.from({ length: 10 }, () => keyed(key, method, p, body)));
+      const ok = replies.filter((r) => r.status === 200);
+      expect(ok, JSON.stringify(replies.map((r) => r.status))).toHaveLength(1);
+      for (const r of replies.filter((x) => x.status !== 200)) expect(`${r.status} ${r.body?.Type}`).toBe('409 idempotent_creation_conflict');
+      expect((await must('GET', `/responses/${key}`)).Resource).toEqual(ok[0].body);
+      return ok[0].body;
+    }
+    const count = async (sql: string, arg: string) => (await s.db.query<{ n: number }>(sql, [s.client.id, arg]))[0].n;
+
+    const paid = await once('POST', '/payins/card/direct', { AuthorId: payer.Id, CreditedWalletId: w, DebitedFunds: money(5_000), Fees: money(0), CardId: card, ...CARD });
+    expect(paid.Status).toBe('SUCCEEDED');
+    expect(await count('SELECT count(*)::int AS n FROM transactions WHERE client_id = $1 AND credited_wallet_id = $2', w)).toBe(1);
+    expect(await balanceOf(w)).toBe(5_000);
+
+    const refund = await once('POST', `/payins/${paid.Id}/refunds`, { AuthorId: payer.Id, DebitedFunds: money(1_000), Fees: money(0) });
+    expect(refund.Status).toBe('SUCCEEDED');
+    expect(await count(`SELECT count(*)::int AS n FROM transactions WHERE client_id = $1 AND details->>'InitialTransactionId' = $2`, paid.Id)).toBe(1);
+    expect(await balanceOf(w)).toBe(4_000);
+
+    const hold = await must('POST', '/preauthorizations/card/direct', { AuthorId: payer.Id, DebitedFunds: money(3_000), CardId: card, ...CARD });
+    const capture = await once('POST', '/payins/preauthorized/direct', {
+      AuthorId: payer.Id, PreauthorizationId: hold.Id, CreditedWalletId: w, DebitedFunds: money(1_000), Fees: money(0),
+    });
+    expect(capture.Status).toBe('SUCCEEDED');
+    expect((await must('GET', `/preauthorizations/${hold.Id}`)).RemainingFunds).toEqual(money(2_000));
+    expect(await balanceOf(w)).toBe(5_000);
     await expectConserved(s.client.id);
   });
 });
