@@ -210,6 +210,27 @@ export async function post(
 }
 
 /**
+ * Steps 3 and 4 of a pay-in that succeeds: `amount` enters from outside (`source`: the card networks
+ * or the banks), the wallet gets it less the fees, the client's fee wallet the fees. The caller holds
+ * steps 1–2 (the users, the pay-in's row when it exists). Writes nothing and returns false when a
+ * balance would pass MAX_BALANCE (the caller fails the pay-in with 001011).
+ */
+export async function creditPayIn(
+  q: Queryable,
+  clientId: string,
+  p: { transactionId: string; walletId: string; currency: string; amount: number; fees: number; source: 'card' | 'external'; now: number },
+): Promise<boolean> {
+  const feeWalletId = p.fees > 0 ? await ensureFeeWallet(q, clientId, p.currency, p.now) : null;
+  const locked = await lockWallets(q, clientId, feeWalletId ? [p.walletId, feeWalletId] : [p.walletId]);
+  const source: Leg = p.source === 'card' ? { card: true, currency: p.currency, amount: -p.amount } : { external: true, currency: p.currency, amount: -p.amount };
+  const legs: Leg[] = [source, { wallet: p.walletId, currency: p.currency, amount: p.amount - p.fees }];
+  if (feeWalletId) legs.push({ wallet: feeWalletId, currency: p.currency, amount: p.fees });
+  if (wouldExceedBalanceCap(locked, legs)) return false;
+  await post(q, clientId, p.transactionId, legs, p.now);
+  return true;
+}
+
+/**
  * Every way a client's ledger could be wrong, as readable strings; [] when it is sound:
  * a movement whose postings do not sum to zero in a currency, a wallet whose balance is not the sum
  * of its postings (or whose postings are in another currency), a negative wallet, a closed user

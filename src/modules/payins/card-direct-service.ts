@@ -6,7 +6,7 @@
 import type { Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../core/context.js';
 import { ERRORS, type FieldErrors } from '../../core/errors.js';
-import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg, type LockedUser } from '../../ledger/index.js';
+import { creditPayIn, lockUsers, type LockedUser } from '../../ledger/index.js';
 import { feesRule, type MoneyIn } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import {
@@ -75,16 +75,8 @@ async function charge(q: Queryable, clientId: string, now: number, t: Transactio
   if (credited.inflowsBlocked) return { result: RESULT.blocked, judged: null };
   const authorized = authorizationResult(t.debitedAmount!);
   if (authorized.code !== RESULT.success.code) return { result: authorized, judged: 'INVALID' };
-  const fees = t.feesAmount!;
-  const feeWalletId = fees > 0 ? await ensureFeeWallet(q, clientId, t.currency, now) : null;
-  const locked = await lockWallets(q, clientId, feeWalletId ? [t.creditedWalletId!, feeWalletId] : [t.creditedWalletId!]);
-  const legs: Leg[] = [
-    { card: true, currency: t.currency, amount: -t.debitedAmount! },
-    { wallet: t.creditedWalletId!, currency: t.currency, amount: t.creditedAmount! },
-  ];
-  if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: fees });
-  if (wouldExceedBalanceCap(locked, legs)) return { result: RESULT.balanceCap, judged: null };
-  await post(q, clientId, t.id, legs, now);
+  const credit = { transactionId: t.id, walletId: t.creditedWalletId!, currency: t.currency, amount: t.debitedAmount!, fees: t.feesAmount! };
+  if (!(await creditPayIn(q, clientId, { ...credit, source: 'card', now }))) return { result: RESULT.balanceCap, judged: null };
   return { result: RESULT.success, judged: 'VALID' };
 }
 

@@ -7,7 +7,7 @@
 import type { Db, Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../core/context.js';
 import { ERRORS, type FieldErrors } from '../../core/errors.js';
-import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg } from '../../ledger/index.js';
+import { creditPayIn, lockUsers } from '../../ledger/index.js';
 import { feesRule } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { currenciesOf, expiryNotPast, factsOf, fingerprintOf, luhnValid, providerFitsType, type Card, type CardType } from '../cards/model.js';
@@ -215,17 +215,8 @@ async function applyOutcome(q: Queryable, o: OutcomeCtx, s: SecureSession, outco
     await judgeCard(q, o.clientId, card.id, 'INVALID');
     return fail(q, o.clientId, o.now, t, issuer);
   }
-  const debited = t.debitedAmount!;
-  const fees = t.feesAmount!;
-  const feeWalletId = fees > 0 ? await ensureFeeWallet(q, o.clientId, t.currency, o.now) : null;
-  const locked = await lockWallets(q, o.clientId, feeWalletId ? [t.creditedWalletId!, feeWalletId] : [t.creditedWalletId!]);
-  const legs: Leg[] = [
-    { card: true, currency: t.currency, amount: -debited },
-    { wallet: t.creditedWalletId!, currency: t.currency, amount: debited - fees },
-  ];
-  if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: fees });
-  if (wouldExceedBalanceCap(locked, legs)) return fail(q, o.clientId, o.now, t, RESULT.balanceCap);
-  await post(q, o.clientId, t.id, legs, o.now);
+  const credit = { transactionId: t.id, walletId: t.creditedWalletId!, currency: t.currency, amount: t.debitedAmount!, fees: t.feesAmount! };
+  if (!(await creditPayIn(q, o.clientId, { ...credit, source: 'card', now: o.now }))) return fail(q, o.clientId, o.now, t, RESULT.balanceCap);
   await judgeCard(q, o.clientId, card.id, 'VALID');
   t.status = 'SUCCEEDED';
   t.resultCode = RESULT.success.code;

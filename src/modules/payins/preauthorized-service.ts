@@ -4,7 +4,7 @@
  */
 import type { RequestCtx } from '../../core/context.js';
 import { ERRORS, type FieldErrors } from '../../core/errors.js';
-import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg } from '../../ledger/index.js';
+import { creditPayIn, lockUsers } from '../../ledger/index.js';
 import { feesRule, renderMoney, type MoneyIn } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import type { Card } from '../cards/model.js';
@@ -126,18 +126,8 @@ export async function capturePreauthorization(ctx: RequestCtx, input: Preauthori
     else if (credited.inflowsBlocked) outcome = RESULT.blocked;
     else {
       // Step 3: the wallets; step 4: the postings.
-      const feeWalletId = fees > 0 ? await ensureFeeWallet(q, ctx.clientId, currency, ctx.now) : null;
-      const locked = await lockWallets(q, ctx.clientId, feeWalletId ? [wallet.id, feeWalletId] : [wallet.id]);
-      const legs: Leg[] = [
-        { card: true, currency, amount: -amount },
-        { wallet: wallet.id, currency, amount: amount - fees },
-      ];
-      if (feeWalletId) legs.push({ wallet: feeWalletId, currency, amount: fees });
-      if (wouldExceedBalanceCap(locked, legs)) outcome = RESULT.balanceCap;
-      else {
-        await post(q, ctx.clientId, t.id, legs, ctx.now);
-        outcome = RESULT.success;
-      }
+      const credited = await creditPayIn(q, ctx.clientId, { transactionId: t.id, walletId: wallet.id, currency, amount, fees, source: 'card', now: ctx.now });
+      outcome = credited ? RESULT.success : RESULT.balanceCap;
     }
     t.status = outcome === RESULT.success ? 'SUCCEEDED' : 'FAILED';
     t.resultCode = outcome.code;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../../db/index.js';
 import type { RequestCtx } from '../../core/context.js';
 import { ERRORS, type FieldErrors } from '../../core/errors.js';
-import { ensureFeeWallet, lockUsers, lockWallets, post, wouldExceedBalanceCap, type Leg } from '../../ledger/index.js';
+import { creditPayIn, lockUsers } from '../../ledger/index.js';
 import { feesRule, type Currency, type Money, type MoneyIn } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvent } from '../events/store.js';
@@ -204,18 +204,11 @@ export async function sandboxSettle(ctx: Ctx, id: string, input: SandboxSettle):
       await fail(q, ctx, t, RESULTS.blocked);
       return { payIn: t };
     }
-    const feeWalletId = fees > 0 ? await ensureFeeWallet(q, ctx.clientId, t.currency, ctx.now) : null;
-    const locked = await lockWallets(q, ctx.clientId, feeWalletId ? [t.creditedWalletId!, feeWalletId] : [t.creditedWalletId!]);
-    const legs: Leg[] = [
-      { external: true, currency: t.currency, amount: -amount },
-      { wallet: t.creditedWalletId!, currency: t.currency, amount: amount - fees },
-    ];
-    if (feeWalletId) legs.push({ wallet: feeWalletId, currency: t.currency, amount: fees });
-    if (wouldExceedBalanceCap(locked, legs)) {
+    const credit = { transactionId: t.id, walletId: t.creditedWalletId!, currency: t.currency, amount, fees };
+    if (!(await creditPayIn(q, ctx.clientId, { ...credit, source: 'external', now: ctx.now }))) {
       await fail(q, ctx, t, RESULTS.balanceCap);
       return { payIn: t };
     }
-    await post(q, ctx.clientId, t.id, legs, ctx.now);
     t.status = 'SUCCEEDED';
     t.resultCode = RESULTS.success.code;
     t.resultMessage = RESULTS.success.message;
