@@ -4,7 +4,8 @@
  * ResultCode, error Type, balances) must match the model, and the ledger must stay sound.
  * The operations: users, wallets, bank-wire pay-ins settled or failed, direct card pay-ins (each
  * user's card registered through the real flow when it first pays; now and then another user's card or
- * a deactivated one), pre-authorizations with their captures, cancels and validations, transfers,
+ * a deactivated one), web card pay-ins paid on their payment page (a form post, as a browser sends
+ * it), pre-authorizations with their captures, cancels and validations, transfers,
  * blocks, closures, and refunds of pay-ins (captures included) and transfers, full or partial, fees
  * given back or charged.
  *
@@ -52,8 +53,10 @@ interface Refundable {
   feesBack: number; // fees its refunds handed back
 }
 interface MPayIn extends Refundable {
-  kind: 'bankwire' | 'card';
+  kind: 'bankwire' | 'card' | 'web';
   wallet: MWallet;
+  /** A web pay-in's payment page. */
+  page?: string;
 }
 interface MTransfer extends Refundable {
   from: MWallet;
@@ -107,6 +110,8 @@ type Op =
   | { op: 'failPayIn'; payin: number }
   | { op: 'cardPayIn'; payer: number; wallet: number; amount: number; fees: number; use: 'own' | 'other' | 'old' }
   | { op: 'deactivateCard'; user: number }
+  | { op: 'webPayIn'; wallet: number; amount: number; fees: number }
+  | { op: 'payWeb'; payin: number }
   | { op: 'preauthorize'; user: number; amount: number; use: 'own' | 'other' | 'old' }
   | { op: 'capture'; hold: number; live: boolean; wallet: number; share: number; fees: 'none' | 'some' | 'all' }
   | { op: 'endHold'; hold: number; live: boolean; how: 'CANCELED' | 'VALIDATED' }
@@ -159,6 +164,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       .map(([payer, wallet, f, use]) => ({ op: 'cardPayIn' as const, payer, wallet, ...f, use })),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('deactivateCard' as const), user: index }) },
+  { weight: 2, arbitrary: fc.tuple(index, cardFundsArb).map(([wallet, f]) => ({ op: 'webPayIn' as const, wallet, ...f })) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('payWeb' as const), payin: index }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -345,8 +352,8 @@ async function step(m: Model, op: Op): Promise<string | null> {
       const r = await s.call('POST', `/sandbox/payins/${p.id}/${settle ? 'settle' : 'fail'}`);
       const u = p.wallet.owner;
       let want: Expect;
-      // A card pay-in is no bank wire the sandbox could settle: it was decided when it was made.
-      if (p.kind === 'card') want = { http: 404, type: 'ressource_not_found' };
+      // A card pay-in is no bank wire the sandbox could settle: it was decided when it was made or paid.
+      if (p.kind !== 'bankwire') want = { http: 404, type: 'ressource_not_found' };
       else if (p.status !== 'CREATED') want = { http: 400, type: 'invalid_action' };
       else if (!settle) want = { http: 200, status: 'FAILED', code: '001999' };
       else if (u.closed) want = { http: 200, status: 'FAILED', code: '002602' };
@@ -483,6 +490,63 @@ async function step(m: Model, op: Op): Promise<string | null> {
         expect(r.body).toMatchObject({ PaymentStatus: op.how, RemainingFunds: money(0) });
       }
       return `hold ${op.how}: ${line(want)}`;
+    }
+    case 'webPayIn': {
+      const w = at(m.wallets, op.wallet);
+      if (!w) return null;
+      const r = await s.call('POST', '/payins/card/web', {
+        body: {
+          AuthorId: w.owner.id,
+          CreditedWalletId: w.id,
+          DebitedFunds: money(op.amount),
+          Fees: money(op.fees),
+          ReturnURL: 'https://shop.example/back',
+          CardType: 'CB_VISA_MASTERCARD',
+          Culture: 'EN',
+        },
+      });
+      const failed = (code: string): Expect => ({ http: 200, status: 'FAILED', code });
+      let want: Expect;
+      if (w.owner.closed) want = { http: 400, type: 'user_closed' };
+      else if (w.owner.inflows) want = failed('008700');
+      else if (op.fees === op.amount) want = failed('001014');
+      else want = { http: 200, status: 'CREATED' };
+      check(r, want, `web pay-in ${op.amount}/${op.fees} to ${w.id}`);
+      if (r.status === 200) {
+        m.payins.push({
+          id: r.body.Id, kind: 'web', author: w.owner, wallet: w, amount: op.amount, fees: op.fees, status: r.body.Status, refunded: 0, feesBack: 0,
+          page: r.body.RedirectURL ? new URL(r.body.RedirectURL).pathname : undefined,
+        });
+      }
+      return `web pay-in ${op.amount}/${op.fees} → ${w.id}: ${line(want)}`;
+    }
+    case 'payWeb': {
+      const webs = m.payins.filter((p) => p.kind === 'web' && p.page);
+      const p = at(webs.filter((x) => x.status === 'CREATED').length ? webs.filter((x) => x.status === 'CREATED') : webs, op.payin);
+      if (!p) return null;
+      // The payer types the frictionless card on the page (a form post, as a browser sends it).
+      const form = new URLSearchParams({ action: 'pay', cardNumber: TEST_CARDS.frictionless, cardExpirationDate: '1229', cardCvx: '123' });
+      const r = await s.fetch('POST', p.page!, { raw: form.toString(), contentType: 'application/x-www-form-urlencoded' });
+      expect(r.status, `pay ${p.id} on its page: ${String(r.body).slice(0, 200)}`).toBeLessThan(500);
+      const u = p.wallet.owner;
+      const failed = (code: string): Expect => ({ http: 200, status: 'FAILED', code });
+      let want: Expect;
+      // Paid once: a page already answered changes nothing.
+      if (p.status !== 'CREATED') want = { http: 200, status: p.status };
+      else if (u.closed) want = failed('002602');
+      else if (u.inflows) want = failed('008700');
+      else if (AMOUNT_TRIGGERS[p.amount]) want = failed(AMOUNT_TRIGGERS[p.amount].code);
+      else want = { http: 200, status: 'SUCCEEDED', code: '000000' };
+      if (p.status === 'CREATED') expect(r.status, String(r.body).slice(0, 200)).toBe(303);
+      check(await s.call('GET', `/payins/${p.id}`), want, `web pay-in ${p.id} (${p.amount}/${p.fees}) after its page was paid`);
+      if (p.status === 'CREATED' && want.status === 'SUCCEEDED') {
+        p.wallet.balance += p.amount - p.fees;
+        m.fees += p.fees;
+      }
+      const was = p.status;
+      p.status = want.status as MPayIn['status'];
+      await checkBalances(m, [p.wallet], `web pay-in ${p.id} paid`);
+      return `pay web pay-in ${was}: ${line(want)}`;
     }
     case 'deactivateCard': {
       const u = at(m.users, op.user);
