@@ -20,3 +20,17 @@ export function sendPage(reply: FastifyReply, status: number, html: string, retu
     .header('Cache-Control', 'no-store')
     .send(html);
 }
+
+/**
+ * A field of a posted form (or JSON body) by any of its names, in any case, the last one winning;
+ * numbers read as text; an empty value or any other type counts as not sent.
+ */
+export function formField(body: unknown, ...names: string[]): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  let out: string | undefined;
+  for (const [k, v] of Object.entries(body)) {
+    if (wanted.has(k.toLowerCase())) out = typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  }
+  return out === '' ? undefined : out;
+}

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { formField } from '../../http/pages.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/index.js';
 import { CLOCK_FREE } from '../../http/auth.js';
@@ -127,17 +128,6 @@ export function cardRoutes(scope: FastifyInstance): void {
       return sendPage(req, reply, items.map(renderTransaction), total, paging);
     },
   );
-}
-
-/** A form field by name, in any case (the last one wins); numbers read as text. */
-function formField(body: unknown, ...names: string[]): string | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const wanted = new Set(names.map((n) => n.toLowerCase()));
-  let out: string | undefined;
-  for (const [k, v] of Object.entries(body)) {
-    if (wanted.has(k.toLowerCase())) out = typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
-  }
-  return out;
 }
 
 /** The tokenizer answers browsers of any origin: Mangopay's JS kit posts to it cross-origin. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { sendPage } from '../../http/pages.js';
+import { formField, sendPage } from '../../http/pages.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/index.js';
 import { ERRORS } from '../../core/errors.js';
@@ -71,17 +71,6 @@ const PageForm = {
     },
   },
 };
-
-/** A form field by name, in any case (the last one wins); numbers read as text. */
-function formField(body: unknown, name: string): string | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  let out: string | undefined;
-  for (const [k, v] of Object.entries(body)) {
-    if (k.toLowerCase() !== name.toLowerCase()) continue;
-    out = typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
-  }
-  return out;
-}
 
 function send(reply: FastifyReply, page: Html, returnUrl?: string) {
   return sendPage(reply, page.status, page.html, returnUrl);

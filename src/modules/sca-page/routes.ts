@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
 import { Str, Type } from '../../lib/schema.js';
 import { nowSeconds } from '../../http/context.js';
-import { sendPage } from '../../http/pages.js';
+import { formField, sendPage } from '../../http/pages.js';
 import { escapeHtml, httpUrl } from '../../lib/html.js';
 import { clockOffset } from '../clock/store.js';
 import type { LegalData } from '../users/model.js';
@@ -62,17 +62,6 @@ const PageForm = {
     },
   },
 };
-
-/** A form field by name, in any case (the last one wins); numbers read as text; "" as not sent. */
-function formField(body: unknown, name: string): string | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  let out: string | undefined;
-  for (const [k, v] of Object.entries(body)) {
-    if (k.toLowerCase() !== name.toLowerCase()) continue;
-    out = typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
-  }
-  return out === '' ? undefined : out;
-}
 
 const ACTIONS = {
   ENROLLMENT: 'Enroll in strong customer authentication',

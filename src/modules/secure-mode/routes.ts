@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
 import { nowSeconds } from '../../http/context.js';
-import { sendPage } from '../../http/pages.js';
+import { formField, sendPage } from '../../http/pages.js';
 import { escapeHtml, httpUrl } from '../../lib/html.js';
 import { NoQuery, Str, Type } from '../../lib/schema.js';
 import { clockOffset } from '../clock/store.js';
@@ -77,16 +77,6 @@ function resultPage(reply: FastifyReply, s: SecureSession) {
 
 const notFound = (reply: FastifyReply) =>
   page(reply, 404, '3-D Secure', '<p class="err">This authentication link is not valid.</p>');
-
-/** A form field by name, in any case (the last one wins); "" as not sent. */
-function formField(body: unknown, name: string): string | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  let out: string | undefined;
-  for (const [k, v] of Object.entries(body)) {
-    if (k.toLowerCase() === name.toLowerCase()) out = typeof v === 'string' ? v : undefined;
-  }
-  return out === '' ? undefined : out;
-}
 
 const Params = Type.Object({ sessionId: Str({ description: 'The 3-D Secure session (its id is the secret of the link)' }) });
 const HTML = { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } };
