@@ -568,6 +568,59 @@ describe(`card money under concurrent requests (${TEST_DB})`, () => {
     await expectConserved(s.client.id);
   });
 
+  it('concurrent refunds of one transfer never move back more than it credited; once all is back, 400', async () => {
+    const from = await newOwner();
+    const to = await newOwner();
+    const card = (await registerCard(s, from.user.Id, { number: TEST_CARDS.frictionless })).Id;
+    expect((await cardPayIn(from.user.Id, card, from.wallet.Id, 8_000, 0)).body.Status).toBe('SUCCEEDED');
+    const moved = (await transfer(from.user.Id, from.wallet.Id, to.wallet.Id, 5_000, 500)).body;
+    expect(moved.Status).toBe('SUCCEEDED');
+    const bodies = [
+      ...Array.from({ length: 10 }, (_, k) => ({ AuthorId: from.user.Id, DebitedFunds: money(600 + 10 * k), Fees: money(-(50 + k)) })),
+      { AuthorId: from.user.Id },
+      { AuthorId: from.user.Id },
+    ];
+    const replies = await Promise.all(bodies.map((body) => s.call('POST', `/transfers/${moved.Id}/refunds`, { body })));
+    // Once all is back, a transfer's refund is refused outright (400), unlike a pay-in's (FAILED 001401).
+    for (const r of replies) expect(outcome(r), JSON.stringify(r.body)).toMatch(/^(SUCCEEDED 000000|FAILED (005403|005404)|400 param_error)$/);
+    const won = replies.filter((r) => r.body.Status === 'SUCCEEDED').map((r) => r.body);
+    const back = won.reduce((n, r) => n + r.DebitedFunds.Amount, 0);
+    const feesBack = won.reduce((n, r) => n + Math.max(0, -r.Fees.Amount), 0);
+    expect(back).toBeLessThanOrEqual(4_500);
+    expect(feesBack).toBeLessThanOrEqual(500);
+    expect(await balanceOf(to.wallet.Id)).toBe(4_500 - back);
+    expect(await balanceOf(from.wallet.Id)).toBe(3_000 + back + feesBack);
+    if (back < 4_500) expect((await must('POST', `/transfers/${moved.Id}/refunds`, { AuthorId: from.user.Id })).Status).toBe('SUCCEEDED');
+    expect((await s.call('POST', `/transfers/${moved.Id}/refunds`, { body: { AuthorId: from.user.Id } })).status).toBe(400);
+    expect(await balanceOf(to.wallet.Id)).toBe(0);
+    await expectConserved(s.client.id);
+  });
+
+  it("a pay-in's refund racing the closure of the wallet's owner: closed only once the refund emptied the wallet", async () => {
+    const payer = await must('POST', '/sca/users/natural', naturalPayer());
+    const card = (await registerCard(s, payer.Id, { number: TEST_CARDS.frictionless })).Id;
+    const seen = new Map<string, number>();
+    for (let round = 0; round < 6; round++) {
+      const owner = await newOwner();
+      const paid = (await cardPayIn(payer.Id, card, owner.wallet.Id, 1_500, 100)).body;
+      expect(paid.Status).toBe('SUCCEEDED');
+      const refund = () => s.call('POST', `/payins/${paid.Id}/refunds`, { body: { AuthorId: payer.Id } });
+      const close = () => s.call('DELETE', `/users/natural/${owner.user.Id}`);
+      const calls = round % 2 ? [refund, close, close] : [close, close, refund];
+      const replies = await Promise.all(calls.map((f) => f()));
+      const refunded = replies.find((_, k) => calls[k] === refund)!;
+      expect(outcome(refunded), JSON.stringify(refunded.body)).toBe('SUCCEEDED 000000');
+      const closures = replies.filter((_, k) => calls[k] === close).map(outcome);
+      for (const c of closures) expect(c).toMatch(/^(204|400 (user_closure_not_possible|user_closure_failed))$/);
+      const key = closures.includes('204') ? 'closed in the race' : 'closed after';
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      expect(await balanceOf(owner.wallet.Id)).toBe(0);
+      if (!closures.includes('204')) expect((await s.call('DELETE', `/users/natural/${owner.user.Id}`)).status).toBe(204);
+    }
+    console.log(`refunds racing closures (${TEST_DB}): ${[...seen].map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+    await expectConserved(s.client.id);
+  });
+
   it('a refund racing a transfer out of the same wallet: the wallet never pays out more than it holds', async () => {
     const payer = await must('POST', '/sca/users/natural', naturalOwner());
     const card = (await registerCard(s, payer.Id, { number: TEST_CARDS.frictionless })).Id;
