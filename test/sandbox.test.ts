@@ -4,6 +4,7 @@ import { ledgerInvariants } from '../src/ledger/index.js';
 import { CURRENCIES } from '../src/ledger/money.js';
 import type { NewClient } from '../src/modules/auth/service.js';
 import { PAYIN_EXPIRY_SECONDS } from '../src/modules/payins/model.js';
+import { BROWSER_INFO, IP_ADDRESS, TEST_CARDS, tokenize } from './helpers/cards.js';
 import { expectApiError } from './helpers/errors.js';
 import { address, legalOwner, naturalOwner, ubo } from './helpers/fixtures.js';
 import { startServer, type Reply, type TestServer } from './helpers/server.js';
@@ -503,6 +504,20 @@ async function fill(a: Api): Promise<Filled> {
   });
   expect(recipient.Status).toBe('PENDING');
   expect(await a.ok('POST', `/kyc/documents/${doc2.Id}/consult`)).toHaveLength(1);
+  // Cards: a registration and its card, a validation waiting on its 3-D Secure page (a session), a
+  // pre-authorization, a card pay-in and its partial refund.
+  const reg = await a.ok('POST', '/cardregistrations', { UserId: second.Id, Currency: 'EUR' });
+  const entered = await tokenize(reg, { number: TEST_CARDS.frictionless });
+  const cardId = (await a.ok('PUT', `/cardregistrations/${reg.Id}`, { RegistrationData: entered.text })).CardId;
+  const browser = { SecureModeReturnURL: 'https://example.com/back', IpAddress: IP_ADDRESS, BrowserInfo: BROWSER_INFO };
+  const validation = await a.ok('POST', `/cards/${cardId}/validation`, { AuthorId: second.Id, SecureMode: 'FORCE', ...browser });
+  expect(validation.Status).toBe('CREATED');
+  await a.ok('POST', '/preauthorizations/card/direct', { AuthorId: second.Id, DebitedFunds: money(1000), CardId: cardId, ...browser });
+  const cardPayIn = await a.ok('POST', '/payins/card/direct', {
+    AuthorId: second.Id, CreditedWalletId: w2.Id, DebitedFunds: money(1500), Fees: money(0), CardId: cardId, ...browser,
+  });
+  expect(cardPayIn.Status).toBe('SUCCEEDED');
+  expect((await a.ok('POST', `/payins/${cardPayIn.Id}/refunds`, { AuthorId: second.Id, DebitedFunds: money(500), Fees: money(0) })).Status).toBe('SUCCEEDED');
   const legal = await a.ok('POST', '/sca/users/legal', legalOwner());
   const decl = await a.ok('POST', `/users/${legal.Id}/kyc/ubodeclarations`);
   await a.ok('POST', `/users/${legal.Id}/kyc/ubodeclarations/${decl.Id}/ubos`, ubo());

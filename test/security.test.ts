@@ -186,6 +186,35 @@ const ROUTES: Route[] = [
     }),
     prepare: (p) => cardPayer(p),
   },
+  // Card registrations, cards, fingerprints and card validations
+  {
+    method: 'POST',
+    path: '/cardregistrations',
+    body: (p) => ({ UserId: p.ownerId ?? 'user_m_01JUNUSED0000000000000000', Currency: 'EUR' }),
+    prepare: (p) => wallet(p, { create: false }),
+  },
+  { method: 'GET', path: '/cardregistrations/:registrationId', prepare: (p) => cardPayer(p) },
+  {
+    method: 'PUT',
+    path: '/cardregistrations/:registrationId',
+    // The registration is already VALIDATED: sending its data again is a retry, answered as it is.
+    body: (p) => ({ RegistrationData: p.registrationData ?? 'data=unused' }),
+    prepare: (p) => cardPayer(p),
+  },
+  { method: 'GET', path: '/cards/:cardId', prepare: (p) => cardPayer(p) },
+  { method: 'PUT', path: '/cards/:cardId', body: () => ({ Active: false }), prepare: (p) => cardPayer(p) },
+  { method: 'GET', path: '/users/:id/cards', user: 'NP' },
+  { method: 'GET', path: '/cards/:cardId/transactions', prepare: (p) => cardPayer(p) },
+  { method: 'GET', path: '/cards/fingerprints/:fingerprint' },
+  { method: 'GET', path: '/cards/fingerprints/:fingerprint/users' },
+  { method: 'GET', path: '/cards/fingerprints/:fingerprint/transactions' },
+  {
+    method: 'POST',
+    path: '/cards/:cardId/validation',
+    body: (p) => ({ ...preauthorizationBody(p), DebitedFunds: undefined, CardId: undefined }),
+    prepare: (p) => cardPayer(p),
+  },
+  { method: 'GET', path: '/cards/:cardId/validation/:validationId', prepare: (p) => cardValidation(p) },
   // Pre-authorizations and their captures
   {
     method: 'POST',
@@ -570,7 +599,16 @@ async function cardPayer(p: { clientId: string; token: string; userId?: string }
   const data = await tokenize(reg.body, { number: '4970107111111119' });
   const done = await s.fetch('PUT', `${base}/${reg.body.Id}`, { token: p.token, body: { RegistrationData: data.text } });
   expect(done.body.Status, JSON.stringify(done.body)).toBe('VALIDATED');
-  return { ownerId, walletId, cardId: done.body.CardId };
+  return { ownerId, walletId, cardId: done.body.CardId, registrationId: reg.body.Id, registrationData: data.text };
+}
+
+/** A frictionless validation of a card payer's card. */
+async function cardValidation(p: { clientId: string; token: string; userId?: string }): Promise<Record<string, string>> {
+  const payer = await cardPayer(p);
+  const body = { ...preauthorizationBody(payer), DebitedFunds: undefined, CardId: undefined };
+  const r = await s.fetch('POST', `/v2.01/${p.clientId}/cards/${payer.cardId}/validation`, { token: p.token, body });
+  expect(r.body.Status, JSON.stringify(r.body)).toBe('SUCCEEDED');
+  return { ...payer, validationId: r.body.Id };
 }
 
 /** A pre-authorization's creation body for a card payer's card (unused ids when none). */
