@@ -4,6 +4,8 @@ const ROUTES = [
   '^src/modules/[^/]+/[\\w-]*routes\\.ts$',
   // The KYC consult links: their page route and the service that makes them share one file.
   '^src/modules/kyc/consult\\.ts$',
+  // The Dashboard: server-rendered pages over the services, on the HTTP side like route files.
+  '^src/dashboard/',
 ];
 const HTTP_SIDE = ['^src/http/', '^src/server\\.ts$', '^src/cli\\.ts$', ...ROUTES];
 const STORES = ['^src/modules/[^/]+/[\\w-]*store\\.ts$', '^src/webhooks/store\\.ts$', '^src/db/'];
@@ -40,6 +42,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: HTTP_SIDE },
       to: { path: '(^|/)node_modules/(fastify|@fastify/[^/]+)/' },
+    },
+    {
+      name: 'client-stands-alone',
+      comment: "src/client is the typed client users' own scripts import: it needs nothing of the server.",
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/', pathNot: '^src/client/' },
     },
     {
       name: 'core-is-the-bottom',

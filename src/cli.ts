@@ -220,6 +220,11 @@ async function clientsCreate(config: Config, values: Record<string, unknown>): P
   }
 }
 
+/** `mangrove dashboard-link`: prints a short-lived sign-in link to the Dashboard. To be built (issue #13). */
+async function dashboardLink(_config: Config, _values: Record<string, unknown>): Promise<void> {
+  throw new ConfigError('dashboard-link is not built yet');
+}
+
 /** The OpenAPI document, built from the route schemas on a throwaway in-memory database. */
 async function openapi(file: string | undefined): Promise<void> {
   const db = await openDb({});
@@ -240,6 +245,12 @@ async function openapi(file: string | undefined): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // close-users has flags of its own and needs no database: it talks to a server (Mangrove or Mangopay).
+  if (argv[0] === 'close-users') {
+    const { runCloseUsers } = await import('./client/close-users-command.js');
+    process.exitCode = await runCloseUsers(argv.slice(1));
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -263,6 +274,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve(config);
   if (command === 'clients' && sub === 'create') return clientsCreate(config, values);
   if (command === 'openapi') return openapi(sub);
+  if (command === 'dashboard-link') return dashboardLink(config, values);
   throw new ConfigError(`unknown command "${positionals.join(' ')}" (mangrove --help lists them)`);
 }
 

@@ -29,6 +29,7 @@ import { sweepPreauthorizations } from './modules/preauthorizations/service.js';
 import { paymentPageRoutes } from './modules/payins/card-web-routes.js';
 import { securePageRoutes } from './modules/secure-mode/routes.js';
 import { sweepSecureSessions } from './modules/secure-mode/service.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { sweepExpired } from './modules/payins/service.js';
 import { payOutRoutes } from './modules/payouts/routes.js';
 import { recipientRoutes } from './modules/recipients/routes.js';
@@ -319,6 +320,7 @@ export async function buildServer({ db, config, logger = false, ready, clock = s
   scaPageRoutes(app, db);
   securePageRoutes(app, db);
   paymentPageRoutes(app, db);
+  dashboardRoutes(app, db, config);
   tokenizerRoutes(app, db);
   clientLogoRoutes(app, db);
   // Before the client scope, so that /v2.01/countries/... is not read as a client id.
