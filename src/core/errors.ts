@@ -291,5 +291,8 @@ export const ERRORS = {
     ),
   preauthorizationNoPayIn: () =>
     new ApiError('invalid_action.preauthorization_no_payin', 400, 'invalid_action', "Can't validate a preauthorization with no successful payin."),
+  // Dashboard: "retry now" on a webhook delivery (issue #13, hooks and deliveries).
+  deliveryNotRetriable: (why: string) =>
+    new ApiError('invalid_action.delivery_retry', 400, 'invalid_action', `This delivery cannot be retried now: ${why}`),
   internal: () => new ApiError('internal', 500, 'other', 'Internal Server Error'),
 };

@@ -185,3 +185,40 @@ export async function listDeliveries(
   }));
   return { items, total };
 }
+
+export type RetryOutcome =
+  | { ok: true; status: 'PENDING' }
+  | { ok: false; why: 'not_found' | 'in_flight' | 'hook_off' | 'final'; status?: string; hookState?: string };
+
+/**
+ * "Retry now" (the Dashboard): a PENDING delivery falls due at `nowMs` (never later than it was);
+ * a FAILED one goes back to PENDING, due at `nowMs`, keeping its attempts, so that the dispatcher
+ * makes one more call and, if it fails too, the schedule (already run out) makes it FAILED again.
+ * One conditional UPDATE, so concurrent dispatchers stay correct: a row a dispatcher holds (claimed,
+ * its lease running) is left alone and reported in flight; a row we update is locked, so
+ * claimDue's SKIP LOCKED takes it on its next poll. SUCCEEDED and CANCELLED rows are final, and a
+ * delivery of a disabled or INVALID hook is refused (the dispatcher would only cancel it).
+ */
+export async function retryDelivery(q: Queryable, clientId: string, id: string, nowMs: number): Promise<RetryOutcome> {
+  if (!/^\d{1,18}$/.test(id)) return { ok: false, why: 'not_found' };
+  const updated = await q.query(
+    `UPDATE webhook_deliveries d SET status = 'PENDING', due_at = LEAST(d.due_at, $3), claim = NULL
+     FROM hooks h
+     WHERE d.id = $1 AND d.client_id = $2 AND h.id = d.hook_id AND h.status = 'ENABLED' AND h.validity = 'VALID'
+       AND (d.status = 'FAILED' OR (d.status = 'PENDING' AND NOT (d.claim IS NOT NULL AND d.due_at > $3)))
+     RETURNING d.id`,
+    [id, clientId, nowMs],
+  );
+  if (updated.length) return { ok: true, status: 'PENDING' };
+  const [row] = await q.query<any>(
+    `SELECT d.status, d.claim, d.due_at, h.status AS hook_status, h.validity
+     FROM webhook_deliveries d JOIN hooks h ON h.id = d.hook_id WHERE d.id = $1 AND d.client_id = $2`,
+    [id, clientId],
+  );
+  if (!row) return { ok: false, why: 'not_found' };
+  if (row.status !== 'PENDING' && row.status !== 'FAILED') return { ok: false, why: 'final', status: row.status };
+  if (row.hook_status !== 'ENABLED' || row.validity !== 'VALID') {
+    return { ok: false, why: 'hook_off', status: row.status, hookState: row.hook_status !== 'ENABLED' ? row.hook_status : row.validity };
+  }
+  return { ok: false, why: 'in_flight', status: row.status };
+}
