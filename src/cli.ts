@@ -8,10 +8,14 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { countClients, createClient, ensureClient } from './modules/auth/service.js';
 import { buildServer } from './server.js';
+import { createLinkToken, LINK_TTL_SECONDS } from './dashboard/session.js';
+import { findClientKey } from './modules/auth/store.js';
 
 const USAGE = `usage:
   mangrove serve [--port N] [--host H] [--data-dir DIR] [--database-url URL]
   mangrove clients create [--id ID] [--name NAME] [--key KEY] [--data-dir DIR] [--database-url URL]
+  mangrove dashboard-link --client-id ID [--data-dir DIR] [--database-url URL]
+                              print a one-time sign-in link to the Dashboard (/dashboard)
   mangrove openapi [FILE]     write the OpenAPI 3.1 document (GET /openapi.json) to FILE, or print it
 
 Environment: PORT, HOST, DATA_DIR, DATABASE_URL, MANGROVE_CLIENT_ID, MANGROVE_API_KEY,
@@ -220,9 +224,27 @@ async function clientsCreate(config: Config, values: Record<string, unknown>): P
   }
 }
 
-/** `mangrove dashboard-link`: prints a short-lived sign-in link to the Dashboard. To be built (issue #13). */
-async function dashboardLink(_config: Config, _values: Record<string, unknown>): Promise<void> {
-  throw new ConfigError('dashboard-link is not built yet');
+/**
+ * `mangrove dashboard-link --client-id ID`: prints a one-time sign-in link to the Dashboard, valid a
+ * few minutes, for the configured database; the link's base is MANGROVE_PUBLIC_URL or http://HOST:PORT.
+ */
+async function dashboardLink(config: Config, values: Record<string, unknown>): Promise<void> {
+  const clientId = values['client-id'];
+  if (typeof clientId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(clientId)) {
+    throw new ConfigError('dashboard-link needs --client-id ID (1 to 64 letters, digits, "_" or "-")');
+  }
+  const { db, release } = await open(config);
+  try {
+    if ((await findClientKey(db, clientId)) === null) throw new ConfigError(`there is no client "${clientId}"`);
+    const token = await createLinkToken(db, clientId);
+    const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+    const base = config.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+    console.log(`${base.replace(/\/+$/, '')}/dashboard/link?token=${token}`);
+    console.log(`(signs in as ${clientId} once, within ${LINK_TTL_SECONDS / 60} minutes)`);
+  } finally {
+    await db.close();
+    release();
+  }
 }
 
 /** The OpenAPI document, built from the route schemas on a throwaway in-memory database. */
@@ -262,6 +284,7 @@ async function main(argv: string[]): Promise<void> {
       id: { type: 'string' },
       name: { type: 'string' },
       key: { type: 'string' },
+      'client-id': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
