@@ -410,3 +410,367 @@ describe('direct card pay-ins as each SDK sends them', () => {
     }
   });
 });
+
+describe('web card pay-ins as each SDK sends them', () => {
+  const expectCreated = (r: Reply, label: string) => {
+    ok(r, label);
+    expect(r.body, label).toMatchObject({
+      Status: 'CREATED',
+      PaymentType: 'CARD',
+      ExecutionType: 'WEB',
+      CardType: 'CB_VISA_MASTERCARD',
+      Culture: 'FR',
+      SecureMode: 'DEFAULT',
+      RedirectURL: expect.stringMatching(/^http/),
+    });
+    expect(r.body.ReturnURL, label).toContain(`transactionId=${r.body.Id}`);
+  };
+
+  it('Ruby: flat fields, TemplateURLOptions {PAYLINEV2}, the configured root URL as ReturnURL', async () => {
+    // spec/mangopay/shared_resources.rb new_payin_card_web_payline
+    const user = await owner();
+    const w = await wallet(user.Id);
+    const r = await s.call('POST', '/payins/card/web', {
+      body: {
+        AuthorId: user.Id,
+        CreditedUserId: w.Owners[0],
+        CreditedWalletId: w.Id,
+        DebitedFunds: EUR(1000),
+        Fees: EUR(0),
+        CardType: 'CB_VISA_MASTERCARD',
+        ReturnURL: s.url,
+        Culture: 'FR',
+        Tag: 'Test PayIn/Card/Web',
+        TemplateURLOptions: { PAYLINEV2: 'https://www.maysite.com/payline_template/' },
+      },
+    });
+    expectCreated(r, 'ruby');
+    expect(r.body.ReturnURL).toBe(`${s.url}?transactionId=${r.body.Id}`);
+  });
+
+  it('Java: flat fields and ExecutionDetails nested again (TemplateURLOptions PAYLINE), a trailing slash', async () => {
+    // PayInSerializer.java (PayInPaymentDetailsCard + PayInExecutionDetailsWeb); BaseTest.java getJohnsPayInCardWeb
+    const user = await owner();
+    const w = await wallet(user.Id);
+    const execution = {
+      TemplateURL: null,
+      Culture: 'FR',
+      SecureMode: 'DEFAULT',
+      ReturnURL: 'https://test.com',
+      TemplateURLOptions: { PAYLINE: 'https://www.mysite.com/template/' },
+    };
+    const body = {
+      AuthorId: user.Id,
+      CreditedUserId: user.Id,
+      DebitedFunds: EUR(1000),
+      Fees: EUR(5),
+      CreditedWalletId: w.Id,
+      PaymentType: 'CARD',
+      ExecutionType: 'WEB',
+      ExecutionDetails: execution,
+      CardType: 'CB_VISA_MASTERCARD',
+      ...execution,
+    };
+    // Gson drops the null TemplateURL.
+    delete (body as any).TemplateURL;
+    delete (body.ExecutionDetails as any).TemplateURL;
+    const r = await s.call('POST', '/payins/card/web/', { body, contentType: 'application/json; charset=UTF-8' });
+    expectCreated(r, 'java');
+    expect(r.body.CreditedFunds).toEqual(EUR(995));
+  });
+
+  it('PHP: the details flattened, null properties left out; .NET: PayInCardWebPostDTO with its nulls', async () => {
+    // ApiBase.php BuildRequestData; Entities/POST/PayInCardWebPostDTO.cs
+    const user = await owner();
+    const w = await wallet(user.Id);
+    const php = await s.call('POST', '/payins/card/web/', {
+      body: {
+        AuthorId: user.Id,
+        CreditedUserId: user.Id,
+        DebitedFunds: EUR(1000),
+        Fees: EUR(0),
+        CreditedWalletId: w.Id,
+        PaymentType: 'CARD',
+        ExecutionType: 'WEB',
+        CardType: 'CB_VISA_MASTERCARD',
+        ReturnURL: 'https://test.com',
+        Culture: 'FR',
+        SecureMode: 'DEFAULT',
+      },
+    });
+    expectCreated(php, 'php');
+    const dotnet = await s.call('POST', '/payins/card/web', {
+      body: {
+        Tag: null,
+        AuthorId: user.Id,
+        DebitedFunds: EUR(1000),
+        Fees: EUR(0),
+        CreditedWalletId: w.Id,
+        ReturnURL: 'https://test.com',
+        TemplateURLOptions: null,
+        Culture: 'FR',
+        CardType: 'CB_VISA_MASTERCARD',
+        SecureMode: null,
+        CreditedUserId: null,
+        StatementDescriptor: null,
+        Billing: null,
+        Shipping: null,
+      },
+      contentType: 'application/json; charset=utf-8',
+    });
+    expectCreated(dotnet, '.NET');
+    expect(dotnet.body.CreditedUserId).toBe(user.Id);
+  });
+
+  it("Python: Culture 'fr' in lower case, TemplateURL and the defaulted ExecutionType", async () => {
+    // tests/test_base.py get_johns_payin (CardWebPayIn); mangopay/resources.py
+    const user = await owner();
+    const w = await wallet(user.Id);
+    const r = await s.call('POST', '/payins/card/web', {
+      body: {
+        CreditedWalletId: w.Id,
+        AuthorId: user.Id,
+        DebitedFunds: EUR(10000),
+        Fees: EUR(0),
+        CardType: 'CB_VISA_MASTERCARD',
+        ReturnURL: 'https://test.com',
+        TemplateURL: 'https://TemplateURL.com',
+        SecureMode: 'DEFAULT',
+        Culture: 'fr',
+        ExecutionType: 'WEB',
+      },
+    });
+    expectCreated(r, 'python');
+    expect(r.body.TemplateURL).toBeNull();
+  });
+});
+
+describe('pre-authorizations and their captures as each SDK sends them', () => {
+  const HOLD = (user: any, card: any, over: Record<string, unknown> = {}) => ({
+    AuthorId: user.Id,
+    DebitedFunds: EUR(1000),
+    CardId: card.Id,
+    SecureModeReturnURL: 'http://test.com',
+    BrowserInfo: BROWSER_INFO,
+    IpAddress: IP_ADDRESS,
+    ...over,
+  });
+  const expectHeld = (r: Reply, label: string) => {
+    ok(r, label);
+    expect(r.body, label).toMatchObject({ Status: 'SUCCEEDED', PaymentStatus: 'WAITING', RemainingFunds: EUR(1000), ResultCode: '000000' });
+    expect(r.body.SecureModeReturnURL, label).toBe(`http://test.com?preAuthorizationId=${r.body.Id}`);
+  };
+
+  it('Ruby: create (SecureMode, Requested3DSVersion), capture with BrowserInfo and IpAddress, PUT {PaymentStatus} after it', async () => {
+    // shared_resources.rb create_new_card_preauthorization, create_new_payin_preauthorized_direct; lib/mangopay/pre_authorization.rb
+    const { user, wallet: w, card } = await payer();
+    const hold = await s.call('POST', '/preauthorizations/card/direct', {
+      body: HOLD(user, card, { SecureMode: 'DEFAULT', Tag: 'Test Card PreAuthorization', Requested3DSVersion: 'V2_1' }),
+    });
+    expectHeld(hold, 'create');
+    const capture = await s.call('POST', '/payins/preauthorized/direct', {
+      body: {
+        AuthorId: user.Id,
+        CreditedUserId: w.Owners[0],
+        CreditedWalletId: w.Id,
+        DebitedFunds: EUR(400),
+        Fees: EUR(0),
+        PreauthorizationId: hold.body.Id,
+        Tag: 'Test PayIn/PreAuthorized/Direct',
+        BrowserInfo: BROWSER_INFO,
+        IpAddress: IP_ADDRESS,
+      },
+    });
+    ok(capture, 'capture');
+    expect(capture.body).toMatchObject({ Status: 'SUCCEEDED', PaymentType: 'PREAUTHORIZED', PreauthorizationId: hold.body.Id });
+    const validated = await s.call('PUT', `/preauthorizations/${hold.body.Id}`, { body: { PaymentStatus: 'VALIDATED' } });
+    ok(validated, 'validate');
+    expect(validated.body).toMatchObject({ PaymentStatus: 'VALIDATED', PayInId: capture.body.Id });
+  });
+
+  it('Java: the whole hold back on PUT (Status, RemainingFunds, ExpirationDate...), captures flattened with ExecutionDetails', async () => {
+    // CardPreAuthorizationApiImpl.update -> updateObject(preauthorization_save); PayInSerializer (PayInPaymentDetailsPreAuthorized)
+    const { user, wallet: w, card } = await payer();
+    const hold = await s.call('POST', '/preauthorizations/card/direct', {
+      body: HOLD(user, card, { SecureMode: 'DEFAULT', ExecutionType: 'DIRECT', PaymentType: 'CARD', Culture: 'FR' }),
+    });
+    expectHeld(hold, 'create');
+    const execution = { SecureModeReturnURL: 'http://test.com', SecureMode: 'DEFAULT' };
+    const capture = await s.call('POST', '/payins/preauthorized/direct/', {
+      body: {
+        AuthorId: user.Id,
+        CreditedUserId: user.Id,
+        DebitedFunds: EUR(1000),
+        Fees: EUR(0),
+        CreditedWalletId: w.Id,
+        PaymentType: 'PREAUTHORIZED',
+        ExecutionType: 'DIRECT',
+        ExecutionDetails: execution,
+        PreauthorizationId: hold.body.Id,
+        Culture: 'FR',
+        ...execution,
+      },
+    });
+    ok(capture, 'capture');
+    expect(capture.body.Status).toBe('SUCCEEDED');
+    const read = await s.call('GET', `/preauthorizations/${hold.body.Id}`);
+    expect(read.body.PaymentStatus).toBe('VALIDATED');
+
+    // Another hold canceled the Java way: the object read, PaymentStatus changed, nulls dropped.
+    const second = await s.call('POST', '/preauthorizations/card/direct', { body: HOLD(user, card) });
+    expectHeld(second, 'second');
+    const body = Object.fromEntries(Object.entries({ ...second.body, PaymentStatus: 'CANCELED' }).filter(([, v]) => v !== null));
+    const canceled = await s.call('PUT', `/preauthorizations/${second.body.Id}`, { body });
+    ok(canceled, 'cancel');
+    expect(canceled.body).toMatchObject({ PaymentStatus: 'CANCELED', Status: 'SUCCEEDED', RemainingFunds: EUR(0) });
+  });
+
+  it('.NET: CardPreAuthorizationPostDTO and PayInPreauthorizedDirectPostDTO with their nulls, CardPreAuthorizationPutDTO {Tag, PaymentStatus}', async () => {
+    // Entities/POST/CardPreAuthorizationPostDTO.cs, PayInPreauthorizedDirectPostDTO.cs, Entities/PUT/CardPreAuthorizationPutDTO.cs
+    const { user, wallet: w, card } = await payer();
+    const json = 'application/json; charset=utf-8';
+    const hold = await s.call('POST', '/preauthorizations/card/direct', {
+      body: HOLD(user, card, {
+        Tag: null,
+        SecureMode: 'DEFAULT',
+        PaymentStatus: null,
+        StatementDescriptor: null,
+        Billing: null,
+        SecurityInfo: null,
+        Shipping: null,
+        Culture: null,
+        PreferredCardNetwork: null,
+      }),
+      contentType: json,
+    });
+    expectHeld(hold, 'create');
+    const capture = await s.call('POST', '/payins/preauthorized/direct', {
+      body: {
+        Tag: null,
+        AuthorId: user.Id,
+        CreditedUserId: null,
+        DebitedFunds: EUR(300),
+        Fees: EUR(30),
+        CreditedWalletId: w.Id,
+        PreauthorizationId: hold.body.Id,
+        SecureModeReturnURL: null,
+        BrowserInfo: null,
+        IpAddress: null,
+      },
+      contentType: json,
+    });
+    ok(capture, 'capture');
+    expect(capture.body).toMatchObject({ Status: 'SUCCEEDED', CreditedFunds: EUR(270), CreditedUserId: user.Id });
+    const cancelAfterCapture = await s.call('PUT', `/preauthorizations/${hold.body.Id}`, { body: { Tag: null, PaymentStatus: 'CANCELED' }, contentType: json });
+    expectApiError(cancelAfterCapture, 400, 'preauthorization_payment_status_can_not_be_canceled');
+    const validated = await s.call('PUT', `/preauthorizations/${hold.body.Id}`, { body: { Tag: null, PaymentStatus: 'VALIDATED' }, contentType: json });
+    ok(validated, 'validate');
+    expect(validated.body.PaymentStatus).toBe('VALIDATED');
+  });
+
+  it('PHP and Python: the whole hold on PUT, PHP without its nulls, Python with SecureModeNeeded 0 and a lower-case status', async () => {
+    // ApiBase.php BuildRequestData; mangopay/query.py UpdateQuery (BooleanField -> 0/1)
+    const { user, card } = await payer();
+    const a = await s.call('POST', '/preauthorizations/card/direct/', { body: HOLD(user, card, { SecureMode: 'DEFAULT', ExecutionType: 'DIRECT' }) });
+    expectHeld(a, 'php create');
+    const php = Object.fromEntries(Object.entries({ ...a.body, PaymentStatus: 'CANCELED' }).filter(([k, v]) => v !== null && k !== 'Id' && k !== 'CreationDate'));
+    const canceled = await s.call('PUT', `/preauthorizations/${a.body.Id}/`, { body: php });
+    ok(canceled, 'php cancel');
+    expect(canceled.body.PaymentStatus).toBe('CANCELED');
+
+    const b = await s.call('POST', '/preauthorizations/card/direct', { body: HOLD(user, card, { SecureMode: 'DEFAULT' }) });
+    expectHeld(b, 'python create');
+    const python = { ...b.body, SecureModeNeeded: 0, MultiCapture: 1, PaymentStatus: 'canceled' };
+    delete python.Id;
+    const pyCanceled = await s.call('PUT', `/preauthorizations/${b.body.Id}`, { body: python });
+    ok(pyCanceled, 'python cancel');
+    expect(pyCanceled.body.PaymentStatus).toBe('CANCELED');
+  });
+
+  it('the old JavaScript SDK path with capitals: /payins/PreAuthorized/direct', async () => {
+    const { user, wallet: w, card } = await payer();
+    const hold = await s.call('POST', '/preauthorizations/card/direct', { body: HOLD(user, card) });
+    expectHeld(hold, 'create');
+    const capture = await s.call('POST', '/payins/PreAuthorized/direct', {
+      body: { AuthorId: user.Id, CreditedWalletId: w.Id, DebitedFunds: EUR(1000), Fees: EUR(0), PreauthorizationId: hold.body.Id },
+    });
+    ok(capture, 'capture');
+    expect(capture.body.Status).toBe('SUCCEEDED');
+  });
+});
+
+describe('refunds as each SDK sends them', () => {
+  async function payIn(amount = 1000, fees = 100): Promise<{ user: any; wallet: any; payIn: any }> {
+    const { user, wallet: w, card } = await payer();
+    const r = await s.call('POST', '/payins/card/direct', {
+      body: {
+        AuthorId: user.Id,
+        CreditedWalletId: w.Id,
+        CardId: card.Id,
+        SecureModeReturnURL: 'http://test.com',
+        DebitedFunds: EUR(amount),
+        Fees: EUR(fees),
+        BrowserInfo: BROWSER_INFO,
+        IpAddress: IP_ADDRESS,
+      },
+    });
+    ok(r, 'pay-in');
+    return { user, wallet: w, payIn: r.body };
+  }
+  const expectRefund = (r: Reply, label: string, debited: number, fees: number) => {
+    ok(r, label);
+    expect(r.body, label).toMatchObject({ Status: 'SUCCEEDED', Type: 'PAYOUT', Nature: 'REFUND', DebitedFunds: EUR(debited), Fees: EUR(fees) });
+  };
+
+  it('.NET: RefundPayInPostDTO with null DebitedFunds and Fees is a full refund; Ruby: {AuthorId} alone', async () => {
+    // Entities/POST/RefundPayInPostDTO.cs; lib/mangopay/pay_in.rb PayIn.refund(id, params)
+    const a = await payIn();
+    const dotnet = await s.call('POST', `/payins/${a.payIn.Id}/refunds`, {
+      body: { Tag: null, AuthorId: a.user.Id, DebitedFunds: null, Fees: null },
+      contentType: 'application/json; charset=utf-8',
+    });
+    expectRefund(dotnet, '.NET', 900, -100); // a full refund: the initial CreditedFunds and fees back
+    const b = await payIn();
+    const ruby = await s.call('POST', `/payins/${b.payIn.Id}/refunds`, { body: { AuthorId: b.user.Id } });
+    expectRefund(ruby, 'Ruby', 900, -100);
+  });
+
+  it('Java: a Refund entity with DebitedFunds, Fees and the wallets (ignored); PHP: empty Money objects mean a full refund', async () => {
+    // PayInApiImpl.createRefund (Gson, nulls dropped); PHP Libraries/ApiBase.php (Money properties of a new Refund)
+    const a = await payIn();
+    const java = await s.call('POST', `/payins/${a.payIn.Id}/refunds/`, {
+      body: {
+        AuthorId: a.user.Id,
+        DebitedFunds: EUR(300),
+        Fees: EUR(-30),
+        DebitedWalletId: a.wallet.Id,
+        CreditedWalletId: a.wallet.Id,
+        Type: 'PAYOUT',
+        Nature: 'REFUND',
+      },
+    });
+    expectRefund(java, 'java', 300, -30);
+    const b = await payIn();
+    const php = await s.call('POST', `/payins/${b.payIn.Id}/refunds`, {
+      body: { AuthorId: b.user.Id, DebitedFunds: { Currency: null, Amount: null }, Fees: { Currency: null, Amount: null } },
+    });
+    expectRefund(php, 'php', 900, -100);
+  });
+
+  it('Python: refund of a transfer (all non-None fields) and of a pay-in with a RefundReason it cannot set', async () => {
+    // mangopay/resources.py TransferRefund / PayInRefund
+    const a = await payIn(2000, 0);
+    const other = await wallet(a.user.Id);
+    const transfer = await s.call('POST', '/transfers', {
+      body: { AuthorId: a.user.Id, DebitedFunds: EUR(500), Fees: EUR(0), DebitedWalletId: a.wallet.Id, CreditedWalletId: other.Id },
+    });
+    ok(transfer, 'transfer');
+    const refund = await s.call('POST', `/transfers/${transfer.body.Id}/refunds`, { body: { AuthorId: a.user.Id, Tag: 'python' } });
+    ok(refund, 'transfer refund');
+    expect(refund.body).toMatchObject({ Status: 'SUCCEEDED', Type: 'TRANSFER', Nature: 'REFUND', DebitedFunds: EUR(500), InitialTransactionId: transfer.body.Id });
+    const payInRefund = await s.call('POST', `/payins/${a.payIn.Id}/refunds`, {
+      body: { AuthorId: a.user.Id, DebitedFunds: EUR(1000), Fees: EUR(0), RefundReason: { RefusedReasonType: null, RefusedReasonMessage: 'None' } },
+    });
+    expectRefund(payInRefund, 'python pay-in', 1000, 0);
+  });
+});
