@@ -1,3 +1,5 @@
+import { MangopayAbortError } from './errors.js';
+
 /**
  * Client-side rate limiting from the `X-RateLimit-*` headers Mangopay (and Mangrove) send on every
  * answer: one comma-separated value per window (15 min, 30 min, 60 min, 24 h), `X-RateLimit-Remaining`
@@ -59,6 +61,20 @@ export interface RateGateOptions {
   onWait?: (info: WaitInfo) => void;
 }
 
+/** `promise`, or a rejection with AbortError as soon as `signal` fires. */
+function abortable(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new MangopayAbortError());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new MangopayAbortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, reject);
+  });
+}
+
 /** Margin after a window's announced reset before calling again (clocks differ a little). */
 const RESET_MARGIN_MS = 1000;
 
@@ -72,15 +88,24 @@ export class RateGate {
   private inFlight = 0;
   private nextSlot = 0;
   private blockedUntil = 0;
+  /** Until a first answer tells the windows, one call at a time (the limit may be lower than the concurrency). */
+  private firstAnswer: { promise: Promise<void>; resolve: () => void } | null;
   private readonly now: () => number;
 
   constructor(private readonly opts: RateGateOptions) {
     this.now = opts.now ?? Date.now;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.firstAnswer = { promise, resolve };
   }
 
   /** Waits until a call may be made; the caller must call `done` once it has its answer (or none). */
   async acquire(signal?: AbortSignal): Promise<void> {
     for (;;) {
+      if (this.firstAnswer && this.inFlight > 0) {
+        await abortable(this.firstAnswer.promise, signal);
+        continue;
+      }
       const now = this.now();
       if (this.blockedUntil > now) {
         await this.wait('retry-after', this.blockedUntil - now, 'the server asked to retry later (429)', signal);
@@ -110,6 +135,8 @@ export class RateGate {
   done(headers: Headers | null): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (headers) this.update(parseRateHeaders(headers));
+    this.firstAnswer?.resolve();
+    this.firstAnswer = null;
   }
 
   /** A 429: nobody calls before `ms` have passed. */
@@ -141,7 +168,8 @@ export class RateGate {
       const ms = resetMs - now;
       if (!worst || ms > worst.ms) {
         const of = w.limit !== null ? ` of ${w.limit}` : '';
-        worst = { ms, detail: `${w.remaining}${of} calls left in a rate-limit window until ${new Date(w.reset * 1000).toISOString()}` };
+        const left = Math.max(0, w.remaining - this.inFlight);
+        worst = { ms, detail: `${left}${of} calls left in a rate-limit window until ${new Date(w.reset * 1000).toISOString()}` };
       }
     }
     return worst;
