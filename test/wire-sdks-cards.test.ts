@@ -3,6 +3,7 @@ import { ledgerInvariants } from '../src/ledger/index.js';
 import { BROWSER_INFO, IP_ADDRESS, TEST_CARDS, registerCard } from './helpers/cards.js';
 import { expectApiError } from './helpers/errors.js';
 import { naturalOwner } from './helpers/fixtures.js';
+import { parseRaw, rawExchange } from './helpers/raw-http.js';
 import { createUser, fileServer, type Reply } from './helpers/server.js';
 
 /*
@@ -757,6 +758,32 @@ describe('refunds as each SDK sends them', () => {
     expectRefund(php, 'php', 900, -100);
   });
 
+  it("Java and PHP: a transfer's refund with the transfer's own DebitedFunds and Fees and both wallets; .NET: RefundTransferPostDTO", async () => {
+    // BaseTest.java getNewRefundForTransfer; tests/Cases/Base.php getNewRefundForTransfer; Entities/POST/RefundTransferPostDTO.cs
+    const a = await payIn(3000, 0);
+    const other = await wallet(a.user.Id);
+    const transfer = async () => {
+      const r = await s.call('POST', '/transfers', {
+        body: { AuthorId: a.user.Id, DebitedFunds: EUR(1000), Fees: EUR(0), DebitedWalletId: a.wallet.Id, CreditedWalletId: other.Id },
+      });
+      ok(r, 'transfer');
+      return r.body;
+    };
+    for (const [label, t] of [['java', await transfer()], ['php', await transfer()]] as const) {
+      const r = await s.call('POST', `/transfers/${t.Id}/refunds`, {
+        body: { AuthorId: a.user.Id, DebitedFunds: t.DebitedFunds, Fees: t.Fees, DebitedWalletId: t.DebitedWalletId, CreditedWalletId: t.CreditedWalletId },
+      });
+      ok(r, label);
+      expect(r.body, label).toMatchObject({ Status: 'SUCCEEDED', Type: 'TRANSFER', DebitedFunds: EUR(1000), Fees: EUR(0), CreditedWalletId: a.wallet.Id });
+    }
+    const t = await transfer();
+    const dotnet = await s.call('POST', `/transfers/${t.Id}/refunds`, { body: { Tag: null, AuthorId: a.user.Id }, contentType: 'application/json; charset=utf-8' });
+    ok(dotnet, '.NET');
+    expect(dotnet.body).toMatchObject({ Status: 'SUCCEEDED', DebitedFunds: EUR(1000), InitialTransactionId: t.Id });
+    const balance = await s.call('GET', `/wallets/${a.wallet.Id}`);
+    expect(balance.body.Balance).toEqual(EUR(3000));
+  });
+
   it('Python: refund of a transfer (all non-None fields) and of a pay-in with a RefundReason it cannot set', async () => {
     // mangopay/resources.py TransferRefund / PayInRefund
     const a = await payIn(2000, 0);
@@ -772,5 +799,63 @@ describe('refunds as each SDK sends them', () => {
       body: { AuthorId: a.user.Id, DebitedFunds: EUR(1000), Fees: EUR(0), RefundReason: { RefusedReasonType: null, RefusedReasonMessage: 'None' } },
     });
     expectRefund(payInRefund, 'python pay-in', 1000, 0);
+  });
+});
+
+describe('the headers each SDK sends with a card request', () => {
+  async function rawPayIn(headers: string[]): Promise<{ interim: string[]; reply: Reply }> {
+    const { user, wallet: w, card } = await payer();
+    const body = JSON.stringify({
+      AuthorId: user.Id,
+      CreditedWalletId: w.Id,
+      CardId: card.Id,
+      SecureModeReturnURL: 'http://test.com',
+      DebitedFunds: EUR(1000),
+      Fees: EUR(0),
+      BrowserInfo: BROWSER_INFO,
+      IpAddress: IP_ADDRESS,
+      Tag: 'Île-de-France',
+    });
+    const head = [
+      `POST /v2.01/${s.client.id}/payins/card/direct/ HTTP/1.1`,
+      `Host: 127.0.0.1`,
+      `Authorization: Bearer ${await s.token()}`,
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Connection: close',
+      ...headers,
+    ].join('\r\n');
+    const text = await rawExchange(s.url, `${head}\r\n\r\n${body}`);
+    // Interim 1xx answers come first, each ending with an empty line.
+    const interim: string[] = [];
+    let rest = text;
+    while (/^HTTP\/1\.1 1\d\d /.test(rest)) {
+      const end = rest.indexOf('\r\n\r\n');
+      interim.push(rest.slice(0, end).split('\r\n')[0]);
+      rest = rest.slice(end + 4);
+    }
+    return { interim, reply: parseRaw(rest) };
+  }
+
+  it("PHP's cURL: Expect: 100-continue before a JSON body", async () => {
+    // MangoPay/Libraries/HttpCurl.php (curl adds Expect to larger bodies)
+    const { interim, reply } = await rawPayIn(['Content-Type: application/json', 'Accept: */*', 'Expect: 100-continue', 'User-Agent: MangoPay V2 SDK PHP 3.0']);
+    expect(interim).toEqual(['HTTP/1.1 100 Continue']);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.body).toMatchObject({ Status: 'SUCCEEDED', Tag: 'Île-de-France' });
+  });
+
+  it("Ruby's Net::HTTP: header names with underscores (user_agent, x_mangopay_client_user_agent) and a JSON header value", async () => {
+    // lib/mangopay.rb request_headers
+    const { interim, reply } = await rawPayIn([
+      'Content-Type: application/json',
+      'Accept-Encoding: gzip;q=1.0,deflate;q=0.6,identity;q=0.3',
+      'Accept: */*',
+      'User-Agent: Ruby',
+      'user_agent: MangoPay V2.01 RubyBindings/3.40.0',
+      'x_mangopay_client_user_agent: {"bindings_version":"3.40.0","lang":"ruby","lang_version":"3.3.0 p0 (2023-12-25)","platform":"x86_64-linux","uname":"Linux"}',
+    ]);
+    expect(interim).toEqual([]);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.body.Status).toBe('SUCCEEDED');
   });
 });
