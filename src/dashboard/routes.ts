@@ -39,6 +39,8 @@ import {
   useLinkToken,
   type DashSession,
 } from './session.js';
+import { hookPages } from './hooks.js';
+import { sandboxPages, userSandboxSection } from './sandbox.js';
 import { searchUsers, type UserSearch } from './store.js';
 
 /**
@@ -51,7 +53,7 @@ export type DashboardPages = (scope: FastifyInstance, db: Db, config: Config) =>
 export const USER_PAGE_SECTIONS: Array<(s: PageSession, user: { id: string; status: string; personType: string }) => string> = [];
 
 /** Pages registered by other Dashboard files (add yours here). */
-const EXTRA_PAGES: DashboardPages[] = [];
+const EXTRA_PAGES: DashboardPages[] = [sandboxPages, hookPages];
 
 const PUBLIC = new Set(['/dashboard/sign-in', '/dashboard/link']);
 const PER_PAGE = 25;
@@ -309,7 +311,7 @@ async function userPage(db: Db, config: Config, req: FastifyRequest, s: DashSess
   <p><button type="submit" class="danger">Close this user</button></p>`,
         );
 
-  const extra = USER_PAGE_SECTIONS.map((f) => f(s, { id, status: user.status, personType: user.personType })).join('');
+  const extra = USER_PAGE_SECTIONS.map((f) => f(s, { id, status: user.status, personType: user.personType })).join('') + userSandboxSection(config, s, user);
   const body = `
 <p>Status <span class="status-${esc(user.status)}">${esc(user.status)}</span> · ${esc(user.personType)} · ${esc(user.category)} · KYC ${esc(user.kycLevel)}${user.legacy ? ' · created through the legacy endpoints' : ''}</p>
 <section aria-labelledby="h-close"><h2 id="h-close">Closure</h2>${closeSection}</section>
