@@ -859,3 +859,47 @@ describe('the headers each SDK sends with a card request', () => {
     expect(reply.body.Status).toBe('SUCCEEDED');
   });
 });
+
+describe('paths and tokenizer answers the SDKs rely on', () => {
+  it("each SDK's spelling of the card paths: trailing slashes, capitals, the docs' GET /preauthorizations/{Id}/", async () => {
+    // .NET ApiBase.cs (/payins/card/web/{0}/extended/), Java/PHP ApiBase (/payins/card/web/), the docs' GET with a slash
+    const { user, wallet: w, card } = await payer();
+    const web = await s.call('POST', '/PayIns/Card/Web/', {
+      body: { AuthorId: user.Id, CreditedWalletId: w.Id, DebitedFunds: EUR(500), Fees: EUR(0), ReturnURL: 'https://test.com', CardType: 'CB_VISA_MASTERCARD', Culture: 'EN' },
+    });
+    ok(web, 'web');
+    const hold = await s.call('POST', '/PreAuthorizations/Card/Direct/', {
+      body: { AuthorId: user.Id, DebitedFunds: EUR(700), CardId: card.Id, SecureModeReturnURL: 'http://test.com', BrowserInfo: BROWSER_INFO, IpAddress: IP_ADDRESS },
+    });
+    ok(hold, 'hold');
+    for (const path of [
+      `/cards/${card.Id}/`,
+      `/Cards/${card.Id}`,
+      `/preauthorizations/${hold.body.Id}/`,
+      `/PreAuthorizations/${hold.body.Id}`,
+      `/cards/${card.Id}/preauthorizations/`,
+      `/users/${user.Id}/cards/`,
+      `/payins/${web.body.Id}/`,
+      `/cardregistrations/${(await s.call('POST', '/cardregistrations', { body: { UserId: user.Id, Currency: 'EUR' } })).body.Id}/`,
+    ]) {
+      const r = await s.call('GET', path);
+      expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(200);
+    }
+    const extended = await s.call('GET', `/payins/card/web/${web.body.Id}/extended/`);
+    // Not paid yet: no card to show, the same answer with or without the slash.
+    expect(extended.status).toBe((await s.call('GET', `/payins/card/web/${web.body.Id}/extended`)).status);
+  });
+
+  it('a refused card is a 200 errorCode= text answer (RestSharp and Ruby pass on only 200s), turned into an ERROR registration', async () => {
+    const user = await owner();
+    const reg = await s.call('POST', '/cardregistrations', { body: { UserId: user.Id, Currency: 'EUR' } });
+    ok(reg, 'create');
+    const raw = `data=${reg.body.PreregistrationData}&accessKeyRef=${reg.body.AccessKey}&cardNumber=4970107111111119&cardExpirationDate=1229&cardCvx=1234`;
+    const res = await postForm(reg.body.CardRegistrationURL, raw, { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(res).toMatchObject({ status: 200, text: 'errorCode=02627' });
+    expect(res.type).toMatch(/^text\/plain/);
+    const put = await s.call('PUT', `/cardregistrations/${reg.body.Id}`, { body: { Tag: null, RegistrationData: res.text } });
+    ok(put, 'update');
+    expect(put.body).toMatchObject({ Status: 'ERROR', ResultCode: '105204', CardId: null });
+  });
+});
