@@ -903,3 +903,80 @@ describe('paths and tokenizer answers the SDKs rely on', () => {
     expect(put.body).toMatchObject({ Status: 'ERROR', ResultCode: '105204', CardId: null });
   });
 });
+
+describe('card validations as the SDKs send them', () => {
+  it('Ruby: {AuthorId, SecureModeReturnURL, IpAddress, Tag, BrowserInfo}; .NET: CardValidationPostDTO with its nulls', async () => {
+    // shared_resources.rb create_card_validation; Entities/POST/CardValidationPostDTO.cs
+    const user = await owner();
+    const a = await registerCard(s, user.Id);
+    const ruby = await s.call('POST', `/cards/${a.Id}/validation`, {
+      body: { AuthorId: user.Id, SecureModeReturnURL: 'https://mangopay.com', IpAddress: IP_ADDRESS, Tag: 'custom meta', BrowserInfo: BROWSER_INFO },
+    });
+    ok(ruby, 'ruby');
+    expect(ruby.body).toMatchObject({ Status: 'SUCCEEDED', Type: 'CARD_VALIDATION', Tag: 'custom meta' });
+    const b = await registerCard(s, user.Id);
+    const dotnet = await s.call('POST', `/cards/${b.Id}/validation`, {
+      body: {
+        Tag: null,
+        AuthorId: user.Id,
+        SecureModeReturnURL: 'https://mangopay.com',
+        IpAddress: IP_ADDRESS,
+        BrowserInfo: BROWSER_INFO,
+        SecureMode: null,
+        PreferredCardNetwork: null,
+        PaymentCategory: null,
+        ValidationUsage: null,
+      },
+      contentType: 'application/json; charset=utf-8',
+    });
+    ok(dotnet, '.NET');
+    expect(dotnet.body).toMatchObject({ Status: 'SUCCEEDED', SecureMode: 'DEFAULT' });
+  });
+});
+
+describe('values as loosely typed SDKs pass them on', () => {
+  it('PHP and Python callers: numbers as strings, booleans as "true"/1, empty strings for the optional fields', async () => {
+    // PHP models are untyped (form input goes straight in); Python BooleanField sends 1/0
+    const { user, wallet: w, card } = await payer();
+    const r = await s.call('POST', '/payins/card/direct', {
+      body: {
+        AuthorId: user.Id,
+        CreditedWalletId: w.Id,
+        CardId: card.Id,
+        SecureModeReturnURL: 'http://test.com',
+        DebitedFunds: { Currency: 'eur', Amount: '1000' },
+        Fees: { Currency: 'EUR', Amount: '0' },
+        BrowserInfo: { ...BROWSER_INFO, JavaEnabled: 'true', JavascriptEnabled: 1, ColorDepth: '24', ScreenHeight: '1800', ScreenWidth: '400' },
+        IpAddress: IP_ADDRESS,
+        Tag: '',
+        StatementDescriptor: '',
+        SecureMode: '',
+        Culture: '',
+        PreferredCardNetwork: '',
+        PaymentCategory: '',
+      },
+    });
+    ok(r, 'pay-in');
+    expect(r.body).toMatchObject({
+      Status: 'SUCCEEDED',
+      DebitedFunds: EUR(1000),
+      SecureMode: 'DEFAULT',
+      Tag: null,
+      StatementDescriptor: null,
+      BrowserInfo: { JavaEnabled: true, JavascriptEnabled: true, ColorDepth: 24, ScreenHeight: 1800 },
+    });
+    const hold = await s.call('POST', '/preauthorizations/card/direct', {
+      body: {
+        AuthorId: user.Id,
+        DebitedFunds: { Currency: 'EUR', Amount: '500' },
+        CardId: card.Id,
+        SecureMode: 'default',
+        SecureModeReturnURL: 'http://test.com',
+        BrowserInfo: { ...BROWSER_INFO, TimeZoneOffset: -120 },
+        IpAddress: IP_ADDRESS,
+      },
+    });
+    ok(hold, 'hold');
+    expect(hold.body).toMatchObject({ Status: 'SUCCEEDED', SecureMode: 'DEFAULT', DebitedFunds: EUR(500), BrowserInfo: { TimeZoneOffset: '-120' } });
+  });
+});
