@@ -380,8 +380,6 @@ describe('direct card pay-ins as each SDK sends them', () => {
         SecureModeReturnURL: 'http://test.com',
         DebitedFunds: EUR(1000),
         Fees: EUR(100),
-        PaymentType: 'CARD',
-        ExecutionType: 'DIRECT',
         BrowserInfo: { ...BROWSER_INFO, TimeZoneOffset: '+60' },
         IpAddress: IP_ADDRESS,
       },
@@ -523,7 +521,7 @@ describe('web card pay-ins as each SDK sends them', () => {
     expect(dotnet.body.CreditedUserId).toBe(user.Id);
   });
 
-  it("Python: Culture 'fr' in lower case, TemplateURL and the defaulted ExecutionType", async () => {
+  it("Python: Culture 'fr' in lower case and a TemplateURL", async () => {
     // tests/test_base.py get_johns_payin (CardWebPayIn); mangopay/resources.py
     const user = await owner();
     const w = await wallet(user.Id);
@@ -538,7 +536,6 @@ describe('web card pay-ins as each SDK sends them', () => {
         TemplateURL: 'https://TemplateURL.com',
         SecureMode: 'DEFAULT',
         Culture: 'fr',
-        ExecutionType: 'WEB',
       },
     });
     expectCreated(r, 'python');
@@ -688,12 +685,21 @@ describe('pre-authorizations and their captures as each SDK sends them', () => {
     expect(pyCanceled.body.PaymentStatus).toBe('CANCELED');
   });
 
-  it('the old JavaScript SDK path with capitals: /payins/PreAuthorized/direct', async () => {
+  it('Python (and the old JavaScript SDK): captures at /payins/PreAuthorized/direct, with capitals and SecureMode defaulted', async () => {
+    // mangopay/resources.py PreAuthorizedPayIn Meta.url
     const { user, wallet: w, card } = await payer();
     const hold = await s.call('POST', '/preauthorizations/card/direct', { body: HOLD(user, card) });
     expectHeld(hold, 'create');
     const capture = await s.call('POST', '/payins/PreAuthorized/direct', {
-      body: { AuthorId: user.Id, CreditedWalletId: w.Id, DebitedFunds: EUR(1000), Fees: EUR(0), PreauthorizationId: hold.body.Id },
+      body: {
+        AuthorId: user.Id,
+        CreditedWalletId: w.Id,
+        DebitedFunds: EUR(1000),
+        Fees: EUR(0),
+        PreauthorizationId: hold.body.Id,
+        SecureMode: 'DEFAULT',
+        SecureModeReturnURL: 'http://test.com',
+      },
     });
     ok(capture, 'capture');
     expect(capture.body.Status).toBe('SUCCEEDED');
