@@ -4,6 +4,7 @@ import type { NewClient } from '../src/modules/auth/service.js';
 import { address, legalOwner, naturalOwner, ubo } from './helpers/fixtures.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { fileServer, startServer, type TestServer } from './helpers/server.js';
+import { claimDue, retryDelivery } from '../src/webhooks/store.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
@@ -292,6 +293,18 @@ describe('sandbox operations', () => {
     expect(refusal(again.html)).toContain('No SCA step');
   });
 
+  it("a user's page has the user's sandbox buttons; they come back to it with the outcome", async () => {
+    const user = await a.ok('POST', '/sca/users/natural', naturalOwner());
+    const page = await d.get(`/dashboard/users/${user.Id}`);
+    expect(page.status).toBe(200);
+    for (const op of ['user-block', 'user-unblock', 'sca-complete']) expect(page.html).toContain(`action="/dashboard/sandbox/${op}"`);
+    const r = await d.post('/dashboard/sandbox/user-block', { UserId: user.Id, Outflows: 'on', returnTo: `/dashboard/users/${user.Id}` });
+    expect(r.status).toBe(303);
+    const back = await d.get(r.location!);
+    expect(back.html).toContain(`User ${user.Id}: outflows blocked`);
+    expect((await a.ok('GET', `/users/${user.Id}/regulatory`)).ScopeBlocked).toEqual({ Inflows: false, Outflows: true });
+  });
+
   it('advances the clock by days or seconds (the API reads it), refusing a bad amount', async () => {
     const before = await a.ok('GET', '/sandbox/clock');
     const r = await d.post('/dashboard/sandbox/clock-advance', { Amount: '2', Unit: 'days' });
@@ -416,6 +429,28 @@ describe('hooks and deliveries (retry schedule as Mangopay: 10 minutes after a f
     expect((await d.send('POST', `/dashboard/hooks/deliveries/${row.Id}/retry`, {})).status).toBe(403);
   });
 
+  it("leaves a row a dispatcher holds alone (in flight) until its lease has run out, as claimDue's SKIP LOCKED expects", async () => {
+    await a.ok('POST', '/hooks', { EventType: 'USER_OUTFLOWS_BLOCKED', Url: `${rx.url}/outflows` });
+    rx.respond.status = 500;
+    const user = await a.ok('POST', '/sca/users/natural', naturalOwner());
+    await a.ok('POST', `/sandbox/users/${user.Id}/block`, { Outflows: true });
+    // Its first call failed: the next is due in 10 minutes, so this server's dispatcher leaves it alone.
+    const [{ Id: id }] = await until('the failed attempt', () => deliveries(a, `&RessourceId=${user.Id}`), (v) => v[0]?.Attempts === 1);
+    // Another process (its clock 11 minutes on) claims it, with a lease of a minute.
+    const now = Date.now() + 11 * 60_000;
+    const claimed = await claimDue(s.db, 'another-process', now, 1000, 60_000);
+    expect(claimed.map((c) => c.id)).toContain(id);
+    expect(await retryDelivery(s.db, s.client.id, id, now + 1000)).toEqual({ ok: false, why: 'in_flight', status: 'PENDING' });
+    const r = await d.post(`/dashboard/hooks/deliveries/${id}/retry`);
+    expect(r.status).toBe(400);
+    expect(r.html).toContain('a call is being made right now');
+    // The lease ran out (the holder died): the row is due again, and retry now takes it back.
+    expect(await retryDelivery(s.db, s.client.id, id, now + 61_000)).toEqual({ ok: true, status: 'PENDING' });
+    const [row] = await s.db.query<any>('SELECT claim, due_at FROM webhook_deliveries WHERE id = $1', [id]);
+    expect(row.claim).toBeNull();
+    expect(Number(row.due_at)).toBeLessThanOrEqual(now + 61_000);
+  });
+
   it('refuses to retry a delivery of a disabled hook (the dispatcher would only cancel it)', async () => {
     const hook = await a.ok('POST', '/hooks', { EventType: 'PAYIN_NORMAL_FAILED', Url: `${rx.url}/failed` });
     rx.respond.status = 500;
@@ -498,8 +533,11 @@ describe('a FAILED delivery (its retries used up) and the browser', () => {
       await page.waitForURL(/\/dashboard\/users/);
 
       rx.respond.status = 500;
-      const { payIn: p } = await payIn(a, 4200);
-      await page.goto(`${s.url}/dashboard/payins/${p.Id}`);
+      const { user, payIn: p } = await payIn(a, 4200);
+      // From the user's page, its pay-in's link, then the pay-in's button.
+      await page.goto(`${s.url}/dashboard/users/${user.Id}`);
+      await page.getByRole('link', { name: p.Id }).click();
+      await page.waitForURL(new RegExp(`/dashboard/payins/${p.Id}$`));
       await page.getByRole('button', { name: 'Funds received (settle)' }).click();
       await page.waitForURL(new RegExp(`/dashboard/payins/${p.Id}\\?notice=`));
       expect(await page.locator('.tx-status').textContent()).toBe('SUCCEEDED');

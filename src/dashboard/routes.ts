@@ -323,7 +323,8 @@ async function userPage(db: Db, config: Config, req: FastifyRequest, s: DashSess
   }))}${more(wallets.items.length, wallets.total)}</section>
 <section aria-labelledby="h-tx"><h2 id="h-tx">Transactions</h2>${table('Transactions (newest first)', ['Id', 'Type', 'Nature', 'Status', 'Debited', 'Credited', 'Fees', 'Result', 'Created'], transactions.items.map((t) => {
     const r = renderTransaction(t);
-    return [esc(r.Id), esc(r.Type), esc(r.Nature), esc(r.Status), money(r.DebitedFunds), money(r.CreditedFunds), money(r.Fees), esc([r.ResultCode, r.ResultMessage].filter(Boolean).join(' ')), when(r.CreationDate)];
+    const page = r.Nature === 'REGULAR' && (r.Type === 'PAYIN' || r.Type === 'PAYOUT') ? `/dashboard/${r.Type.toLowerCase()}s/${encodeURIComponent(r.Id)}` : null;
+    return [page ? `<a href="${esc(page)}">${esc(r.Id)}</a>` : esc(r.Id), esc(r.Type), esc(r.Nature), esc(r.Status), money(r.DebitedFunds), money(r.CreditedFunds), money(r.Fees), esc([r.ResultCode, r.ResultMessage].filter(Boolean).join(' ')), when(r.CreationDate)];
   }))}${more(transactions.items.length, transactions.total)}</section>
 <section aria-labelledby="h-banks"><h2 id="h-banks">Bank accounts</h2>${table('Bank accounts', ['Id', 'Type', 'Owner', 'Active', 'Created'], banks.items.map((b) => {
     const r = renderBankAccount(b) as any;
