@@ -31,18 +31,19 @@ export function money(m: { Currency: string; Amount: number } | null | undefined
   return `${(m.Amount / 10 ** digits).toFixed(digits)} ${esc(m.Currency)}`;
 }
 
-/** Unix seconds as an ISO date-time (UTC). */
-export function when(seconds: number | null | undefined): string {
+/** Unix seconds as an ISO date-time (UTC); `short`: to the minute, for lists. */
+export function when(seconds: number | null | undefined, short = false): string {
   if (seconds === null || seconds === undefined) return '';
-  return `<time datetime="${new Date(seconds * 1000).toISOString()}">${new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC</time>`;
+  const iso = new Date(seconds * 1000).toISOString();
+  return `<time datetime="${iso}">${iso.replace('T', ' ').slice(0, short ? 16 : 19)}${short ? '' : ' UTC'}</time>`;
 }
 
 /** A table with a caption, headers and rows of already-escaped cells; a sentence when empty. */
 export function table(caption: string, headers: string[], rows: string[][], empty = 'None.'): string {
   if (!rows.length) return `<p class="empty">${esc(caption)}: ${esc(empty)}</p>`;
-  return `<table><caption>${esc(caption)}</caption><thead><tr>${headers.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+  return `<div class="scroll"><table><caption>${esc(caption)}</caption><thead><tr>${headers.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 }
 
 /** Any JSON object (an API object) as nested definition lists, every field shown, nulls included. */
@@ -62,9 +63,11 @@ body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff}
 header{background:#0b3d2e;color:#fff;padding:.5rem 1rem;display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}
 header a{color:#fff}header .brand{font-weight:700;font-size:1.1rem;color:#fff;text-decoration:none}
 header form{margin-left:auto}
-main{padding:1rem;max-width:75rem}
+main{padding:1rem;max-width:100rem}
 a{color:#0645ad}a:focus,button:focus,input:focus,select:focus{outline:3px solid #f5a623;outline-offset:2px}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem;width:100%}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem;width:100%;font-size:.9rem}
+.scroll{overflow-x:auto}
+time{white-space:nowrap}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef2ef}

@@ -195,7 +195,7 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
           esc(u.category),
           `<span class="status-${esc(u.status)}">${esc(u.status)}</span>`,
           esc(u.kycLevel),
-          when(u.creationDate),
+          when(u.creationDate, true),
         ]);
         const pages = Math.max(1, Math.ceil(total / PER_PAGE));
         const link = (p: number) => {
@@ -208,7 +208,7 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
         };
         const nav = `<nav class="pages" aria-label="Pages">${page > 1 ? `<a href="${esc(link(page - 1))}" rel="prev">Previous page</a>` : ''}
   <span>Page ${page} of ${pages} · ${total} user${total === 1 ? '' : 's'}</span>${page < pages ? `<a href="${esc(link(page + 1))}" rel="next">Next page</a>` : ''}</nav>`;
-        const body = form + nav + table('Users', ['Id', 'Name', 'E-mail', 'Type', 'Category', 'Status', 'KYC level', 'Created'], rows, 'no user matches.') + nav;
+        const body = form + nav + table('Users', ['Id', 'Name', 'E-mail', 'Type', 'Category', 'Status', 'KYC level', 'Created (UTC)'], rows, 'no user matches.') + nav;
         return sendHtml(reply, 200, layout({ title: 'Users', session: s, body, notice: query(req, 'notice') }));
       });
 
@@ -315,12 +315,22 @@ async function userPage(db: Db, config: Config, req: FastifyRequest, s: DashSess
   const body = `
 <p>Status <span class="status-${esc(user.status)}">${esc(user.status)}</span> · ${esc(user.personType)} · ${esc(user.category)} · KYC ${esc(user.kycLevel)}${user.legacy ? ' · created through the legacy endpoints' : ''}</p>
 <section aria-labelledby="h-close"><h2 id="h-close">Closure</h2>${closeSection}</section>
-<section aria-labelledby="h-object"><h2 id="h-object">User object (as the API returns it)</h2>${objectView(object)}</section>
-<section aria-labelledby="h-blocks"><h2 id="h-blocks">Block status</h2>${blocks ? `<p>Inflows ${blocks.inflows ? '<strong>blocked</strong>' : 'allowed'}, outflows ${blocks.outflows ? '<strong>blocked</strong>' : 'allowed'}${blocks.actionCode ? `, action code ${esc(blocks.actionCode)}` : ''}.</p>` : ''}</section>
 <section aria-labelledby="h-wallets"><h2 id="h-wallets">Wallets</h2>${table('Wallets and balances', ['Id', 'Description', 'Currency', 'Balance', 'Created'], wallets.items.map((w) => {
     const r = renderWallet(w);
     return [esc(r.Id), esc(r.Description), esc(r.Currency), money(r.Balance), when(r.CreationDate)];
   }))}${more(wallets.items.length, wallets.total)}</section>
+<section aria-labelledby="h-events"><h2 id="h-events">Events</h2>${table('Events of this user (newest first)', ['Type', 'Date'], events.items.map((e) => [esc(e.EventType), when(e.Date)]))}</section>
+<section aria-labelledby="h-deliveries"><h2 id="h-deliveries">Webhook deliveries</h2>${table('Webhook deliveries for this user (newest first)', ['Event', 'Hook URL', 'Status', 'Attempts', 'Last status code', 'Last error', 'Next attempt'], deliveries.items.map((d) => [
+    esc(d.EventType),
+    esc(d.Url),
+    esc(d.Status),
+    esc(d.Attempts),
+    esc(d.LastStatusCode ?? ''),
+    esc(d.LastError ?? ''),
+    when(d.NextAttemptDate),
+  ]))}</section>
+<section aria-labelledby="h-object"><h2 id="h-object">User object (as the API returns it)</h2>${objectView(object)}</section>
+<section aria-labelledby="h-blocks"><h2 id="h-blocks">Block status</h2>${blocks ? `<p>Inflows ${blocks.inflows ? '<strong>blocked</strong>' : 'allowed'}, outflows ${blocks.outflows ? '<strong>blocked</strong>' : 'allowed'}${blocks.actionCode ? `, action code ${esc(blocks.actionCode)}` : ''}.</p>` : ''}</section>
 <section aria-labelledby="h-tx"><h2 id="h-tx">Transactions</h2>${table('Transactions (newest first)', ['Id', 'Type', 'Nature', 'Status', 'Debited', 'Credited', 'Fees', 'Result', 'Created'], transactions.items.map((t) => {
     const r = renderTransaction(t);
     const page = r.Nature === 'REGULAR' && (r.Type === 'PAYIN' || r.Type === 'PAYOUT') ? `/dashboard/${r.Type.toLowerCase()}s/${encodeURIComponent(r.Id)}` : null;
@@ -343,16 +353,6 @@ async function userPage(db: Db, config: Config, req: FastifyRequest, s: DashSess
         }))
       : '<p>Natural users make no UBO declaration.</p>'
   }</section>
-${extra}
-<section aria-labelledby="h-events"><h2 id="h-events">Events</h2>${table('Events of this user (newest first)', ['Type', 'Date'], events.items.map((e) => [esc(e.EventType), when(e.Date)]))}</section>
-<section aria-labelledby="h-deliveries"><h2 id="h-deliveries">Webhook deliveries</h2>${table('Webhook deliveries for this user (newest first)', ['Event', 'Hook URL', 'Status', 'Attempts', 'Last status code', 'Last error', 'Next attempt'], deliveries.items.map((d) => [
-    esc(d.EventType),
-    esc(d.Url),
-    esc(d.Status),
-    esc(d.Attempts),
-    esc(d.LastStatusCode ?? ''),
-    esc(d.LastError ?? ''),
-    when(d.NextAttemptDate),
-  ]))}</section>`;
+${extra}`;
   return layout({ title: `User ${id}`, session: s, body, error, notice: query(req, 'notice') });
 }
