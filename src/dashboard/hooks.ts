@@ -10,7 +10,7 @@ import { DELIVERY_STATUSES } from '../modules/sandbox/schemas.js';
 import { retryDeliveryNow } from '../webhooks/deliveries.js';
 import { listDeliveries, type DeliveryRow } from '../webhooks/store.js';
 import { esc, layout, postForm, redirect, sendHtml, table, when, type PageSession } from './layout.js';
-import { addNav } from './sandbox.js';
+import { addNav, PAGE } from './sandbox.js';
 import { dashCtx } from './session.js';
 
 /**
@@ -133,12 +133,12 @@ function backTo(v: unknown): string {
 export function hookPages(app: FastifyInstance, db: Db, config: Config): void {
   addNav('/dashboard/hooks', 'Hooks and deliveries');
   const title = 'Hooks and webhook deliveries';
-  app.get('/hooks', async (req: FastifyRequest, reply: FastifyReply) => {
+  app.get('/hooks', PAGE, async (req: FastifyRequest, reply: FastifyReply) => {
     const s = req.dash!;
     const notice = typeof (req.query as { notice?: unknown })?.notice === 'string' ? (req.query as { notice: string }).notice.slice(0, 300) : null;
     sendHtml(reply, 200, layout({ title, session: s, notice, body: await hooksPage(db, s, deliveryFilter(req.query)) }));
   });
-  app.post('/hooks/deliveries/:id/retry', async (req: FastifyRequest, reply: FastifyReply) => {
+  app.post('/hooks/deliveries/:id/retry', PAGE, async (req: FastifyRequest, reply: FastifyReply) => {
     const s = req.dash!;
     const id = (req.params as { id: string }).id;
     const back = backTo((req.body as { returnTo?: unknown } | undefined)?.returnTo);
