@@ -263,4 +263,27 @@ describe('rate-limit headers', () => {
     expect(n).toBe(12);
     expect(waits.find((w) => w.reason === 'rate-limit')!.detail).toMatch(/0 of 12 calls left/);
   });
+
+  it('spreads a nearly spent window over the time to its reset when asked to (rateLimitPaceBelow)', async () => {
+    const limited = await startServer({ db: s.db, keepDb: true, env: { MANGROVE_RATE_LIMITS: '20,1000,1000,1000' } });
+    extra.push(limited);
+    const c = await limited.newClient();
+    // The waits asked for, answered at once (a real wait here would be minutes).
+    const slept: number[] = [];
+    const client = clientFor(limited, c, { rateLimitPaceBelow: 0.5, sleep: async (ms) => void slept.push(ms) });
+    const lefts: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      await client.request('GET', '/users');
+      lefts.push(client.rateWindows[0].remaining);
+    }
+    expect(lefts.at(-1)).toBe(4);
+    // Paced once fewer than 10 of 20 are left: 5 calls (9 .. 5 left before each); the first of them takes
+    // the present slot, the 4 others wait for theirs.
+    expect(slept).toHaveLength(4);
+    const reset = client.rateWindows[0].reset * 1000;
+    // Each call waits for its slot: a share (time to the reset / calls left) more than the one before.
+    for (let i = 1; i < slept.length; i++) expect(slept[i]).toBeGreaterThan(slept[i - 1]);
+    expect(slept[0]).toBeGreaterThan(1000);
+    expect(slept.at(-1)!).toBeLessThan(reset - Date.now() + 60_000);
+  });
 });

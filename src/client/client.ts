@@ -23,8 +23,10 @@ export interface MangopayClientOptions {
   timeoutMs?: number;
   /** Renew the token this many seconds before it expires (default 60, at most a tenth of its lifetime). */
   tokenRenewSeconds?: number;
-  /** Calls left untouched in every rate-limit window (default 0). */
+  /** Calls left untouched in every rate-limit window (default 0), e.g. for the platform's own traffic. */
   rateLimitReserve?: number;
+  /** Spread the last calls of a window over the time to its reset below this share of its limit left (default 0: off). */
+  rateLimitPaceBelow?: number;
   /** Told each time the client waits (rate limit, Retry-After, backoff). */
   onWait?: (info: WaitInfo) => void;
   fetch?: typeof fetch;
@@ -91,7 +93,7 @@ export class MangopayClient {
     this.fetchFn = opts.fetch ?? fetch;
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? abortableSleep;
-    this.gate = new RateGate({ now: this.now, sleep: this.sleep, reserve: opts.rateLimitReserve, onWait: opts.onWait });
+    this.gate = new RateGate({ now: this.now, sleep: this.sleep, reserve: opts.rateLimitReserve, paceBelow: opts.rateLimitPaceBelow, onWait: opts.onWait });
   }
 
   /** What the client knows of the rate-limit windows from the last answers. */

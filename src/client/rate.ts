@@ -56,7 +56,10 @@ export interface RateGateOptions {
   sleep: Sleep;
   /** Calls left untouched in every window, e.g. for the platform's own traffic on the same client id. */
   reserve?: number;
-  /** Below this share of a window's limit left, calls are spread evenly over the time to its reset. */
+  /**
+   * Below this share of a window's limit left, calls are spread evenly over the time to its reset
+   * (default 0: off; calls go at full speed until the window is spent, then wait for its reset).
+   */
   paceBelow?: number;
   onWait?: (info: WaitInfo) => void;
 }
@@ -80,8 +83,9 @@ const RESET_MARGIN_MS = 1000;
 
 /**
  * Admits calls while every known window has calls left, counting the calls in flight (their answers
- * have not told their count yet). When a window is nearly spent, calls are spread over the time left;
- * when it is spent, calls wait for its reset. A 429 blocks all calls for its Retry-After.
+ * have not told their count yet): the call that would go over waits for the window's reset instead.
+ * Optionally (paceBelow), a nearly spent window's last calls are spread over the time left.
+ * A 429 blocks all calls for its Retry-After.
  */
 export class RateGate {
   private windows: RateWindow[] = [];
@@ -176,14 +180,14 @@ export class RateGate {
   }
 
   private paceMs(now: number): number {
-    const share = this.opts.paceBelow ?? 0.1;
+    const share = this.opts.paceBelow ?? 0;
     const reserve = this.opts.reserve ?? 0;
     let pace = 0;
     for (const w of this.windows) {
       const resetMs = w.reset * 1000 + RESET_MARGIN_MS;
       if (resetMs <= now || w.limit === null) continue;
       const left = w.remaining - this.inFlight - reserve;
-      if (left >= w.limit * share) continue;
+      if (share <= 0 || left >= w.limit * share) continue;
       pace = Math.max(pace, (resetMs - now) / Math.max(1, left));
     }
     return pace;

@@ -1,0 +1,266 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { legalPayer, naturalPayer } from './helpers/fixtures.js';
+import { fileServer, startServer, type TestServer } from './helpers/server.js';
+
+// `mangrove close-users` run as users run it (node dist/cli.js), against a real Mangrove in this process.
+vi.setConfig({ testTimeout: 120_000 });
+
+const { s } = fileServer();
+const extra: TestServer[] = [];
+const procs: Run[] = [];
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mangrove-close-users-'));
+afterAll(async () => {
+  for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+  for (const x of extra) await x.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const CLI = path.resolve('dist/cli.js');
+
+interface Run {
+  proc: ReturnType<typeof spawn>;
+  output: () => string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+  /** Resolves once the output matches. */
+  waitFor: (re: RegExp) => Promise<void>;
+}
+
+function start(args: string[], env: Record<string, string>): Run {
+  const proc = spawn(process.execPath, [CLI, 'close-users', ...args], { env: { ...process.env, MANGOPAY_API_KEY: '', ...env } });
+  let out = '';
+  let stdout = '';
+  const watchers: Array<{ re: RegExp; resolve: () => void }> = [];
+  const onData = (d: Buffer) => {
+    out += d;
+    for (const w of watchers.splice(0)) (w.re.test(out) ? w.resolve() : watchers.push(w));
+  };
+  proc.stdout.on('data', (d) => ((stdout += d), onData(d)));
+  proc.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const run: Run = {
+    proc,
+    output: () => out,
+    stdout: () => stdout,
+    exited,
+    waitFor: (re) =>
+      new Promise((resolve, reject) => {
+        if (re.test(out)) return resolve();
+        watchers.push({ re, resolve });
+        exited.then(() => reject(new Error(`exited before ${re}:\n${out}`)));
+      }),
+  };
+  procs.push(run);
+  return run;
+}
+
+async function run(args: string[], env: Record<string, string>) {
+  const r = start(args, env);
+  const code = await r.exited;
+  return { code, out: r.output(), stdout: r.stdout() };
+}
+
+type Client = Awaited<ReturnType<TestServer['newClient']>>;
+const keyOf = (c: Client) => ({ MANGOPAY_API_KEY: c.apiKey });
+const flags = (server: TestServer, c: Client) => ['--base-url', server.url, '--client-id', c.id];
+
+async function call(c: Client, method: string, p: string, body?: unknown) {
+  const r = await s.fetch(method, `/v2.01/${c.id}${p}`, { token: await s.tokenFor(c), body });
+  expect(r.status, `${method} ${p}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
+  return r.body;
+}
+
+async function users(c: Client, n: number, kind: 'natural' | 'legal' = 'natural'): Promise<string[]> {
+  await s.tokenFor(c);
+  const ids: string[] = [];
+  for (let i = 0; i < n; i += 10) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(10, n - i) }, () => call(c, 'POST', `/sca/users/${kind}`, kind === 'legal' ? legalPayer() : naturalPayer())),
+    );
+    ids.push(...batch.map((u) => u.Id));
+  }
+  return ids;
+}
+
+/** A wallet of `owner` holding `amount` cents (a settled bank wire), or empty. */
+async function wallet(c: Client, owner: string, amount = 0, Currency = 'EUR'): Promise<string> {
+  const w = await call(c, 'POST', '/wallets', { Owners: [owner], Currency, Description: 'w' });
+  if (amount) {
+    const p = await call(c, 'POST', '/payins/bankwire/direct', {
+      AuthorId: owner,
+      CreditedWalletId: w.Id,
+      DeclaredDebitedFunds: { Currency, Amount: amount },
+      DeclaredFees: { Currency, Amount: 0 },
+    });
+    expect((await call(c, 'POST', `/sandbox/payins/${p.Id}/settle`)).Status).toBe('SUCCEEDED');
+  }
+  return w.Id;
+}
+
+async function statuses(c: Client, ids: string[]): Promise<Record<string, string>> {
+  const rows = await s.db.query<{ id: string; status: string }>('SELECT id, status FROM users WHERE client_id = $1 AND id = ANY($2)', [c.id, ids]);
+  return Object.fromEntries(rows.map((r) => [r.id, r.status]));
+}
+
+async function closureEvents(c: Client): Promise<string[]> {
+  const rows = await s.db.query<{ resource_id: string }>(
+    "SELECT resource_id FROM events WHERE client_id = $1 AND event_type = 'USER_ACCOUNT_CLOSED'",
+    [c.id],
+  );
+  return rows.map((r) => r.resource_id);
+}
+
+async function tokens(c: Client): Promise<number> {
+  const [{ n }] = await s.db.query<{ n: number }>('SELECT count(*)::int AS n FROM api_tokens WHERE client_id = $1', [c.id]);
+  return n;
+}
+
+function file(name: string, text: string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+const json = (p: string) => JSON.parse(fs.readFileSync(p, 'utf8'));
+
+describe('mangrove close-users', () => {
+  it('closes 500 users with one token request', async () => {
+    const c = await s.newClient();
+    const ids = await users(c, 500);
+    expect(await tokens(c)).toBe(1);
+    const list = file('many.txt', ids.join('\n') + '\n');
+    const report = path.join(dir, 'many.json');
+    const r = await run([list, ...flags(s, c), '--concurrency', '8', '--report', report], keyOf(c));
+    expect(r.code, r.out).toBe(0);
+    const rep = json(report);
+    expect(rep.Summary).toMatchObject({ closed: 500, not_possible: 0, error: 0, pending: 0 });
+    expect(rep.Users.map((u: any) => u.Id)).toEqual(ids);
+    expect(rep.TokenRequests).toBe(1);
+    expect(rep.Requests).toBe(1000);
+    // The server's own count: the test's token and the command's.
+    expect(await tokens(c)).toBe(2);
+    expect(Object.values(await statuses(c, ids)).filter((x) => x === 'CLOSED')).toHaveLength(500);
+    expect(r.stdout).toMatch(/closed 500 \(token requests 1, calls 1000\)/);
+    // Plain progress lines when not on a terminal.
+    expect(r.out).toMatch(/^25\/500 users: closed 25$/m);
+    expect(r.out).toMatch(/^500\/500 users: closed 500$/m);
+  });
+
+  it('reports each outcome of a CSV list in a CSV report, balances of the refused, and exits non-zero', async () => {
+    const c = await s.newClient();
+    const [empty, rich, closed] = await users(c, 3);
+    const [legal] = await users(c, 1, 'legal');
+    await wallet(c, empty);
+    const full = await wallet(c, rich, 1234);
+    await wallet(c, rich);
+    const gbp = await wallet(c, rich, 500, 'GBP');
+    await call(c, 'DELETE', `/users/natural/${closed}`);
+    const list = file('mixed.csv', `Name;UserId\n"Empty; one";${empty}\nRich;${rich}\nClosed;${closed}\nGone;user_m_nobody\nLegal;${legal}\nEmpty again;${empty}\n`);
+    const report = path.join(dir, 'mixed-report.csv');
+    const r = await run([list, ...flags(s, c), '--report', report], keyOf(c));
+    expect(r.code, r.out).toBe(1);
+    const lines = fs.readFileSync(report, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('Id,Outcome,Message,Balances,At');
+    const rows = Object.fromEntries(lines.slice(1).map((l) => [l.split(',')[0], l.split(',')]));
+    expect(Object.keys(rows)).toEqual([empty, rich, closed, 'user_m_nobody', legal]);
+    expect(rows[empty][1]).toBe('closed');
+    expect(rows[legal][1]).toBe('closed');
+    expect(rows[closed][1]).toBe('already_closed');
+    expect(rows['user_m_nobody'][1]).toBe('not_found');
+    expect(rows[rich][1]).toBe('not_possible');
+    expect(rows[rich][2]).toMatch(/wallets are not empty/);
+    expect(rows[rich][3].split(' ').sort()).toEqual([`${full}:EUR:1234`, `${gbp}:GBP:500`].sort());
+    expect(await statuses(c, [empty, rich, legal])).toEqual({ [empty]: 'CLOSED', [rich]: 'ACTIVE', [legal]: 'CLOSED' });
+  });
+
+  it('changes nothing in a dry run, reporting who would be refused (JSON next to the list by default)', async () => {
+    const c = await s.newClient();
+    const [a, b] = await users(c, 2);
+    const w = await wallet(c, b, 700);
+    const list = file('dry.txt', `Id\n${a}\n${b}\n`);
+    const r = await run([list, ...flags(s, c), '--dry-run'], keyOf(c));
+    expect(r.code, r.out).toBe(1);
+    const rep = json(path.join(dir, 'dry.dry-run.report.json'));
+    expect(rep.DryRun).toBe(true);
+    expect(rep.Users.map((u: any) => [u.Id, u.Outcome, u.Balances])).toEqual([
+      [a, 'would_close', undefined],
+      [b, 'not_possible', [{ WalletId: w, Currency: 'EUR', Amount: 700 }]],
+    ]);
+    expect(await statuses(c, [a, b])).toEqual({ [a]: 'ACTIVE', [b]: 'ACTIVE' });
+    expect(await closureEvents(c)).toEqual([]);
+    // A dry run where everyone could be closed exits 0.
+    const ok = await run([file('dry-ok.txt', `${a}\n`), ...flags(s, c), '--dry-run'], keyOf(c));
+    expect(ok.code, ok.out).toBe(0);
+  });
+
+  it('waits before the rate limit instead of getting a 429, stops cleanly on Ctrl-C, and a resumed run finishes the rest without redoing', async () => {
+    const c = await s.newClient();
+    const ids = await users(c, 30);
+    // The limit: what the creations used, and 24 calls more (12 users: a read and a DELETE each).
+    const probe = await s.fetch('GET', `/v2.01/${c.id}/users`, { token: await s.tokenFor(c) });
+    const made = Number(probe.headers.get('x-ratelimit')!.split(',')[0]);
+    const windowEnd = Number(probe.headers.get('x-ratelimit-reset')!.split(',')[0]);
+    const limit = made + 24;
+    const limited = await startServer({ db: s.db, keepDb: true, env: { MANGROVE_RATE_LIMITS: `${limit},1000,1000,1000` } });
+    extra.push(limited);
+    const list = file('limited.txt', ids.join('\n'));
+    const report = path.join(dir, 'limited.json');
+    const first = start([list, ...flags(limited, c), '--report', report], keyOf(c));
+    await first.waitFor(/waiting \d+ s: 0 of \d+ calls left in a rate-limit window/);
+    first.proc.kill('SIGINT');
+    expect(await first.exited, first.output()).toBe(130);
+    expect(first.output()).toMatch(/stopping: no new users/);
+    const stopped = json(report);
+    const done = stopped.Users.map((u: any) => u.Id);
+    expect(stopped.Interrupted).toBe(true);
+    expect(stopped.Users.every((u: any) => u.Outcome === 'closed')).toBe(true);
+    // Calls in flight count as spent until answered: the window may keep a few unused. (Unless the
+    // 15-minute window turned meanwhile, rarely: then the creations no longer count in it.)
+    const sameWindow = Date.now() / 1000 < windowEnd;
+    if (sameWindow) expect(done.length).toBeGreaterThanOrEqual(9);
+    if (sameWindow) expect(done.length).toBeLessThanOrEqual(12);
+    expect(stopped.Summary.pending).toBe(30 - done.length);
+    const [{ n: after }] = await s.db.query<{ n: number }>('SELECT w0_count AS n FROM rate_limits WHERE client_id = $1', [c.id]);
+    // No call over the limit: the server answered no 429.
+    expect(after).toBeLessThanOrEqual(limit);
+    if (sameWindow) expect(after).toBeGreaterThanOrEqual(limit - 6);
+    expect(Object.values(await statuses(c, ids)).filter((x) => x === 'CLOSED')).toHaveLength(done.length);
+
+    // The next window (a server with room): the rest, and nothing of what was done.
+    const resumed = await run([list, ...flags(s, c), '--report', report, '--resume'], keyOf(c));
+    expect(resumed.code, resumed.out).toBe(0);
+    expect(resumed.out).toContain(`resuming: ${done.length} users already done`);
+    const rep = json(report);
+    expect(rep.Interrupted).toBe(false);
+    expect(rep.Users.map((u: any) => u.Id)).toEqual(ids);
+    expect(rep.Users.every((u: any) => u.Outcome === 'closed')).toBe(true);
+    expect(rep.Requests).toBe(2 * (30 - done.length));
+    expect((await closureEvents(c)).sort()).toEqual([...ids].sort());
+  });
+
+  it('takes the key from MANGOPAY_API_KEY only, and never prints it', async () => {
+    const c = await s.newClient();
+    const [a] = await users(c, 1);
+    const list = file('key.txt', `${a}\n`);
+    const flag = await run([list, ...flags(s, c), `--api-key=${c.apiKey}`], {});
+    expect(flag.code).toBe(2);
+    expect(flag.out).toContain('MANGOPAY_API_KEY');
+    expect(flag.out).not.toContain(c.apiKey);
+    const none = await run([list, ...flags(s, c)], {});
+    expect(none.code).toBe(2);
+    expect(none.out).toMatch(/set MANGOPAY_API_KEY/);
+    const wrong = await run([list, ...flags(s, c), '--report', path.join(dir, 'wrong.json')], { MANGOPAY_API_KEY: 'wrong-key-424242' });
+    expect(wrong.code).toBe(2);
+    expect(wrong.out).toMatch(/stopped: .*401/);
+    expect(wrong.out).not.toContain('wrong-key-424242');
+    expect(fs.readFileSync(path.join(dir, 'wrong.json'), 'utf8')).not.toContain('wrong-key-424242');
+    const ok = await run([list, ...flags(s, c), '--report', path.join(dir, 'ok.json')], keyOf(c));
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).not.toContain(c.apiKey);
+    expect(fs.readFileSync(path.join(dir, 'ok.json'), 'utf8')).not.toContain(c.apiKey);
+  });
+});
