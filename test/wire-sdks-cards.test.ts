@@ -986,3 +986,41 @@ describe('values as loosely typed SDKs pass them on', () => {
     expect(hold.body).toMatchObject({ Status: 'SUCCEEDED', SecureMode: 'DEFAULT', DebitedFunds: EUR(500), BrowserInfo: { TimeZoneOffset: '-120' } });
   });
 });
+
+describe('answers the SDKs must be able to read', () => {
+  it(".NET: CardInfo is null for a card whose issuer is unknown, never an IssuerCountryCode null (a non-nullable CountryIso there makes Newtonsoft throw)", async () => {
+    // MangoPay.SDK/Entities/CardInfo.cs (public CountryIso IssuerCountryCode); BaseTest.cs registers 4970100000000154
+    const user = await owner();
+    const w = await wallet(user.Id);
+    const json = 'application/json; charset=utf-8';
+    for (const [number, known] of [['4970100000000154', false], [TEST_CARDS.frictionless, true]] as const) {
+      const card = await registerCard(s, user.Id, { number });
+      const payIn = await s.call('POST', '/payins/card/direct', {
+        body: {
+          Tag: null, AuthorId: user.Id, CreditedUserId: user.Id, DebitedFunds: EUR(1000), Fees: EUR(0), CreditedWalletId: w.Id,
+          SecureModeReturnURL: 'http://test.com', CardId: card.Id, SecureMode: 'DEFAULT', CardType: 'CB_VISA_MASTERCARD',
+          BrowserInfo: BROWSER_INFO, IpAddress: IP_ADDRESS,
+        },
+        contentType: json,
+      });
+      const hold = await s.call('POST', '/preauthorizations/card/direct', {
+        body: { AuthorId: user.Id, DebitedFunds: EUR(1000), SecureMode: 'DEFAULT', CardId: card.Id, SecureModeReturnURL: 'http://test.com', BrowserInfo: BROWSER_INFO, IpAddress: IP_ADDRESS },
+        contentType: json,
+      });
+      // A card already VALID is not validated again: a fresh one of the same number.
+      const fresh = await registerCard(s, user.Id, { number });
+      const validation = await s.call('POST', `/cards/${fresh.Id}/validation`, {
+        body: { AuthorId: user.Id, SecureModeReturnURL: 'http://test.com', IpAddress: IP_ADDRESS, BrowserInfo: BROWSER_INFO },
+        contentType: json,
+      });
+      for (const [label, r] of [['pay-in', payIn], ['pre-authorization', hold], ['validation', validation]] as const) {
+        ok(r, `${number} ${label}`);
+        expect(r.body.Status, `${number} ${label}`).toBe('SUCCEEDED');
+        if (known) expect(r.body.CardInfo, label).toMatchObject({ BIN: '497010', IssuerCountryCode: 'MA', Brand: 'VISA' });
+        else expect(r.body.CardInfo, label).toBeNull();
+      }
+      const read = await s.call('GET', `/payins/${payIn.body.Id}`);
+      expect(read.body.CardInfo === null, number).toBe(!known);
+    }
+  });
+});

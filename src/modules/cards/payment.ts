@@ -201,8 +201,12 @@ export const BrowserInfoReply = OrNull(
 );
 export const PartyReply = OrNull(Reply({ FirstName: NullableStr(), LastName: NullableStr(), Address: AddressReply }));
 
+/**
+ * CardInfo as shown: null when the issuer is not known (the docs: "null if unknown"), not an object with a
+ * null IssuerCountryCode, which the .NET SDK reads into a non-nullable CountryIso and throws on.
+ */
 export function renderCardInfo(info: CardInfo | null): Static<typeof CardInfoReply> {
-  return info ? { BIN: info.BIN, IssuingBank: info.IssuingBank, IssuerCountryCode: info.IssuerCountryCode, Type: info.Type, Brand: info.Brand, SubType: info.SubType } : null;
+  return info?.IssuerCountryCode ? { BIN: info.BIN, IssuingBank: info.IssuingBank, IssuerCountryCode: info.IssuerCountryCode, Type: info.Type, Brand: info.Brand, SubType: info.SubType } : null;
 }
 
 /** BrowserInfo in Mangopay's reply order. */
