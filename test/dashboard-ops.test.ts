@@ -10,6 +10,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) console.warn(`SKIPPING the Dashboard operations' browser tests: no Chromium at ${CHROMIUM}`);
 
+/** Where the browser test saves its screenshots (for the README), when set. */
+const SHOTS = process.env.DASHBOARD_SCREENSHOTS;
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(40 * 1024, 0x41)]).toString('base64');
 const money = (Amount: number, Currency = 'EUR') => ({ Currency, Amount });
 
@@ -541,12 +543,14 @@ describe('a FAILED delivery (its retries used up) and the browser', () => {
       await page.getByRole('button', { name: 'Funds received (settle)' }).click();
       await page.waitForURL(new RegExp(`/dashboard/payins/${p.Id}\\?notice=`));
       expect(await page.locator('.tx-status').textContent()).toBe('SUCCEEDED');
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/dashboard-payin-settled.png`, fullPage: true });
       expect((await a.ok('GET', `/payins/${p.Id}`)).Status).toBe('SUCCEEDED');
 
       // Its PAYIN_NORMAL_SUCCEEDED webhook fails until its retries are used up.
       const [row] = await until('FAILED', () => deliveries(a, `&RessourceId=${p.Id}&EventType=PAYIN_NORMAL_SUCCEEDED`), (v) => v[0]?.Status === 'FAILED', 20_000);
       rx.respond.status = 200;
       await page.goto(`${s.url}/dashboard/hooks?status=FAILED&eventType=PAYIN_NORMAL_SUCCEEDED`);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/dashboard-deliveries-failed.png`, fullPage: true });
       await page.getByRole('button', { name: `Retry delivery ${row.Id} now` }).click();
       await page.waitForURL(/notice=/);
       expect(await page.getByRole('status').textContent()).toContain(`Delivery ${row.Id} is due now`);
@@ -555,6 +559,11 @@ describe('a FAILED delivery (its retries used up) and the browser', () => {
       await until('SUCCEEDED', () => deliveries(a, `&RessourceId=${p.Id}&EventType=PAYIN_NORMAL_SUCCEEDED`), (v) => v[0]?.Status === 'SUCCEEDED');
       await page.goto(`${s.url}/dashboard/hooks?eventType=PAYIN_NORMAL_SUCCEEDED&status=SUCCEEDED`);
       expect(await page.locator('.delivery-status').first().textContent()).toBe('SUCCEEDED');
+      if (SHOTS) {
+        await page.screenshot({ path: `${SHOTS}/dashboard-deliveries-retried.png`, fullPage: true });
+        await page.goto(`${s.url}/dashboard/sandbox`);
+        await page.screenshot({ path: `${SHOTS}/dashboard-sandbox.png`, fullPage: true });
+      }
       // Keyboard: the retry buttons and filters are reachable and labelled.
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('A');
