@@ -246,6 +246,8 @@ async function payer(): Promise<{ user: any; wallet: any; card: any }> {
 }
 
 describe('direct card pay-ins as each SDK sends them', () => {
+  // A PHP Address entity, json_encode'd with its null properties.
+  const PHP_ADDRESS = { AddressLine1: 'Main Street no 5', AddressLine2: null, City: 'Paris', Region: null, PostalCode: '68400', Country: 'FR' };
   const expectSucceeded = (r: Reply, label: string, amount: number) => {
     ok(r, label);
     expect(r.body, label).toMatchObject({
@@ -325,8 +327,8 @@ describe('direct card pay-ins as each SDK sends them', () => {
         StatementDescriptor: 'PHP',
         BrowserInfo: BROWSER_INFO,
         IpAddress: IP_ADDRESS,
-        Billing: { FirstName: 'John', LastName: 'Doe', Address: { AddressLine1: 'Main Street no 5', AddressLine2: null, City: 'Paris', Region: null, PostalCode: '68400', Country: 'FR' } },
-        Shipping: { FirstName: null, LastName: null, Address: { AddressLine1: 'Main Street no 5', AddressLine2: null, City: 'Paris', Region: null, PostalCode: '68400', Country: 'FR' } },
+        Billing: { FirstName: 'John', LastName: 'Doe', Address: PHP_ADDRESS },
+        Shipping: { FirstName: null, LastName: null, Address: PHP_ADDRESS },
         SecureModeReturnURL: 'http://test.com',
         SecureMode: 'DEFAULT',
       },
@@ -988,7 +990,7 @@ describe('values as loosely typed SDKs pass them on', () => {
 });
 
 describe('answers the SDKs must be able to read', () => {
-  it(".NET: CardInfo is null for a card whose issuer is unknown, never an IssuerCountryCode null (a non-nullable CountryIso there makes Newtonsoft throw)", async () => {
+  it('.NET: CardInfo is null for a card whose issuer is unknown, never with IssuerCountryCode null (a non-nullable CountryIso: Newtonsoft throws)', async () => {
     // MangoPay.SDK/Entities/CardInfo.cs (public CountryIso IssuerCountryCode); BaseTest.cs registers 4970100000000154
     const user = await owner();
     const w = await wallet(user.Id);
@@ -997,9 +999,18 @@ describe('answers the SDKs must be able to read', () => {
       const card = await registerCard(s, user.Id, { number });
       const payIn = await s.call('POST', '/payins/card/direct', {
         body: {
-          Tag: null, AuthorId: user.Id, CreditedUserId: user.Id, DebitedFunds: EUR(1000), Fees: EUR(0), CreditedWalletId: w.Id,
-          SecureModeReturnURL: 'http://test.com', CardId: card.Id, SecureMode: 'DEFAULT', CardType: 'CB_VISA_MASTERCARD',
-          BrowserInfo: BROWSER_INFO, IpAddress: IP_ADDRESS,
+          Tag: null,
+          AuthorId: user.Id,
+          CreditedUserId: user.Id,
+          DebitedFunds: EUR(1000),
+          Fees: EUR(0),
+          CreditedWalletId: w.Id,
+          SecureModeReturnURL: 'http://test.com',
+          CardId: card.Id,
+          SecureMode: 'DEFAULT',
+          CardType: 'CB_VISA_MASTERCARD',
+          BrowserInfo: BROWSER_INFO,
+          IpAddress: IP_ADDRESS,
         },
         contentType: json,
       });
