@@ -400,6 +400,7 @@ describe('hooks and deliveries (retry schedule as Mangopay: 10 minutes after a f
     expect(page.status).toBe(200);
     for (const text of ['PAYIN_NORMAL_CREATED', `${rx.url}/created`, 'ENABLED', 'VALID', hook.Id, 'HTTP 503', '503', p.Id]) expect(page.html).toContain(text);
     expect(page.html).toContain(`action="/dashboard/hooks/deliveries/${row.Id}/retry"`);
+    expect(page.html).toContain(`<a href="/dashboard/payins/${p.Id}"><code>${p.Id}</code></a>`);
     // Due in 10 minutes: only "retry now" brings it before then.
     rx.respond.status = 200;
     const r = await d.post(`/dashboard/hooks/deliveries/${row.Id}/retry`, { returnTo: '/dashboard/hooks?status=PENDING' });

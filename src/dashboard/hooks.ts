@@ -39,7 +39,7 @@ export function deliveryFilter(query: unknown): DeliveryFilter {
   const page = Number(str('page') ?? '1');
   return {
     status: status && (DELIVERY_STATUSES as readonly string[]).includes(status) ? status : undefined,
-    eventType: eventType && /^[A-Z_]{1,100}$/.test(eventType) ? eventType : undefined,
+    eventType: eventType && /^[A-Z0-9_]{1,100}$/.test(eventType) ? eventType : undefined,
     hookId: hookId && hookId.length <= 100 ? hookId : undefined,
     page: Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1,
   };
@@ -55,6 +55,18 @@ export function filterQuery(f: DeliveryFilter, page = f.page): string {
   return s ? `?${s}` : '';
 }
 
+/** Dashboard pages of the resources that have one. */
+const RESOURCE_PAGES: Array<[string, string]> = [
+  ['user_m_', '/dashboard/users/'],
+  ['payin_m_', '/dashboard/payins/'],
+  ['po_m_', '/dashboard/payouts/'],
+];
+
+function resourceCell(id: string): string {
+  const page = RESOURCE_PAGES.find(([prefix]) => id.startsWith(prefix));
+  return page ? `<a href="${esc(page[1] + encodeURIComponent(id))}"><code>${esc(id)}</code></a>` : `<code>${esc(id)}</code>`;
+}
+
 function deliveryRow(s: PageSession, d: DeliveryRow, back: string): string[] {
   const retriable = d.Status === 'PENDING' || d.Status === 'FAILED';
   const retry = retriable
@@ -67,7 +79,7 @@ function deliveryRow(s: PageSession, d: DeliveryRow, back: string): string[] {
   return [
     esc(d.Id),
     esc(d.EventType),
-    `<code>${esc(d.RessourceId)}</code>`,
+    resourceCell(d.RessourceId),
     `<span class="status-${esc(d.Status)} delivery-status">${esc(d.Status)}</span>`,
     esc(d.Attempts),
     d.LastAttemptDate === null ? '' : when(d.LastAttemptDate),
