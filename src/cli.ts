@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { countClients, createClient, ensureClient } from './modules/auth/service.js';
 import { buildServer } from './server.js';
-import { createLinkToken, LINK_TTL_SECONDS } from './dashboard/session.js';
+import { createLinkToken, LINK_TTL_SECONDS, signedLinkToken } from './dashboard/session.js';
 import { findClientKey } from './modules/auth/store.js';
 
 const USAGE = `usage:
@@ -73,9 +73,12 @@ const MAX_SOCKET_PATH = 100;
  * directory is taken too, for processes in other network namespaces sharing the directory; a file
  * left by a dead process refuses connections and is replaced.
  */
+/** The data directory is held by another process (a running server). */
+class DataDirInUse extends ConfigError {}
+
 async function lockDataDir(dir: string): Promise<() => void> {
   fs.mkdirSync(dir, { recursive: true });
-  const inUse = () => new ConfigError(`${dir} is in use by another mangrove process; stop it or choose another DATA_DIR`);
+  const inUse = () => new DataDirInUse(`${dir} is in use by another mangrove process; stop it or choose another DATA_DIR`);
   const held: net.Server[] = [];
   const release = () => {
     for (const server of held.splice(0)) server.close();
@@ -227,24 +230,31 @@ async function clientsCreate(config: Config, values: Record<string, unknown>): P
 /**
  * `mangrove dashboard-link --client-id ID`: prints a one-time sign-in link to the Dashboard, valid a
  * few minutes, for the configured database; the link's base is MANGROVE_PUBLIC_URL or http://HOST:PORT.
+ * When a running server holds the embedded database, the link is signed with DATA_DIR's link key instead.
  */
 async function dashboardLink(config: Config, values: Record<string, unknown>): Promise<void> {
   const clientId = values['client-id'];
   if (typeof clientId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(clientId)) {
     throw new ConfigError('dashboard-link needs --client-id ID (1 to 64 letters, digits, "_" or "-")');
   }
-  const { db, release } = await open(config);
+  let token: string;
   try {
-    if ((await findClientKey(db, clientId)) === null) throw new ConfigError(`there is no client "${clientId}"`);
-    const token = await createLinkToken(db, clientId);
-    const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
-    const base = config.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
-    console.log(`${base.replace(/\/+$/, '')}/dashboard/link?token=${token}`);
-    console.log(`(signs in as ${clientId} once, within ${LINK_TTL_SECONDS / 60} minutes)`);
-  } finally {
-    await db.close();
-    release();
+    const { db, release } = await open(config);
+    try {
+      if ((await findClientKey(db, clientId)) === null) throw new ConfigError(`there is no client "${clientId}"`);
+      token = await createLinkToken(db, clientId);
+    } finally {
+      await db.close();
+      release();
+    }
+  } catch (err) {
+    if (!(err instanceof DataDirInUse)) throw err;
+    token = signedLinkToken(config.dataDir, clientId);
   }
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+  const base = config.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+  console.log(`${base.replace(/\/+$/, '')}/dashboard/link?token=${token}`);
+  console.log(`(signs in as ${clientId} once, within ${LINK_TTL_SECONDS / 60} minutes)`);
 }
 
 /** The OpenAPI document, built from the route schemas on a throwaway in-memory database. */

@@ -415,13 +415,30 @@ describe('mangrove dashboard-link', () => {
       const m = /^https:\/\/dash\.example\/dashboard\/link\?token=([A-Za-z0-9_-]+)$/m.exec(out.out);
       expect(m, out.out).not.toBeNull();
       const server = await spawnServer(env);
-      try {
+      const useLink = async (token: string) => {
         const b = new Browser(() => server.url);
-        const page = await b.get(`/dashboard/link?token=${m![1]}`);
-        expect((await b.post('/dashboard/link', { csrf: Browser.csrf(page), token: m![1] })).status).toBe(303);
-        const users = await b.get('/dashboard/users');
-        expect(users.status).toBe(200);
-        expect(users.html).toContain('Client <strong>dash-cli</strong>');
+        const page = await b.get(`/dashboard/link?token=${encodeURIComponent(token)}`);
+        const r = await b.post('/dashboard/link', { csrf: Browser.csrf(page), token });
+        return { status: r.status, users: r.status === 303 ? await b.get('/dashboard/users') : null };
+      };
+      try {
+        const first = await useLink(m![1]);
+        expect(first.status).toBe(303);
+        expect(first.users!.html).toContain('Client <strong>dash-cli</strong>');
+        // While the server runs (and holds an embedded database), a link still comes: signed with DATA_DIR's key.
+        const running = await runCli(['dashboard-link', '--client-id', 'dash-cli'], { ...env, MANGROVE_PUBLIC_URL: 'https://dash.example' });
+        expect(running.code, running.out).toBe(0);
+        const token = /token=(\S+)$/m.exec(running.out)![1];
+        if (env.DATA_DIR) {
+          expect(token).toMatch(/^s\./);
+          expect(fs.statSync(path.join(env.DATA_DIR, 'dashboard-link.key')).mode & 0o777).toBe(0o600);
+          // Signed for another client: the signature no longer matches.
+          expect((await useLink(token.replace('s.dash-cli.', 's.dash-cly.'))).status).toBe(401);
+        }
+        const second = await useLink(token);
+        expect(second.status).toBe(303);
+        expect(second.users!.html).toContain('Client <strong>dash-cli</strong>');
+        expect((await useLink(token)).status).toBe(401);
       } finally {
         await server.stop();
       }

@@ -152,7 +152,7 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
         if (!sameSecret(formField(req.body, 'csrf'), readCookie(req, PRE_COOKIE))) {
           return signInPage(reply, preToken(req, reply, config), 'The form expired: open the link again.', 403);
         }
-        const clientId = await useLinkToken(db, formField(req.body, 'token') ?? '');
+        const clientId = await useLinkToken(db, formField(req.body, 'token') ?? '', config.databaseUrl ? null : config.dataDir);
         if (!clientId) return signInPage(reply, preToken(req, reply, config), 'This sign-in link is unknown, expired or already used.', 401);
         await startSession(db, config, reply, clientId);
         return redirect(reply, '/dashboard/users');

@@ -1,4 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { RequestCtx } from '../core/context.js';
@@ -112,8 +114,57 @@ export async function createLinkToken(db: Db, clientId: string): Promise<string>
   return token;
 }
 
-/** The client a link signs in, once; null when unknown, expired or used. */
-export async function useLinkToken(db: Db, token: string): Promise<string | null> {
+/**
+ * The embedded database is held by the running server, so `mangrove dashboard-link` cannot write a
+ * link into it: it signs one instead with a key kept in DATA_DIR (readable by its owner only, made
+ * on first use), which only someone who can read the data directory can do. The server checks the
+ * signature and expiry, and records the link as used in its database, so it signs in once too.
+ */
+export const LINK_KEY_FILE = 'dashboard-link.key';
+
+function linkKey(dataDir: string, create: boolean): Buffer | null {
+  const file = path.join(dataDir, LINK_KEY_FILE);
+  if (create) {
+    try {
+      fs.writeFileSync(file, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+    } catch (err: any) {
+      if (err?.code !== 'EEXIST') throw err;
+    }
+  }
+  try {
+    const hex = fs.readFileSync(file, 'utf8').trim();
+    return /^[0-9a-f]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : null;
+  } catch {
+    return null;
+  }
+}
+
+const mac = (key: Buffer, payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
+
+/** A signed one-time link token for the client (for a data directory a running server holds). */
+export function signedLinkToken(dataDir: string, clientId: string): string {
+  const key = linkKey(dataDir, true);
+  if (!key) throw new Error(`${path.join(dataDir, LINK_KEY_FILE)} is not a link key`);
+  const payload = `s.${clientId}.${now() + LINK_TTL_SECONDS}.${randomBytes(16).toString('base64url')}`;
+  return `${payload}.${mac(key, payload)}`;
+}
+
+const SIGNED = /^s\.([A-Za-z0-9_-]{1,64})\.(\d{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+
+/**
+ * The client a link signs in, once; null when unknown, expired or used. `dataDir`: the embedded
+ * database's directory, whose key checks signed links (null on PostgreSQL, which takes none).
+ */
+export async function useLinkToken(db: Db, token: string, dataDir: string | null = null): Promise<string | null> {
+  const signed = SIGNED.exec(token);
+  if (signed) {
+    const key = dataDir ? linkKey(dataDir, false) : null;
+    const [, clientId, expires] = signed;
+    const payload = token.slice(0, token.lastIndexOf('.'));
+    if (!key || !sameSecret(mac(key, payload), signed[4]) || Number(expires) <= now()) return null;
+    if (!(await findClientKey(db, clientId))) return null;
+    return store.recordLinkUse(db, { tokenHash: sha256(token), clientId, now: now(), expiresAt: Number(expires) });
+  }
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   return store.useLink(db, sha256(token), now());
 }

@@ -48,6 +48,16 @@ export async function useLink(q: Queryable, tokenHash: string, now: number): Pro
   return row?.client_id ?? null;
 }
 
+/** Records a signed link as used; its client, or null when it was used before. */
+export async function recordLinkUse(q: Queryable, l: { tokenHash: string; clientId: string; now: number; expiresAt: number }): Promise<string | null> {
+  const [row] = await q.query<{ client_id: string }>(
+    `INSERT INTO dashboard_links (token_hash, client_id, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $3)
+     ON CONFLICT (token_hash) DO NOTHING RETURNING client_id`,
+    [l.tokenHash, l.clientId, l.now, l.expiresAt],
+  );
+  return row?.client_id ?? null;
+}
+
 /** Wrong sign-ins for this id in the current window. */
 export async function failuresOf(q: Queryable, attemptedId: string, windowStart: number): Promise<number> {
   const [row] = await q.query<{ count: number }>(
