@@ -110,6 +110,9 @@ describe('sign-in and session', () => {
     const wrong = await b.signIn(s.client.id, 'not-the-key');
     expect(wrong.status).toBe(401);
     expect(wrong.html).toContain('Unknown client id or wrong API key');
+    // The client id is kept in the form; the key is never echoed.
+    expect(wrong.html).toContain(`value="${s.client.id}"`);
+    expect(wrong.html).not.toContain('not-the-key');
     expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
     expect((await b.signIn('nobody-here', 'x')).status).toBe(401);
     expect((await b.get('/dashboard/users')).status).toBe(303);

@@ -86,6 +86,7 @@ label{margin-right:.5rem}
 .search label{display:flex;flex-direction:column}
 nav.pages{display:flex;gap:1rem;margin:.5rem 0}
 section{margin-bottom:1.5rem}
+.skip{position:absolute;left:-999px;top:0;background:#fff;color:#0645ad;padding:.5rem}.skip:focus{left:0}
 `;
 
 /** Links of the header; H3's pages add theirs here. */
@@ -99,13 +100,14 @@ export function layout(opts: { title: string; body: string; session?: PageSessio
        <span>Client <strong>${esc(s.clientId)}</strong></span>
        ${postForm(s, '/dashboard/sign-out', '<button type="submit">Sign out</button>')}`
     : '';
-  const notice = opts.notice ? `<p class="notice" role="status">${esc(opts.notice)}</p>` : '';
+  // A notice comes in the query of a redirect: text only, and short.
+  const notice = opts.notice ? `<p class="notice" role="status">${esc(opts.notice.slice(0, 300))}</p>` : '';
   const error = opts.error ? `<p class="error" role="alert">${esc(opts.error)}</p>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(opts.title)} · Mangrove Dashboard</title><style>${STYLE}</style></head>
-<body><header><a class="brand" href="/dashboard">Mangrove Dashboard</a>${nav}</header>
-<main><h1>${esc(opts.title)}</h1>${notice}${error}${opts.body}</main></body></html>`;
+<body><a class="skip" href="#main">Skip to the content</a><header><a class="brand" href="/dashboard">Mangrove Dashboard</a>${nav}</header>
+<main id="main"><h1>${esc(opts.title)}</h1>${notice}${error}${opts.body}</main></body></html>`;
 }
 
 /**

@@ -255,7 +255,8 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
           .status(200)
           .type(viewable ? page.mediaType : 'application/octet-stream')
           .header('Content-Disposition', `${viewable ? 'inline' : 'attachment'}; filename="${docId}-page-${pageNo}"`)
-          .header('Content-Security-Policy', "default-src 'none'; img-src 'self'; plugin-types application/pdf; sandbox")
+          // Images render sandboxed; Chromium's PDF viewer refuses a sandboxed document, so a PDF is only kept from running anything else.
+          .header('Content-Security-Policy', /pdf/i.test(page.mediaType) ? "default-src 'none'; object-src 'self'" : "default-src 'none'; img-src 'self'; sandbox")
           .header('X-Content-Type-Options', 'nosniff')
           .header('Cache-Control', 'no-store')
           .header('Referrer-Policy', 'no-referrer')
