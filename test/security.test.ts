@@ -214,6 +214,12 @@ const ROUTES: Route[] = [
     body: (p) => ({ ...preauthorizationBody(p), DebitedFunds: undefined, CardId: undefined }),
     prepare: (p) => cardPayer(p),
   },
+  {
+    method: 'POST',
+    path: '/cards/:cardId/validate',
+    body: (p) => ({ ...preauthorizationBody(p), DebitedFunds: undefined, CardId: undefined }),
+    prepare: (p) => cardPayer(p),
+  },
   { method: 'GET', path: '/cards/:cardId/validation/:validationId', prepare: (p) => cardValidation(p) },
   // Pre-authorizations and their captures
   {

@@ -940,6 +940,18 @@ describe('card validations as the SDKs send them', () => {
     ok(dotnet, '.NET');
     expect(dotnet.body).toMatchObject({ Status: 'SUCCEEDED', SecureMode: 'DEFAULT' });
   });
+
+  it('older Java, .NET and Node SDK versions: POST /cards/{Id}/validate, the same operation', async () => {
+    const user = await owner();
+    const card = await registerCard(s, user.Id);
+    const r = await s.call('POST', `/cards/${card.Id}/validate`, {
+      body: { AuthorId: user.Id, SecureModeReturnURL: 'https://mangopay.com', IpAddress: IP_ADDRESS, BrowserInfo: BROWSER_INFO },
+    });
+    ok(r, 'validate');
+    expect(r.body).toMatchObject({ Status: 'SUCCEEDED', Type: 'CARD_VALIDATION' });
+    expect((await s.call('GET', `/cards/${card.Id}/validation/${r.body.Id}`)).body.Id).toBe(r.body.Id);
+    expect((await s.call('GET', `/cards/${card.Id}`)).body.Validity).toBe('VALID');
+  });
 });
 
 describe('values as loosely typed SDKs pass them on', () => {

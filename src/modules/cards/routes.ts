@@ -96,11 +96,14 @@ export function cardRoutes(scope: FastifyInstance): void {
       return sendPage(req, reply, items.map(renderSummary), total, paging);
     },
   );
-  app.post(
-    '/cards/:cardId/validation',
-    { schema: { params: CardParams, body: CardValidationCreate, response: { 200: CardValidationReply } }, attachValidation: true },
-    async (req) => renderValidation(await validations.createValidation(req.ctx, req.params.cardId, req.body, req.validationError)),
-  );
+  // `/validate` is where older Java, .NET and Node SDK versions post it.
+  for (const path of ['/cards/:cardId/validation', '/cards/:cardId/validate']) {
+    app.post(
+      path,
+      { schema: { params: CardParams, body: CardValidationCreate, response: { 200: CardValidationReply } }, attachValidation: true },
+      async (req) => renderValidation(await validations.createValidation(req.ctx, req.params.cardId, req.body, req.validationError)),
+    );
+  }
   app.get(
     '/cards/:cardId/validation/:validationId',
     { schema: { params: ValidationParams, querystring: NoQuery, response: { 200: CardValidationReply } } },
