@@ -40,7 +40,7 @@ import {
   type DashSession,
 } from './session.js';
 import { hookPages } from './hooks.js';
-import { sandboxPages, userSandboxSection } from './sandbox.js';
+import { PAGE, sandboxPages, userSandboxSection } from './sandbox.js';
 import { searchUsers, type UserSearch } from './store.js';
 
 /**
@@ -118,14 +118,14 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
         }
       });
 
-      scope.get('/', async (_req, reply) => redirect(reply, '/dashboard/users'));
+      scope.get('/', PAGE, async (_req, reply) => redirect(reply, '/dashboard/users'));
 
       // ---- Sign-in: client id + API key, or a one-time link ----
-      scope.get('/sign-in', async (req, reply) => {
+      scope.get('/sign-in', PAGE, async (req, reply) => {
         if (await findSession(db, req)) return redirect(reply, '/dashboard/users');
         return signInPage(reply, preToken(req, reply, config), null);
       });
-      scope.post('/sign-in', async (req, reply) => {
+      scope.post('/sign-in', PAGE, async (req, reply) => {
         const pre = readCookie(req, PRE_COOKIE);
         if (!sameSecret(formField(req.body, 'csrf'), pre)) return signInPage(reply, preToken(req, reply, config), 'The form expired: please sign in again.', 403);
         const clientId = formField(req.body, 'clientId') ?? '';
@@ -140,7 +140,7 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
         return redirect(reply, '/dashboard/users');
       });
       // A link opens a page whose button signs in: previews and scanners fetching the link do not use it up.
-      scope.get('/link', async (req, reply) => {
+      scope.get('/link', PAGE, async (req, reply) => {
         const pre = preToken(req, reply, config);
         const token = query(req, 'token') ?? '';
         const body = `<form method="post" action="/dashboard/link">
@@ -148,7 +148,7 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
   <p>This one-time link signs you in to the Dashboard.</p><p><button type="submit">Sign in</button></p></form>`;
         return sendHtml(reply, 200, layout({ title: 'Sign in with a link', body }));
       });
-      scope.post('/link', async (req, reply) => {
+      scope.post('/link', PAGE, async (req, reply) => {
         if (!sameSecret(formField(req.body, 'csrf'), readCookie(req, PRE_COOKIE))) {
           return signInPage(reply, preToken(req, reply, config), 'The form expired: open the link again.', 403);
         }
@@ -157,13 +157,13 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
         await startSession(db, config, reply, clientId);
         return redirect(reply, '/dashboard/users');
       });
-      scope.post('/sign-out', async (req, reply) => {
+      scope.post('/sign-out', PAGE, async (req, reply) => {
         await endSession(db, config, reply, session(req));
         return redirect(reply, '/dashboard/sign-in');
       });
 
       // ---- Users ----
-      scope.get('/users', async (req, reply) => {
+      scope.get('/users', PAGE, async (req, reply) => {
         const s = session(req);
         const pick = (name: string, allowed: string[]) => {
           const v = query(req, name);
@@ -212,13 +212,13 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
         return sendHtml(reply, 200, layout({ title: 'Users', session: s, body, notice: query(req, 'notice') }));
       });
 
-      scope.get('/users/:id', async (req, reply) => {
+      scope.get('/users/:id', PAGE, async (req, reply) => {
         const s = session(req);
         const html = await userPage(db, config, req, s, (req.params as { id: string }).id, null);
         return html ? sendHtml(reply, 200, html) : notFoundPage(reply, s);
       });
 
-      scope.post('/users/:id/close', async (req, reply) => {
+      scope.post('/users/:id/close', PAGE, async (req, reply) => {
         const s = session(req);
         const id = (req.params as { id: string }).id;
         const ctx = await dashCtx(db, s.clientId, baseUrl(config, req));
@@ -243,7 +243,7 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
       });
 
       // A KYC document's stored page, for viewing: only the signed-in client's, and never run as a page.
-      scope.get('/users/:id/kyc/:docId/pages/:n', async (req, reply) => {
+      scope.get('/users/:id/kyc/:docId/pages/:n', PAGE, async (req, reply) => {
         const s = session(req);
         const { id, docId, n } = req.params as { id: string; docId: string; n: string };
         const doc = await findDocument(db, s.clientId, docId);
