@@ -233,7 +233,7 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
           let reason = err.message;
           if (err.code === 'user_closure_not_possible') {
             const { items } = await listUserWallets(db, s.clientId, id, all());
-            const held = items.filter((w) => w.balance !== 0).map((w) => `${w.id} holds ${money(renderWallet(w).Balance).replace(/&#\d+;/g, '')}`);
+            const held = items.filter((w) => w.balance !== 0).map((w) => `${w.id} holds ${money(renderWallet(w).Balance)}`);
             reason = `Closure refused: ${err.message}. ${held.join('; ')}. Empty these wallets (a transfer or a payout) first.`;
           }
           const html = await userPage(db, config, req, s, id, reason);
