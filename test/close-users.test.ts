@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -12,9 +14,11 @@ vi.setConfig({ testTimeout: 120_000 });
 const { s } = fileServer();
 const extra: TestServer[] = [];
 const procs: Run[] = [];
+const proxies: http.Server[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mangrove-close-users-'));
 afterAll(async () => {
   for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+  for (const p of proxies) await new Promise((r) => p.close(r));
   for (const x of extra) await x.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -127,6 +131,62 @@ function file(name: string, text: string): string {
 
 const json = (p: string) => JSON.parse(fs.readFileSync(p, 'utf8'));
 
+interface Held {
+  method: string;
+  path: string;
+  at: number;
+}
+
+/**
+ * A proxy to `target`: `hold` decides which requests wait until `release()` before being forwarded;
+ * `answer` may answer instead of the server. Logs every request as it arrives.
+ */
+async function proxy(target: string, opts: { hold?: (method: string, path: string) => boolean; answer?: (method: string, path: string) => { status: number; body: unknown } | null } = {}) {
+  const seen: Held[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const held: Held[] = [];
+  const heldWatchers: Array<() => void> = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const entry = { method: req.method!, path: req.url!, at: Date.now() };
+    seen.push(entry);
+    const answer = opts.answer?.(entry.method, entry.path);
+    if (answer) {
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body));
+      return;
+    }
+    if (opts.hold?.(entry.method, entry.path)) {
+      held.push(entry);
+      for (const w of heldWatchers.splice(0)) w();
+      await released;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers[k] = v;
+    const r = await fetch(target + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+    const out: Record<string, string> = {};
+    r.headers.forEach((v, k) => {
+      if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'connection') out[k] = v;
+    });
+    res.writeHead(r.status, out);
+    res.end(Buffer.from(await r.arrayBuffer()));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  proxies.push(server);
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    held,
+    release,
+    /** Resolves once `n` requests are held. */
+    async holding(n: number): Promise<void> {
+      while (held.length < n) await new Promise<void>((r) => heldWatchers.push(r));
+    },
+  };
+}
+
 describe('mangrove close-users', () => {
   it('closes 500 users with one token request', async () => {
     const c = await s.newClient();
@@ -175,6 +235,17 @@ describe('mangrove close-users', () => {
     expect(rows[rich][2]).toMatch(/wallets are not empty/);
     expect(rows[rich][3].split(' ').sort()).toEqual([`${full}:EUR:1234`, `${gbp}:GBP:500`].sort());
     expect(await statuses(c, [empty, rich, legal])).toEqual({ [empty]: 'CLOSED', [rich]: 'ACTIVE', [legal]: 'CLOSED' });
+
+    // Resumed from the CSV report: only the user not done is tried again (a read, the DELETE, its wallets).
+    const again = await run([list, ...flags(s, c), '--report', report, '--resume'], keyOf(c));
+    expect(again.code, again.out).toBe(1);
+    expect(again.out).toContain('resuming: 4 users already done');
+    expect(again.stdout).toMatch(/calls 3\)/);
+    const relines = fs.readFileSync(report, 'utf8').trim().split('\n');
+    expect(relines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(
+      [`${empty},closed`, `${rich},not_possible`, `${closed},already_closed`, 'user_m_nobody,not_found', `${legal},closed`],
+    );
+    expect(relines[1]).toBe(lines[1]);
   });
 
   it('changes nothing in a dry run, reporting who would be refused (JSON next to the list by default)', async () => {
@@ -262,5 +333,63 @@ describe('mangrove close-users', () => {
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).not.toContain(c.apiKey);
     expect(fs.readFileSync(path.join(dir, 'ok.json'), 'utf8')).not.toContain(c.apiKey);
+  });
+
+  it('on Ctrl-C starts no new user and lets the calls under way finish: their outcomes are in the report', async () => {
+    const c = await s.newClient();
+    const ids = await users(c, 20);
+    const p = await proxy(s.url, { hold: (m) => m === 'DELETE' });
+    const report = path.join(dir, 'held.json');
+    const r = start([file('held.txt', ids.join('\n')), '--base-url', p.url, '--client-id', c.id, '--report', report], keyOf(c));
+    await p.holding(4);
+    r.proc.kill('SIGINT');
+    await r.waitFor(/stopping: no new users/);
+    const stoppedAt = Date.now();
+    p.release();
+    expect(await r.exited, r.output()).toBe(130);
+    const rep = json(report);
+    const closed = p.held.map((h) => decodeURIComponent(h.path.split('/').pop()!));
+    expect(rep.Users.map((u: any) => [u.Id, u.Outcome]).sort()).toEqual(closed.map((id) => [id, 'closed']).sort());
+    expect(rep.Summary.pending).toBe(16);
+    expect(rep.Interrupted).toBe(true);
+    expect(p.seen.filter((x) => x.at >= stoppedAt)).toEqual([]);
+    expect(Object.entries(await statuses(c, ids)).filter(([, st]) => st === 'CLOSED').map(([id]) => id).sort()).toEqual([...closed].sort());
+  });
+
+  it('reports an answer it cannot act on as an error with its message, and goes on with the others', async () => {
+    const c = await s.newClient();
+    const [a, b] = await users(c, 2);
+    const p = await proxy(s.url, {
+      answer: (m, u) => (m === 'GET' && u.endsWith(`/users/${a}`) ? { status: 400, body: { Message: 'Something odd', Type: 'odd_error', Id: 'x#1', Date: 1, errors: { Why: 'because' } } } : null),
+    });
+    const report = path.join(dir, 'odd.json');
+    const r = await run([file('odd.txt', `${a}\n${b}\n`), '--base-url', p.url, '--client-id', c.id, '--report', report], keyOf(c));
+    expect(r.code, r.out).toBe(1);
+    const rep = json(report);
+    expect(rep.Users.map((u: any) => [u.Id, u.Outcome])).toEqual([[a, 'error'], [b, 'closed']]);
+    expect(rep.Users[0].Message).toMatch(/400 odd_error: Something odd \(because\)/);
+  });
+
+  it('draws a progress bar on a terminal', async () => {
+    if (spawnSync('script', ['--version']).status !== 0) {
+      console.warn('SKIPPED: no `script` command to give close-users a terminal');
+      return;
+    }
+    const c = await s.newClient();
+    const ids = await users(c, 6);
+    const list = file('tty.txt', ids.join('\n'));
+    const cmd = [process.execPath, CLI, 'close-users', list, '--base-url', s.url, '--client-id', c.id, '--report', path.join(dir, 'tty.json')]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    // Not spawnSync: the server answering it runs in this process.
+    const proc = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, ...keyOf(c) } });
+    let stdout = '';
+    proc.stdout.on('data', (d) => (stdout += d));
+    const status = await new Promise((resolve) => proc.on('exit', resolve));
+    const r = { status, stdout };
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain('\r\x1b[2K[##########....................] 2/6 users: closed 2');
+    expect(r.stdout).toContain('[##############################] 6/6 users: closed 6');
+    expect(r.stdout).not.toMatch(/^2\/6 users/m);
   });
 });
