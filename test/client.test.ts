@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   MangopayAbortError,
@@ -126,6 +127,16 @@ describe('the OAuth token', () => {
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect((await client.getUser(id)).Id).toBe(id);
     expect(client.stats.tokenRequests).toBe(2);
+  });
+
+  it('keeps the API key and the token out of what console.log shows of the client', async () => {
+    const client = clientFor(s);
+    await client.request('GET', '/users');
+    const shown = inspect(client, { depth: 10, showHidden: true });
+    expect(shown).not.toContain(s.client.apiKey);
+    expect(shown).not.toContain(Buffer.from(`${s.client.id}:${s.client.apiKey}`).toString('base64'));
+    // Mangrove's tokens are 40 hex digits.
+    expect(shown).not.toMatch(/[0-9a-f]{40}/);
   });
 
   it('answers a wrong API key with MangopayAuthError, and never puts the key in the message', async () => {

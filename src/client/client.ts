@@ -81,12 +81,18 @@ export class MangopayClient {
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly gate: RateGate;
-  private token: Token | null = null;
-  private tokenPending: Promise<Token> | null = null;
+  private readonly opts: Omit<MangopayClientOptions, 'apiKey'>;
+  // Secrets in private fields: never in what console.log or util.inspect show of the client.
+  readonly #basic: string;
+  #token: Token | null = null;
+  #tokenPending: Promise<Token> | null = null;
 
-  constructor(private readonly opts: MangopayClientOptions) {
+  constructor(options: MangopayClientOptions) {
+    const { apiKey, ...opts } = options;
     if (!opts.clientId) throw new Error('MangopayClient: clientId is required');
-    if (!opts.apiKey) throw new Error('MangopayClient: apiKey is required');
+    if (!apiKey) throw new Error('MangopayClient: apiKey is required');
+    this.opts = opts;
+    this.#basic = Buffer.from(`${opts.clientId}:${apiKey}`).toString('base64');
     const url = new URL(opts.baseUrl);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('MangopayClient: baseUrl must be http(s)');
     this.root = url.toString().replace(/\/+$/, '').replace(/\/v2\.01$/i, '');
@@ -180,7 +186,7 @@ export class MangopayClient {
       if (res.status === 401 && !tokenRefused) {
         // Expired early (a sandbox clock moved, a server restarted): one new token, once.
         tokenRefused = true;
-        if (this.token === token) this.token = null;
+        if (this.#token === token) this.#token = null;
         continue;
       }
       if (res.status >= 500 && attempt < (this.opts.maxRetries ?? 4)) {
@@ -193,16 +199,15 @@ export class MangopayClient {
 
   /** The current token, fetched only when there is none or it is about to expire. */
   private async bearer(signal?: AbortSignal): Promise<Token> {
-    if (this.token && this.now() < this.token.renewAt) return this.token;
+    if (this.#token && this.now() < this.#token.renewAt) return this.#token;
     // Every caller arriving meanwhile waits for the same token request.
-    this.tokenPending ??= this.fetchToken(signal).finally(() => (this.tokenPending = null));
-    this.token = await this.tokenPending;
-    return this.token;
+    this.#tokenPending ??= this.fetchToken(signal).finally(() => (this.#tokenPending = null));
+    this.#token = await this.#tokenPending;
+    return this.#token;
   }
 
   private async fetchToken(signal?: AbortSignal): Promise<Token> {
     const path = '/oauth/token';
-    const basic = Buffer.from(`${this.opts.clientId}:${this.opts.apiKey}`).toString('base64');
     for (let attempt = 0, limited = 0; ; ) {
       const sent = this.now();
       let res: Response;
@@ -210,7 +215,7 @@ export class MangopayClient {
         this.stats.tokenRequests++;
         res = await this.fetchFn(`${this.root}/v2.01/oauth/token`, {
           method: 'POST',
-          headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          headers: { authorization: `Basic ${this.#basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
           body: 'grant_type=client_credentials',
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
         });
