@@ -218,8 +218,8 @@ function send(a: Attempt): Promise<{ status: number; headers: Headers; text: str
 function problem(a: Attempt, status: number, headers: Headers, text: string): string | null {
   if (status >= 500) return `status ${status}`;
   if (status < 400 || a.method === 'HEAD') return null;
-  // The browser pages (SCA, KYC consult, 3-D Secure, payment page) answer their people in HTML.
-  if ((headers.get('content-type') ?? '').startsWith('text/html') && /^\/(sca|kyc|3ds|payment)/.test(a.url.replace(/^\/v2\.01\/[^/]+/, ''))) return null;
+  // The browser pages (SCA, KYC consult, 3-D Secure, payment page, Dashboard) answer their people in HTML.
+  if ((headers.get('content-type') ?? '').startsWith('text/html') && /^\/(sca|kyc|3ds|payment|dashboard)/.test(a.url.replace(/^\/v2\.01\/[^/]+/, ''))) return null;
   let body: any;
   try {
     body = JSON.parse(text);

@@ -417,7 +417,8 @@ describe('SCA links expire on the client clock', () => {
 });
 
 /** What a reset keeps: credentials, tokens and call counts are not data. */
-const KEPT = ['clients', 'api_tokens', 'rate_limits', 'token_budget'];
+// Credentials are not data: API tokens and the Dashboard's sessions and sign-in links stay, like the client.
+const KEPT = ['clients', 'api_tokens', 'rate_limits', 'token_budget', 'dashboard_sessions', 'dashboard_links'];
 
 /** Every table with a client_id column except those kept: a table added later is checked without being listed here. */
 let TABLES: string[] = [];
