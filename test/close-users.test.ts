@@ -321,6 +321,10 @@ describe('mangrove close-users', () => {
     expect(flag.code).toBe(2);
     expect(flag.out).toContain('MANGOPAY_API_KEY');
     expect(flag.out).not.toContain(c.apiKey);
+    const over = await run([list, ...flags(s, c), '--report', list], keyOf(c));
+    expect(over.code).toBe(2);
+    expect(over.out).toMatch(/would overwrite FILE/);
+    expect(fs.readFileSync(list, 'utf8')).toBe(`${a}\n`);
     const none = await run([list, ...flags(s, c)], {});
     expect(none.code).toBe(2);
     expect(none.out).toMatch(/set MANGOPAY_API_KEY/);

@@ -104,6 +104,10 @@ export async function runCloseUsers(argv: string[]): Promise<number> {
   const file = positionals[0];
   const dryRun = values['dry-run']!;
   const reportPath = values.report ?? defaultReportPath(file, dryRun);
+  if (path.resolve(reportPath) === path.resolve(file)) {
+    console.error('mangrove close-users: the report would overwrite FILE; give another --report');
+    return 2;
+  }
 
   let ids: string[];
   let earlier: UserResult[] = [];
