@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -297,4 +302,37 @@ describe('rate-limit headers', () => {
     expect(slept[0]).toBeGreaterThan(1000);
     expect(slept.at(-1)!).toBeLessThan(reset - Date.now() + 60_000);
   });
+});
+
+describe('the package export', () => {
+  it("resolves as 'mangrove/client' from a script outside the repository, with its types (after npm run build)", async () => {
+    const run = promisify(execFile);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mangrove-client-user-'));
+    try {
+      fs.mkdirSync(path.join(tmp, 'node_modules'));
+      fs.symlinkSync(path.resolve('.'), path.join(tmp, 'node_modules', 'mangrove'), 'dir');
+      fs.writeFileSync(path.join(tmp, 'package.json'), '{"type":"module"}');
+      fs.writeFileSync(
+        path.join(tmp, 'close.ts'),
+        [
+          "import { MangopayClient, MangopayNotFoundError, type User } from 'mangrove/client';",
+          'const client = new MangopayClient({ baseUrl: process.argv[2], clientId: process.argv[3], apiKey: process.env.KEY! });',
+          'const users: unknown = await client.request("GET", "/users");',
+          'const missing = await client.getUser("user_m_nobody").catch((e: unknown) => e);',
+          'const u: User | null = null;',
+          'console.log(JSON.stringify({ n: (users as unknown[]).length, notFound: missing instanceof MangopayNotFoundError, tokens: client.stats.tokenRequests, u }));',
+        ].join('\n'),
+      );
+      fs.writeFileSync(
+        path.join(tmp, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, skipLibCheck: true, types: ['node'], typeRoots: [path.resolve('node_modules/@types')] } }),
+      );
+      // Type-checked against dist/client/index.d.ts through the package's "exports".
+      await run(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', tmp]);
+      const { stdout } = await run(process.execPath, [path.join(tmp, 'close.js'), s.url, s.client.id], { cwd: tmp, env: { ...process.env, KEY: s.client.apiKey } });
+      expect(JSON.parse(stdout)).toEqual({ n: expect.any(Number), notFound: true, tokens: 1, u: null });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
