@@ -307,6 +307,34 @@ describe('sandbox operations', () => {
     expect((await a.ok('GET', `/users/${user.Id}/regulatory`)).ScopeBlocked).toEqual({ Inflows: false, Outflows: true });
   });
 
+  it("a user's KYC documents and UBO declarations waiting for review have their outcome buttons on its page", async () => {
+    const legal = await a.ok('POST', '/sca/users/legal', legalOwner());
+    const doc = await a.ok('POST', `/users/${legal.Id}/kyc/documents`, { Type: 'REGISTRATION_PROOF' });
+    expect((await a.call('POST', `/users/${legal.Id}/kyc/documents/${doc.Id}/pages`, { File: PNG })).status).toBe(204);
+    const before = await d.get(`/dashboard/users/${legal.Id}`);
+    // Not yet submitted: no buttons for it.
+    expect(before.html).not.toContain(`name="DocumentId" value="${doc.Id}"`);
+    await a.ok('PUT', `/users/${legal.Id}/kyc/documents/${doc.Id}`, { Status: 'VALIDATION_ASKED' });
+    const decl = await a.ok('POST', `/users/${legal.Id}/kyc/ubodeclarations`);
+    await a.ok('POST', `/users/${legal.Id}/kyc/ubodeclarations/${decl.Id}/ubos`, ubo());
+    await a.ok('PUT', `/users/${legal.Id}/kyc/ubodeclarations/${decl.Id}`, { Status: 'VALIDATION_ASKED' });
+    const page = await d.get(`/dashboard/users/${legal.Id}`);
+    for (const op of ['kyc-validate', 'kyc-refuse', 'ubo-validate', 'ubo-refuse', 'ubo-incomplete']) {
+      expect(page.html).toContain(`action="/dashboard/sandbox/${op}"`);
+    }
+    expect(page.html).toContain(`name="DocumentId" value="${doc.Id}"`);
+    const r = await d.post('/dashboard/sandbox/kyc-validate', { DocumentId: doc.Id, returnTo: `/dashboard/users/${legal.Id}` });
+    expect(r.status).toBe(303);
+    expect((await a.ok('GET', `/kyc/documents/${doc.Id}`)).Status).toBe('VALIDATED');
+    const u = await d.post('/dashboard/sandbox/ubo-validate', { DeclarationId: decl.Id, returnTo: `/dashboard/users/${legal.Id}` });
+    expect(u.status).toBe(303);
+    expect((await a.ok('GET', `/kyc/ubodeclarations/${decl.Id}`)).Status).toBe('VALIDATED');
+    // Reviewed: the buttons are gone.
+    const after = await d.get(`/dashboard/users/${legal.Id}`);
+    expect(after.html).not.toContain('action="/dashboard/sandbox/kyc-validate"');
+    expect(after.html).not.toContain('action="/dashboard/sandbox/ubo-validate"');
+  });
+
   it('advances the clock by days or seconds (the API reads it), refusing a bad amount', async () => {
     const before = await a.ok('GET', '/sandbox/clock');
     const r = await d.post('/dashboard/sandbox/clock-advance', { Amount: '2', Unit: 'days' });

@@ -40,7 +40,7 @@ import {
   type DashSession,
 } from './session.js';
 import { hookPages } from './hooks.js';
-import { PAGE, sandboxPages, userSandboxSection } from './sandbox.js';
+import { PAGE, sandboxButtons, sandboxPages, userSandboxSection } from './sandbox.js';
 import { searchUsers, type UserSearch } from './store.js';
 
 /**
@@ -296,9 +296,12 @@ async function userPage(db: Db, config: Config, req: FastifyRequest, s: DashSess
       const r = renderKycDocument(d);
       const pages = await pageNumbers(db, s.clientId, d.id);
       const links = pages.map((n) => `<a href="/dashboard/users/${uid}/kyc/${encodeURIComponent(d.id)}/pages/${n}">Page ${n}</a>`).join(' ');
-      return [esc(r.Id), esc(r.Type), esc(r.Status), esc(r.RefusedReasonType ?? ''), when(r.CreationDate), links || 'No page'];
+      const row = [esc(r.Id), esc(r.Type), esc(r.Status), esc(r.RefusedReasonType ?? ''), when(r.CreationDate), links || 'No page'];
+      return config.sandbox ? [...row, r.Status === 'VALIDATION_ASKED' ? sandboxButtons(config, s, 'kyc', d.id, `/dashboard/users/${uid}`) : ''] : row;
     }),
   );
+  // With the sandbox on, a document or declaration waiting for review gets its outcome buttons.
+  const opsColumn = config.sandbox ? ['Sandbox'] : [];
 
   const closeSection =
     user.status === 'CLOSED'
@@ -345,12 +348,13 @@ async function userPage(db: Db, config: Config, req: FastifyRequest, s: DashSess
     const r = renderCard(c) as any;
     return [esc(r.Id), esc(r.Alias), esc(r.CardProvider), esc(r.ExpirationDate), esc(r.Active), esc(r.Validity)];
   }))}</section>
-<section aria-labelledby="h-kyc"><h2 id="h-kyc">KYC documents</h2>${table('KYC documents', ['Id', 'Type', 'Status', 'Refused reason', 'Created', 'Pages'], docRows)}</section>
+<section aria-labelledby="h-kyc"><h2 id="h-kyc">KYC documents</h2>${table('KYC documents', ['Id', 'Type', 'Status', 'Refused reason', 'Created', 'Pages', ...opsColumn], docRows)}</section>
 <section aria-labelledby="h-ubo"><h2 id="h-ubo">UBO declarations</h2>${
     user.personType === 'LEGAL'
-      ? table('UBO declarations', ['Id', 'Status', 'Reason', 'UBOs', 'Created'], ubos.items.map((d: any) => {
+      ? table('UBO declarations', ['Id', 'Status', 'Reason', 'UBOs', 'Created', ...opsColumn], ubos.items.map((d: any) => {
           const r = renderDeclaration(d.declaration, d.ubos) as any;
-          return [esc(r.Id), esc(r.Status), esc(r.Reason ?? ''), esc((r.Ubos ?? []).map((u: any) => `${u.FirstName} ${u.LastName}`).join(', ')), when(r.CreationDate)];
+          const row = [esc(r.Id), esc(r.Status), esc(r.Reason ?? ''), esc((r.Ubos ?? []).map((u: any) => `${u.FirstName} ${u.LastName}`).join(', ')), when(r.CreationDate)];
+          return config.sandbox ? [...row, r.Status === 'VALIDATION_ASKED' ? sandboxButtons(config, s, 'ubo', r.Id, `/dashboard/users/${uid}`) : ''] : row;
         }))
       : '<p>Natural users make no UBO declaration.</p>'
   }</section>
