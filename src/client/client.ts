@@ -150,8 +150,15 @@ export class MangopayClient {
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     let tokenRefused = false;
     for (let attempt = 0, limited = 0; ; ) {
-      const token = await this.bearer(opts.signal);
+      // The gate first: a call held for minutes then takes the token valid at that time.
       await this.gate.acquire(opts.signal);
+      let token: Token;
+      try {
+        token = await this.bearer(opts.signal);
+      } catch (err) {
+        this.gate.done(null);
+        throw err;
+      }
       let res: Response;
       try {
         this.stats.requests++;
