@@ -4,7 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { runCloseUsers } from '../src/client/close-users-command.js';
+import { parseIdFile } from '../src/client/close-users.js';
 import { legalPayer, naturalPayer } from './helpers/fixtures.js';
 import { fileServer, startServer, type TestServer } from './helpers/server.js';
 
@@ -348,7 +350,6 @@ describe('mangrove close-users', () => {
     await p.holding(4);
     r.proc.kill('SIGINT');
     await r.waitFor(/stopping: no new users/);
-    const stoppedAt = Date.now();
     p.release();
     expect(await r.exited, r.output()).toBe(130);
     const rep = json(report);
@@ -356,7 +357,12 @@ describe('mangrove close-users', () => {
     expect(rep.Users.map((u: any) => [u.Id, u.Outcome]).sort()).toEqual(closed.map((id) => [id, 'closed']).sort());
     expect(rep.Summary.pending).toBe(16);
     expect(rep.Interrupted).toBe(true);
-    expect(p.seen.filter((x) => x.at >= stoppedAt)).toEqual([]);
+    // Nothing but the reads and DELETEs of the 4 users under way: no user started after Ctrl-C.
+    const calls = p.seen.filter((x) => !x.path.includes('/oauth/'));
+    const touched = calls.map((x) => decodeURIComponent(x.path.split('/').pop()!));
+    expect(calls, r.output()).toHaveLength(8);
+    expect([...new Set(touched)].sort()).toEqual([...closed].sort());
+    expect(rep.Requests).toBe(8);
     expect(Object.entries(await statuses(c, ids)).filter(([, st]) => st === 'CLOSED').map(([id]) => id).sort()).toEqual([...closed].sort());
   });
 
@@ -395,5 +401,78 @@ describe('mangrove close-users', () => {
     expect(r.stdout).toContain('\r\x1b[2K[##########....................] 2/6 users: closed 2');
     expect(r.stdout).toContain('[##############################] 6/6 users: closed 6');
     expect(r.stdout).not.toMatch(/^2\/6 users/m);
+  });
+});
+
+// The same command in this process (as the CLI's dispatch calls it), where coverage sees it.
+describe('runCloseUsers in process', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  function quiet(): () => string {
+    let printed = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((d: any) => ((printed += String(d)), true));
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (printed += a.join(' ') + '\n'));
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void (printed += a.join(' ') + '\n'));
+    return () => printed;
+  }
+
+  it('closes, refuses with balances, dry-runs and resumes, as the spawned command does', async () => {
+    const c = await s.newClient();
+    const [a, b, d] = await users(c, 3);
+    const w = await wallet(c, b, 250);
+    const list = file('inproc.csv', `id,name\n${a},A\n${b},B\n${d},D\nuser_m_ghost,G\n`);
+    vi.stubEnv('MANGOPAY_API_KEY', c.apiKey);
+    const printed = quiet();
+
+    expect(await runCloseUsers([list, ...flags(s, c), '--dry-run'])).toBe(1);
+    const dry = json(path.join(dir, 'inproc.dry-run.report.json'));
+    expect(dry.Users.map((u: any) => u.Outcome)).toEqual(['would_close', 'not_possible', 'would_close', 'not_found']);
+    expect(await statuses(c, [a, b, d])).toEqual({ [a]: 'ACTIVE', [b]: 'ACTIVE', [d]: 'ACTIVE' });
+
+    const report = path.join(dir, 'inproc-report.csv');
+    expect(await runCloseUsers([list, ...flags(s, c), '--report', report, '--concurrency', '2'])).toBe(1);
+    expect(await runCloseUsers([list, ...flags(s, c), '--report', report, '--resume'])).toBe(1);
+    const rows = fs.readFileSync(report, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows.map((r) => [r[0], r[1]])).toEqual([
+      [a, 'closed'],
+      [b, 'not_possible'],
+      [d, 'closed'],
+      ['user_m_ghost', 'not_found'],
+    ]);
+    expect(rows[1][3]).toBe(`${w}:EUR:250`);
+    expect(printed()).toContain('resuming: 3 users already done');
+    expect(printed()).not.toContain(c.apiKey);
+  });
+
+  it('refuses bad arguments with the usage, and answers --help', async () => {
+    const printed = quiet();
+    vi.stubEnv('MANGOPAY_API_KEY', 'k');
+    const list = file('args.txt', 'user_1\n');
+    expect(await runCloseUsers(['--help'])).toBe(0);
+    expect(printed()).toMatch(/usage: mangrove close-users FILE/);
+    expect(await runCloseUsers([])).toBe(2);
+    expect(await runCloseUsers([list, '--base-url', 'ftp://x', '--client-id', 'c'])).toBe(2);
+    expect(printed()).toMatch(/--base-url must be an http\(s\) URL/);
+    expect(await runCloseUsers([list, '--base-url', 'not a url', '--client-id', 'c'])).toBe(2);
+    expect(await runCloseUsers([list, ...flags(s, s.client), '--concurrency', '0'])).toBe(2);
+    expect(printed()).toMatch(/--concurrency must be a whole number from 1 to 64/);
+    expect(await runCloseUsers([list, ...flags(s, s.client), '--bogus'])).toBe(2);
+    expect(await runCloseUsers([file('nocol.csv', 'Name,Email\nA,a@b.c\n'), ...flags(s, s.client)])).toBe(2);
+    expect(printed()).toMatch(/no id column/);
+    expect(await runCloseUsers([path.join(dir, 'missing.txt'), ...flags(s, s.client)])).toBe(2);
+    expect(await runCloseUsers([list, ...flags(s, s.client), '--resume', '--report', file('notreport.json', '{"x":1}')])).toBe(2);
+    expect(printed()).toMatch(/not a close-users report/);
+  });
+
+  it('reads ids one a line or from a CSV id column (quotes, other separators, duplicates once)', () => {
+    expect(parseIdFile('\uFEFFuser_1\r\n\n# a comment\nuser_2\nuser_1\n')).toEqual(['user_1', 'user_2']);
+    expect(parseIdFile('UserId\nuser_1\n"user_2"\n')).toEqual(['user_1', 'user_2']);
+    expect(parseIdFile('Name\tUser_Id\n"Doe, J"\tuser_1\nX\tuser_2\n')).toEqual(['user_1', 'user_2']);
+    expect(parseIdFile('Name,Id\n"Say ""hi"", Bob",user_1\n')).toEqual(['user_1']);
+    expect(parseIdFile('')).toEqual([]);
+    expect(() => parseIdFile('Name,Id\nA,\n')).toThrow(/no id/);
   });
 });
