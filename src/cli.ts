@@ -17,11 +17,15 @@ const USAGE = `usage:
   mangrove dashboard-link --client-id ID [--data-dir DIR] [--database-url URL]
                               print a one-time sign-in link to the Dashboard (/dashboard)
   mangrove openapi [FILE]     write the OpenAPI 3.1 document (GET /openapi.json) to FILE, or print it
+  mangrove close-users FILE --base-url URL --client-id ID [--report PATH] [--concurrency N] [--dry-run] [--resume]
+                              close the users listed in FILE (ids or a CSV with an id column) on Mangrove or
+                              Mangopay, the API key read from MANGOPAY_API_KEY; a JSON or CSV report
 
 Environment: PORT, HOST, DATA_DIR, DATABASE_URL, MANGROVE_CLIENT_ID, MANGROVE_API_KEY,
 MANGROVE_TOKEN_TTL, MANGROVE_LEGACY_USERS, MANGROVE_SANDBOX, MANGROVE_RATE_LIMITS,
 MANGROVE_TOKEN_BUDGET, MANGROVE_TOKEN_BUDGET_WINDOW, MANGROVE_PUBLIC_URL, MANGROVE_BODY_LIMIT,
-MANGROVE_WEBHOOKS, MANGROVE_WEBHOOK_RETRY_SCALE, MANGROVE_WEBHOOK_POLL_MS, LOG_LEVEL (see README).`;
+MANGROVE_WEBHOOKS, MANGROVE_WEBHOOK_RETRY_SCALE, MANGROVE_WEBHOOK_POLL_MS, MANGROVE_UNSAFE_NO_FSYNC,
+LOG_LEVEL (see README).`;
 
 const FLAG_ENV: Record<string, string> = {
   port: 'PORT',
