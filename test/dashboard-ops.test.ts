@@ -386,6 +386,8 @@ describe('with MANGROVE_SANDBOX=off', () => {
     const page = await d.get(`/dashboard/payins/${p.Id}`);
     expect(page.status).toBe(200);
     expect(page.html).not.toContain('/dashboard/sandbox/');
+    // No header link to the sandbox page either, though a sandbox server in this process registered one.
+    expect(page.html).not.toContain('href="/dashboard/sandbox"');
     expect((await d.get('/dashboard/hooks')).status).toBe(200);
   });
 });

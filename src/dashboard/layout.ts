@@ -14,6 +14,8 @@ export const esc = (v: unknown): string => escapeHtml(v === null || v === undefi
 export interface PageSession {
   clientId: string;
   csrfToken: string;
+  /** Whether this server runs the sandbox (its pages and links exist only then). */
+  sandbox?: boolean;
 }
 
 /** The hidden field every form of a session carries (checked on every POST). */
@@ -89,14 +91,16 @@ section{margin-bottom:1.5rem}
 .skip{position:absolute;left:-999px;top:0;background:#fff;color:#0645ad;padding:.5rem}.skip:focus{left:0}
 `;
 
-/** Links of the header; H3's pages add theirs here. */
-export const NAV: Array<{ href: string; label: string }> = [{ href: '/dashboard/users', label: 'Users' }];
+/** Links of the header; other pages add theirs here. A sandbox-only link shows on a sandbox server only. */
+export const NAV: Array<{ href: string; label: string; sandboxOnly?: boolean }> = [{ href: '/dashboard/users', label: 'Users' }];
 
 /** A whole page: header with navigation and sign-out when signed in, one <main> with the body. */
 export function layout(opts: { title: string; body: string; session?: PageSession | null; notice?: string | null; error?: string | null }): string {
   const s = opts.session;
   const nav = s
-    ? `<nav aria-label="Dashboard">${NAV.map((n) => `<a href="${esc(n.href)}">${esc(n.label)}</a>`).join(' ')}</nav>
+    ? `<nav aria-label="Dashboard">${NAV.filter((n) => !n.sandboxOnly || s.sandbox)
+        .map((n) => `<a href="${esc(n.href)}">${esc(n.label)}</a>`)
+        .join(' ')}</nav>
        <span>Client <strong>${esc(s.clientId)}</strong></span>
        ${postForm(s, '/dashboard/sign-out', '<button type="submit">Sign out</button>')}`
     : '';

@@ -113,6 +113,7 @@ export function dashboardRoutes(app: FastifyInstance, db: Db, config: Config): v
         if (PUBLIC.has(path)) return;
         req.dash = await findSession(db, req);
         if (!req.dash) return redirect(reply, '/dashboard/sign-in');
+        req.dash.sandbox = config.sandbox;
         if (req.method === 'POST' && !sameSecret(formField(req.body, 'csrf'), req.dash.csrfToken)) {
           return sendHtml(reply, 403, layout({ title: 'Form expired', session: req.dash, error: 'This form is no longer valid (CSRF check failed). Reload the page and try again.', body: '' }));
         }

@@ -115,9 +115,9 @@ export const PAGE = {
   schema: { hide: true, response: { 200: HTML, 303: { description: 'To another Dashboard page' }, 400: HTML, 403: HTML, 404: HTML } },
 };
 
-/** Adds a header link once (NAV is shared by every server of the process). */
-export function addNav(href: string, label: string): void {
-  if (!NAV.some((n) => n.href === href)) NAV.push({ href, label });
+/** Adds a header link once (NAV is shared by every server of the process, so a sandbox link says so). */
+export function addNav(href: string, label: string, sandboxOnly = false): void {
+  if (!NAV.some((n) => n.href === href)) NAV.push({ href, label, sandboxOnly });
 }
 
 /** A local Dashboard path to go back to after an operation, or null. */
@@ -144,7 +144,7 @@ function formOf(body: unknown): Form {
 export function sandboxPages(app: FastifyInstance, db: Db, config: Config): void {
   transactionPages(app, db, config);
   if (!config.sandbox) return;
-  addNav('/dashboard/sandbox', 'Sandbox');
+  addNav('/dashboard/sandbox', 'Sandbox', true);
   const title = 'Sandbox operations';
   app.get('/sandbox', PAGE, async (req: FastifyRequest, reply: FastifyReply) => {
     const s = req.dash!;
