@@ -231,17 +231,25 @@ export interface Party {
   Address: ReturnType<typeof renderAddress>;
 }
 
+/** The names Billing and Shipping fall back to: a natural author's own, a legal author's representative's. */
+function authorNames(author: { personType: string; data: unknown } | null): { FirstName: string | null; LastName: string | null } {
+  const d = (author?.data ?? {}) as { FirstName?: string | null; LastName?: string | null; LegalRepresentative?: { FirstName?: string | null; LastName?: string | null } };
+  const who = author?.personType === 'LEGAL' ? d.LegalRepresentative : d;
+  return { FirstName: who?.FirstName ?? null, LastName: who?.LastName ?? null };
+}
+
 /**
  * Billing and Shipping as stored and shown: each defaults to the other, then to the author's name
- * (reference notes §3.1). `author` gives the author's names when neither was sent.
+ * (reference notes §3.1; `author` is the author's user record, null when unknown).
  */
 export function resolveParties(
   input: { Billing?: BillingField; Shipping?: ShippingField },
-  author: { firstName: string | null; lastName: string | null },
+  author: { personType: string; data: unknown } | null,
 ): { billing: Party; shipping: Party } {
+  const names = authorNames(author);
   const party = (p: BillingField | ShippingField | undefined): Party | null =>
-    p ? { FirstName: p.FirstName ?? author.firstName, LastName: p.LastName ?? author.lastName, Address: renderAddress(p.Address ?? null) } : null;
-  const fallback: Party = { FirstName: author.firstName, LastName: author.lastName, Address: renderAddress(null) };
+    p ? { FirstName: p.FirstName ?? names.FirstName, LastName: p.LastName ?? names.LastName, Address: renderAddress(p.Address ?? null) } : null;
+  const fallback: Party = { ...names, Address: renderAddress(null) };
   const billing = party(input.Billing);
   const shipping = party(input.Shipping);
   return { billing: billing ?? shipping ?? fallback, shipping: shipping ?? billing ?? fallback };

@@ -28,10 +28,10 @@ import { recordEvent, recordEvents } from '../events/store.js';
 import { expireDueSessions, openSecureSession, sessionUrl, type OutcomeCtx, type SecureOutcome, type SecureSession } from '../secure-mode/service.js';
 import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
-import type { LegalData, NaturalData, UserRecord } from '../users/model.js';
 import { findUser } from '../users/store.js';
 import { findUserWallet } from '../wallets/store.js';
 import { isCardDirect, type CardDirectDetails } from './card-direct-model.js';
+import { newCardPayIn } from './model.js';
 import type { CardDirectPayInCreate } from './card-direct-schemas.js';
 
 type Ctx = RequestCtx;
@@ -40,17 +40,6 @@ type Judgement = 'VALID' | 'INVALID' | null;
 /** What the schema cannot say: fees in the funds' currency and no more than them; Region for US, CA and MX addresses. */
 export function cardDirectRules(input: { DebitedFunds?: MoneyIn; Fees?: MoneyIn; Billing?: BillingField; Shipping?: ShippingField }): FieldErrors {
   return { ...feesRule(input.DebitedFunds, input.Fees), ...addressRules(input) };
-}
-
-/** The names Billing and Shipping fall back to: a natural user's own, a legal user's representative's. */
-function namesOf(u: UserRecord | null): { firstName: string | null; lastName: string | null } {
-  if (!u) return { firstName: null, lastName: null };
-  if (u.personType === 'LEGAL') {
-    const r = (u.data as LegalData).LegalRepresentative;
-    return { firstName: r?.FirstName ?? null, lastName: r?.LastName ?? null };
-  }
-  const d = u.data as NaturalData;
-  return { firstName: d.FirstName ?? null, lastName: d.LastName ?? null };
 }
 
 /** Ends the pay-in with this result (in memory): SUCCEEDED with its execution date, or FAILED. */
@@ -117,7 +106,7 @@ export async function createCardDirectPayIn(ctx: Ctx, input: CardDirectPayInCrea
     if (wallet.currency !== currency) {
       throw ERRORS.currencyIncompatibility({ currency: `The Wallet's currency ${wallet.currency} and the DebitedFunds's currency ${currency} must be the same` });
     }
-    const parties = resolveParties(input, namesOf(await findUser(q, ctx.clientId, authorId)));
+    const parties = resolveParties(input, await findUser(q, ctx.clientId, authorId));
     const id = newId('payin');
     const secureMode = input.SecureMode ?? 'DEFAULT';
     const details: CardDirectDetails = {
@@ -138,30 +127,10 @@ export async function createCardDirectPayIn(ctx: Ctx, input: CardDirectPayInCrea
       cardInfo: card.cardInfo ?? null,
       cardAlias: card.alias,
     };
-    const t: Transaction = {
-      id,
-      clientId: ctx.clientId,
-      type: 'PAYIN',
-      nature: 'REGULAR',
-      paymentType: 'CARD',
-      executionType: 'DIRECT',
-      status: 'CREATED',
-      resultCode: null,
-      resultMessage: null,
-      authorId,
-      creditedUserId: wallet.ownerId,
-      debitedWalletId: null,
-      creditedWalletId: wallet.id,
-      currency,
-      debitedAmount: amount,
-      creditedAmount: amount - fees,
-      feesAmount: fees,
-      details,
-      tag: input.Tag ?? null,
-      creationDate: ctx.now,
-      executionDate: null,
-      cardId: card.id,
-    };
+    const t = newCardPayIn({
+      id, clientId: ctx.clientId, paymentType: 'CARD', executionType: 'DIRECT', authorId, wallet, amount, fees, details,
+      tag: input.Tag, now: ctx.now, cardId: card.id,
+    });
 
     // Refused before the card is tried: nothing to credit, the card itself (judged INVALID unless the
     // author is not its owner), blocked inflows.

@@ -26,10 +26,10 @@ import {
 import { findSession, saveSessionState } from '../secure-mode/store.js';
 import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
-import type { LegalData, NaturalData } from '../users/model.js';
 import { findUser } from '../users/store.js';
 import { lockAuthorsWallet } from '../wallets/service.js';
 import { isCardWeb, WEB_RESULTS, WEB_SESSION_SECONDS, type CardWebDetails, type EnteredCard } from './card-web-model.js';
+import { newCardPayIn } from './model.js';
 import type { CardWebPayInCreate } from './card-web-schemas.js';
 import { setPayInCard } from './card-web-store.js';
 
@@ -48,13 +48,6 @@ async function fail(q: Queryable, clientId: string, now: number, t: Transaction,
   t.resultMessage = result.message;
   await transactions.saveOutcome(q, t);
   await recordEvent(q, clientId, 'PAYIN_NORMAL_FAILED', t.id, now);
-}
-
-function namesOf(user: { personType: string; data: unknown } | null): { firstName: string | null; lastName: string | null } {
-  if (!user) return { firstName: null, lastName: null };
-  const d = user.data as Partial<NaturalData & LegalData>;
-  const person = user.personType === 'LEGAL' ? d.LegalRepresentative : d;
-  return { firstName: person?.FirstName ?? null, lastName: person?.LastName ?? null };
 }
 
 /**
@@ -78,7 +71,7 @@ export async function createCardWebPayIn(ctx: Ctx, input: CardWebPayInCreate): P
         currency: `The Wallet's currency ${wallet.currency} and the DebitedFunds's currency ${input.DebitedFunds.Currency} must be the same`,
       });
     }
-    const { billing, shipping } = resolveParties(input, namesOf(await findUser(q, ctx.clientId, authorId)));
+    const { billing, shipping } = resolveParties(input, await findUser(q, ctx.clientId, authorId));
     const id = newId('payin');
     const returnUrl = withIdParam(input.ReturnURL, 'transactionId', id);
     const refusal = author.inflowsBlocked ? RESULT.blocked : fees === debited ? RESULT.nothingCredited : null;
@@ -95,30 +88,10 @@ export async function createCardWebPayIn(ctx: Ctx, input: CardWebPayInCreate): P
       statementDescriptor: input.StatementDescriptor ?? null,
       sessionId: session?.id ?? null,
     };
-    const t: Transaction = {
-      id,
-      clientId: ctx.clientId,
-      type: 'PAYIN',
-      nature: 'REGULAR',
-      paymentType: 'CARD',
-      executionType: 'WEB',
-      status: 'CREATED',
-      resultCode: null,
-      resultMessage: null,
-      authorId,
-      creditedUserId: wallet.ownerId,
-      debitedWalletId: null,
-      creditedWalletId: wallet.id,
-      currency: wallet.currency,
-      debitedAmount: debited,
-      creditedAmount: debited - fees,
-      feesAmount: fees,
-      details,
-      tag: input.Tag ?? null,
-      creationDate: ctx.now,
-      executionDate: null,
-      cardId: null,
-    };
+    const t = newCardPayIn({
+      id, clientId: ctx.clientId, paymentType: 'CARD', executionType: 'WEB', authorId, wallet, amount: debited, fees, details,
+      tag: input.Tag, now: ctx.now, cardId: null,
+    });
     await transactions.insertTransaction(q, t);
     await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_CREATED', t.id, ctx.now);
     if (refusal) await fail(q, ctx.clientId, ctx.now, t, refusal);

@@ -22,7 +22,6 @@ import { decideSecureSession, openSecureSession, sessionUrl, type OutcomeHandler
 import { findOpenSessionFor } from '../secure-mode/store.js';
 import type { Filters } from '../transactions/service.js';
 import * as transactions from '../transactions/store.js';
-import type { UserRecord } from '../users/model.js';
 import { findUser } from '../users/store.js';
 import { HOLD_SECONDS, type Preauthorization } from './model.js';
 import type { PreauthorizationCreate, PreauthorizationListQuery, PreauthorizationUpdate } from './schemas.js';
@@ -31,13 +30,6 @@ import * as store from './store.js';
 type Ctx = RequestCtx;
 type ClientClock = Pick<RequestCtx, 'db' | 'clientId' | 'now'>;
 type Event = { type: string; resourceId: string; date: number };
-
-/** The names Billing and Shipping fall back to: a natural user's, or a legal user's representative's. */
-function namesOf(u: UserRecord): { firstName: string | null; lastName: string | null } {
-  const d = u.data as any;
-  const who = u.personType === 'LEGAL' ? d.LegalRepresentative : d;
-  return { firstName: who?.FirstName ?? null, lastName: who?.LastName ?? null };
-}
 
 /** An authorization that did not happen: FAILED, nothing held (PaymentStatus CANCELED, RemainingFunds 0). */
 function refuse(p: Preauthorization, result: Result, now: number, events: Event[]): void {
@@ -98,7 +90,7 @@ export async function createPreauthorization(ctx: Ctx, input: PreauthorizationCr
       });
     }
     const id = newId('preauthorization');
-    const { billing, shipping } = resolveParties(input, namesOf(author));
+    const { billing, shipping } = resolveParties(input, author);
     const secureMode = input.SecureMode ?? 'DEFAULT';
     const p: Preauthorization = {
       id,
