@@ -40,6 +40,50 @@ export const MANGOPAY_BANK_ACCOUNT = {
   BIC: 'CMBRFR2BCME',
 } as const;
 
+/**
+ * A card pay-in as it is first written (CREATED, its amounts known): a direct or web card pay-in, or
+ * a capture of a pre-authorization, crediting `wallet` (whose owner is the credited user).
+ */
+export function newCardPayIn(p: {
+  id: string;
+  clientId: string;
+  paymentType: 'CARD' | 'PREAUTHORIZED';
+  executionType: 'DIRECT' | 'WEB';
+  authorId: string;
+  wallet: { id: string; ownerId: string | null; currency: string };
+  amount: number;
+  fees: number;
+  details: Record<string, any>;
+  tag: string | null | undefined;
+  now: number;
+  cardId: string | null;
+}): Transaction {
+  return {
+    id: p.id,
+    clientId: p.clientId,
+    type: 'PAYIN',
+    nature: 'REGULAR',
+    paymentType: p.paymentType,
+    executionType: p.executionType,
+    status: 'CREATED',
+    resultCode: null,
+    resultMessage: null,
+    authorId: p.authorId,
+    creditedUserId: p.wallet.ownerId,
+    debitedWalletId: null,
+    creditedWalletId: p.wallet.id,
+    currency: p.wallet.currency,
+    debitedAmount: p.amount,
+    creditedAmount: p.amount - p.fees,
+    feesAmount: p.fees,
+    details: p.details,
+    tag: p.tag ?? null,
+    creationDate: p.now,
+    executionDate: null,
+    cardId: p.cardId,
+  };
+}
+
 export function isExpired(t: Transaction, now: number): boolean {
   return t.status === 'CREATED' && t.creationDate + PAYIN_EXPIRY_SECONDS <= now;
 }

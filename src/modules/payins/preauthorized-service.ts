@@ -18,6 +18,7 @@ import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
 import { findUserWallet } from '../wallets/store.js';
 import type { PreauthorizedPayInCreate, PreauthorizedPayInReply } from './preauthorized-schemas.js';
+import { newCardPayIn } from './model.js';
 
 export const PREAUTHORIZED_RESULTS = {
   overRemaining: { code: '001505', message: "The PayIn DebitedFunds can't be higher than the PreAuthorization remaining amount" },
@@ -95,30 +96,10 @@ export async function capturePreauthorization(ctx: RequestCtx, input: Preauthori
         'DebitedFunds.Amount': `A Maestro pre-authorization can only be captured in full: DebitedFunds must be ${p.remainingAmount}.`,
       });
     }
-    const t: Transaction = {
-      id: newId('payin'),
-      clientId: ctx.clientId,
-      type: 'PAYIN',
-      nature: 'REGULAR',
-      paymentType: 'PREAUTHORIZED',
-      executionType: 'DIRECT',
-      status: 'CREATED',
-      resultCode: null,
-      resultMessage: null,
-      authorId: p.authorId,
-      creditedUserId: wallet.ownerId,
-      debitedWalletId: null,
-      creditedWalletId: wallet.id,
-      currency,
-      debitedAmount: amount,
-      creditedAmount: amount - fees,
-      feesAmount: fees,
-      details: { PreauthorizationId: p.id } satisfies PreauthorizedDetails,
-      tag: input.Tag ?? null,
-      creationDate: ctx.now,
-      executionDate: null,
-      cardId: p.cardId,
-    };
+    const t = newCardPayIn({
+      id: newId('payin'), clientId: ctx.clientId, paymentType: 'PREAUTHORIZED', executionType: 'DIRECT', authorId: p.authorId, wallet,
+      amount, fees, details: { PreauthorizationId: p.id } satisfies PreauthorizedDetails, tag: input.Tag, now: ctx.now, cardId: p.cardId,
+    });
     const credited = users.get(wallet.ownerId!)!;
     let outcome: Result | null = null;
     if (amount > p.remainingAmount) outcome = PREAUTHORIZED_RESULTS.overRemaining;
