@@ -31,7 +31,7 @@ import * as transactions from '../transactions/store.js';
 import { findUser } from '../users/store.js';
 import { findUserWallet } from '../wallets/store.js';
 import { isCardDirect, type CardDirectDetails } from './card-direct-model.js';
-import { newCardPayIn } from './model.js';
+import { conclude, endEvent, newCardPayIn } from './model.js';
 import type { CardDirectPayInCreate } from './card-direct-schemas.js';
 
 type Ctx = RequestCtx;
@@ -41,16 +41,6 @@ type Judgement = 'VALID' | 'INVALID' | null;
 export function cardDirectRules(input: { DebitedFunds?: MoneyIn; Fees?: MoneyIn; Billing?: BillingField; Shipping?: ShippingField }): FieldErrors {
   return { ...feesRule(input.DebitedFunds, input.Fees), ...addressRules(input) };
 }
-
-/** Ends the pay-in with this result (in memory): SUCCEEDED with its execution date, or FAILED. */
-function conclude(t: Transaction, result: Result, now: number): void {
-  t.status = result.code === RESULT.success.code ? 'SUCCEEDED' : 'FAILED';
-  t.resultCode = result.code;
-  t.resultMessage = result.message;
-  t.executionDate = t.status === 'SUCCEEDED' ? now : null;
-}
-
-const endEvent = (t: Transaction) => (t.status === 'SUCCEEDED' ? 'PAYIN_NORMAL_SUCCEEDED' : 'PAYIN_NORMAL_FAILED');
 
 /**
  * The authorization and the money, for a pay-in whose credited user is locked (step 1 of the locking

@@ -11,7 +11,7 @@ import { creditPayIn, lockUsers } from '../../ledger/index.js';
 import { feesRule } from '../../ledger/money.js';
 import { newId } from '../../lib/ids.js';
 import { currenciesOf, expiryNotPast, factsOf, fingerprintOf, luhnValid, providerFitsType, type Card, type CardType } from '../cards/model.js';
-import { authorizationResult, addressRules, needsChallenge, resolveParties, RESULT, withIdParam, type Result } from '../cards/payment.js';
+import { authorizationResult, addressRules, needsChallenge, resolveParties, RESULT, withIdParam } from '../cards/payment.js';
 import { findCard, fingerprintKey, insertCard, judgeCard } from '../cards/store.js';
 import { recordEvent } from '../events/store.js';
 import {
@@ -29,7 +29,8 @@ import * as transactions from '../transactions/store.js';
 import { findUser } from '../users/store.js';
 import { lockAuthorsWallet } from '../wallets/service.js';
 import { isCardWeb, WEB_RESULTS, WEB_SESSION_SECONDS, type CardWebDetails, type EnteredCard } from './card-web-model.js';
-import { newCardPayIn } from './model.js';
+import { conclude, endEvent, newCardPayIn } from './model.js';
+import { failPayIn } from './service.js';
 import type { CardWebPayInCreate } from './card-web-schemas.js';
 import { setPayInCard } from './card-web-store.js';
 
@@ -40,14 +41,6 @@ export type ClientClock = (clientId: string) => Promise<number>;
 /** What the schema cannot say: the fees are in the funds' currency and no more than them; Region for US, CA, MX. */
 export function cardWebRules(input: Partial<CardWebPayInCreate>): FieldErrors {
   return { ...feesRule(input.DebitedFunds, input.Fees), ...addressRules(input) };
-}
-
-async function fail(q: Queryable, clientId: string, now: number, t: Transaction, result: Result): Promise<void> {
-  t.status = 'FAILED';
-  t.resultCode = result.code;
-  t.resultMessage = result.message;
-  await transactions.saveOutcome(q, t);
-  await recordEvent(q, clientId, 'PAYIN_NORMAL_FAILED', t.id, now);
 }
 
 /**
@@ -94,7 +87,7 @@ export async function createCardWebPayIn(ctx: Ctx, input: CardWebPayInCreate): P
     });
     await transactions.insertTransaction(q, t);
     await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_CREATED', t.id, ctx.now);
-    if (refusal) await fail(q, ctx.clientId, ctx.now, t, refusal);
+    if (refusal) await failPayIn(q, ctx.clientId, ctx.now, t, refusal);
     return t;
   });
 }
@@ -171,32 +164,29 @@ async function applyOutcome(q: Queryable, o: OutcomeCtx, s: SecureSession, outco
   const t = (await transactions.findTransaction(q, o.clientId, 'PAYIN', s.resourceId, true))!;
   if (t.status !== 'CREATED') return;
   const entered = (extra.card ?? s.data.card ?? null) as EnteredCard | null;
-  if (outcome === 'EXPIRED') return fail(q, o.clientId, o.now, t, WEB_RESULTS.expired);
+  if (outcome === 'EXPIRED') return failPayIn(q, o.clientId, o.now, t, WEB_RESULTS.expired);
   if (outcome === 'REFUSED') {
-    if ((extra.reason as RefusalReason) === 'CANCELLED') return fail(q, o.clientId, o.now, t, WEB_RESULTS.cancelled);
+    if ((extra.reason as RefusalReason) === 'CANCELLED') return failPayIn(q, o.clientId, o.now, t, WEB_RESULTS.cancelled);
     if (entered) await judgeCard(q, o.clientId, (await createCard(q, o, t, entered)).id, 'INVALID');
-    return fail(q, o.clientId, o.now, t, RESULT.secureFailed);
+    return failPayIn(q, o.clientId, o.now, t, RESULT.secureFailed);
   }
-  if (!entered) return fail(q, o.clientId, o.now, t, WEB_RESULTS.cancelled);
+  if (!entered) return failPayIn(q, o.clientId, o.now, t, WEB_RESULTS.cancelled);
   const card = await createCard(q, o, t, entered);
   const user = users.get(t.creditedUserId!);
-  if (!user || user.status === 'CLOSED') return fail(q, o.clientId, o.now, t, RESULT.closed);
-  if (user.inflowsBlocked || users.get(t.authorId)?.inflowsBlocked) return fail(q, o.clientId, o.now, t, RESULT.blocked);
+  if (!user || user.status === 'CLOSED') return failPayIn(q, o.clientId, o.now, t, RESULT.closed);
+  if (user.inflowsBlocked || users.get(t.authorId)?.inflowsBlocked) return failPayIn(q, o.clientId, o.now, t, RESULT.blocked);
   const only = currenciesOf(card);
   const issuer = only && !only.includes(t.currency) ? RESULT.currency : authorizationResult(t.debitedAmount!);
   if (issuer.code !== RESULT.success.code) {
     await judgeCard(q, o.clientId, card.id, 'INVALID');
-    return fail(q, o.clientId, o.now, t, issuer);
+    return failPayIn(q, o.clientId, o.now, t, issuer);
   }
   const credit = { transactionId: t.id, walletId: t.creditedWalletId!, currency: t.currency, amount: t.debitedAmount!, fees: t.feesAmount! };
-  if (!(await creditPayIn(q, o.clientId, { ...credit, source: 'card', now: o.now }))) return fail(q, o.clientId, o.now, t, RESULT.balanceCap);
+  if (!(await creditPayIn(q, o.clientId, { ...credit, source: 'card', now: o.now }))) return failPayIn(q, o.clientId, o.now, t, RESULT.balanceCap);
   await judgeCard(q, o.clientId, card.id, 'VALID');
-  t.status = 'SUCCEEDED';
-  t.resultCode = RESULT.success.code;
-  t.resultMessage = RESULT.success.message;
-  t.executionDate = o.now;
+  conclude(t, RESULT.success, o.now);
   await transactions.saveOutcome(q, t);
-  await recordEvent(q, o.clientId, 'PAYIN_NORMAL_SUCCEEDED', t.id, o.now);
+  await recordEvent(q, o.clientId, endEvent(t), t.id, o.now);
 }
 
 /** Registers the payment page's outcome handler with the secure-mode sessions (idempotent). */

@@ -40,6 +40,17 @@ export const MANGOPAY_BANK_ACCOUNT = {
   BIC: 'CMBRFR2BCME',
 } as const;
 
+/** Ends a pay-in with this result (in memory): SUCCEEDED with its execution date, or FAILED. */
+export function conclude(t: Transaction, result: Result, now: number): void {
+  t.status = result.code === RESULTS.success.code ? 'SUCCEEDED' : 'FAILED';
+  t.resultCode = result.code;
+  t.resultMessage = result.message;
+  t.executionDate = t.status === 'SUCCEEDED' ? now : null;
+}
+
+/** The event a concluded pay-in records. */
+export const endEvent = (t: Transaction) => (t.status === 'SUCCEEDED' ? 'PAYIN_NORMAL_SUCCEEDED' : 'PAYIN_NORMAL_FAILED');
+
 /**
  * A card pay-in as it is first written (CREATED, its amounts known): a direct or web card pay-in, or
  * a capture of a pre-authorization, crediting `wallet` (whose owner is the credited user).

@@ -18,7 +18,7 @@ import type { Transaction } from '../transactions/model.js';
 import * as transactions from '../transactions/store.js';
 import { findUserWallet } from '../wallets/store.js';
 import type { PreauthorizedPayInCreate, PreauthorizedPayInReply } from './preauthorized-schemas.js';
-import { newCardPayIn } from './model.js';
+import { conclude, endEvent, newCardPayIn } from './model.js';
 
 export const PREAUTHORIZED_RESULTS = {
   overRemaining: { code: '001505', message: "The PayIn DebitedFunds can't be higher than the PreAuthorization remaining amount" },
@@ -110,14 +110,11 @@ export async function capturePreauthorization(ctx: RequestCtx, input: Preauthori
       const credited = await creditPayIn(q, ctx.clientId, { transactionId: t.id, walletId: wallet.id, currency, amount, fees, source: 'card', now: ctx.now });
       outcome = credited ? RESULT.success : RESULT.balanceCap;
     }
-    t.status = outcome === RESULT.success ? 'SUCCEEDED' : 'FAILED';
-    t.resultCode = outcome.code;
-    t.resultMessage = outcome.message;
-    if (t.status === 'SUCCEEDED') t.executionDate = ctx.now;
+    conclude(t, outcome, ctx.now);
     await transactions.insertTransaction(q, t);
     const events = [
       { type: 'PAYIN_NORMAL_CREATED', resourceId: t.id, date: ctx.now },
-      { type: t.status === 'SUCCEEDED' ? 'PAYIN_NORMAL_SUCCEEDED' : 'PAYIN_NORMAL_FAILED', resourceId: t.id, date: ctx.now },
+      { type: endEvent(t), resourceId: t.id, date: ctx.now },
     ];
     if (t.status === 'SUCCEEDED') {
       p.remainingAmount -= amount;

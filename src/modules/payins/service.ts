@@ -22,13 +22,13 @@ function wireReference(): string {
   return [...randomBytes(10)].map((b) => ALPHANUMERIC[b % ALPHANUMERIC.length]).join('');
 }
 
-/** Ends a CREATED pay-in as FAILED with its event, in the caller's transaction (which holds its row). */
-async function fail(q: Queryable, ctx: Ctx, t: Transaction, result: Result): Promise<void> {
+/** Ends a CREATED pay-in of any kind as FAILED with its event, in the caller's transaction (which holds its row). */
+export async function failPayIn(q: Queryable, clientId: string, now: number, t: Transaction, result: Result): Promise<void> {
   t.status = 'FAILED';
   t.resultCode = result.code;
   t.resultMessage = result.message;
   await transactions.saveOutcome(q, t);
-  await recordEvent(q, ctx.clientId, 'PAYIN_NORMAL_FAILED', t.id, ctx.now);
+  await recordEvent(q, clientId, 'PAYIN_NORMAL_FAILED', t.id, now);
 }
 
 /** Records a bank-wire pay-in CREATED, waiting for its wire, with its event; the declared funds must be in the wallet's currency. */
@@ -112,7 +112,7 @@ export async function createBankWirePayIn(ctx: Ctx, input: BankWirePayInCreate):
       feesAmount: fees.amount,
       tag,
     });
-    if (author.inflowsBlocked) await fail(q, ctx, t, RESULTS.blocked);
+    if (author.inflowsBlocked) await failPayIn(q, ctx.clientId, ctx.now, t, RESULTS.blocked);
     return t;
   });
 }
@@ -159,7 +159,7 @@ export async function getPayIn(ctx: Ctx, id: string): Promise<Transaction> {
   if (!isExpired(t, ctx.now)) return t;
   return ctx.db.tx(async (q) => {
     const locked = await findBankWire(q, ctx, id, true);
-    if (isExpired(locked, ctx.now)) await fail(q, ctx, locked, RESULTS.expired);
+    if (isExpired(locked, ctx.now)) await failPayIn(q, ctx.clientId, ctx.now, locked, RESULTS.expired);
     return locked;
   });
 }
@@ -188,7 +188,7 @@ export async function sandboxSettle(ctx: Ctx, id: string, input: SandboxSettle):
   const decision = await ctx.db.tx(async (q): Promise<Decision> => {
     const { payIn: t, user } = await lockForChange(q, ctx, id);
     if (isExpired(t, ctx.now)) {
-      await fail(q, ctx, t, RESULTS.expired);
+      await failPayIn(q, ctx.clientId, ctx.now, t, RESULTS.expired);
       return { payIn: t, refusal: ERRORS.payInExpired() };
     }
     const d = t.details as BankWireDetails;
@@ -197,16 +197,16 @@ export async function sandboxSettle(ctx: Ctx, id: string, input: SandboxSettle):
     if (amount < fees) throw ERRORS.paramError({ Amount: `The amount received cannot be less than the pay-in's DeclaredFees (${fees}).` });
     const clientOwn = t.creditedUserId === ctx.clientId;
     if (!clientOwn && (!user || user.status === 'CLOSED')) {
-      await fail(q, ctx, t, RESULTS.closed);
+      await failPayIn(q, ctx.clientId, ctx.now, t, RESULTS.closed);
       return { payIn: t };
     }
     if (user?.inflowsBlocked) {
-      await fail(q, ctx, t, RESULTS.blocked);
+      await failPayIn(q, ctx.clientId, ctx.now, t, RESULTS.blocked);
       return { payIn: t };
     }
     const credit = { transactionId: t.id, walletId: t.creditedWalletId!, currency: t.currency, amount, fees };
     if (!(await creditPayIn(q, ctx.clientId, { ...credit, source: 'external', now: ctx.now }))) {
-      await fail(q, ctx, t, RESULTS.balanceCap);
+      await failPayIn(q, ctx.clientId, ctx.now, t, RESULTS.balanceCap);
       return { payIn: t };
     }
     t.status = 'SUCCEEDED';
@@ -235,10 +235,10 @@ export async function sandboxFail(ctx: Ctx, id: string, input: SandboxFail): Pro
   const decision = await ctx.db.tx(async (q): Promise<Decision> => {
     const { payIn: t } = await lockForChange(q, ctx, id);
     if (isExpired(t, ctx.now)) {
-      await fail(q, ctx, t, RESULTS.expired);
+      await failPayIn(q, ctx.clientId, ctx.now, t, RESULTS.expired);
       return { payIn: t, refusal: ERRORS.payInExpired() };
     }
-    await fail(q, ctx, t, result);
+    await failPayIn(q, ctx.clientId, ctx.now, t, result);
     return { payIn: t };
   });
   if (decision.refusal) throw decision.refusal;
