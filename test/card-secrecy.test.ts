@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -6,6 +5,7 @@ import { createClient, type NewClient } from '../src/modules/auth/service.js';
 import { buildServer } from '../src/server.js';
 import { BROWSER_INFO, IP_ADDRESS, registerCard, TEST_CARDS, tokenize } from './helpers/cards.js';
 import { naturalOwner } from './helpers/fixtures.js';
+import { scanDatabase, uniqueCardNumber } from './helpers/secrets.js';
 import { openTestDb, type CallOptions, type Reply } from './helpers/server.js';
 
 /*
@@ -16,21 +16,6 @@ import { openTestDb, type CallOptions, type Reply } from './helpers/server.js';
  * array column of every table, and the whole log, are searched for each number (plain, spaced, dashed)
  * and for the CVCs next to a name that gives them away. A planted number proves the search finds one.
  */
-
-/** A Visa number no other test uses: random digits completed with their Luhn check digit (frictionless in the sandbox). */
-function uniqueCardNumber(): string {
-  const body = '4' + Array.from({ length: 14 }, () => String(randomInt(10))).join('');
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return body + String((10 - (sum % 10)) % 10);
-}
 
 /** The ways a number may be written down: plain, in groups of 4 with spaces or dashes, AMEX's 4-6-5. */
 function spellings(n: string): string[] {
@@ -86,37 +71,6 @@ async function ok(method: string, path: string, body: unknown): Promise<any> {
   const r = await call(method, path, { body });
   expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).toBe(200);
   return r.body;
-}
-
-/**
- * Every text, json, bytea and array column of every table of the schema, searched for each needle
- * (as is) and each pattern (a case-insensitive regex); the hits as `table.column: what`.
- */
-async function scanDatabase(needles: string[], patterns: string[]): Promise<string[]> {
-  const columns = await db.query<{ table_name: string; column_name: string; data_type: string }>(
-    `SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
-     JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-     WHERE c.table_schema = 'public'
-       AND c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea', 'ARRAY', 'USER-DEFINED')
-     ORDER BY 1, 2`,
-  );
-  expect(columns.length).toBeGreaterThan(50);
-  const hits: string[] = [];
-  for (const c of columns) {
-    const col = `t."${c.column_name}"`;
-    // Bytes are searched as bytes (and as text, escaped); everything else as its text.
-    const asText = c.data_type === 'bytea' ? `encode(${col}, 'escape')` : `${col}::text`;
-    const found = await db.query<{ what: string }>(
-      `SELECT n AS what FROM unnest($1::text[]) AS n
-       WHERE EXISTS (SELECT 1 FROM "${c.table_name}" t WHERE strpos(${asText}, n) > 0
-                     ${c.data_type === 'bytea' ? `OR position(convert_to(n, 'UTF8') in ${col}) > 0` : ''})
-       UNION ALL
-       SELECT 'pattern ' || p FROM unnest($2::text[]) AS p WHERE EXISTS (SELECT 1 FROM "${c.table_name}" t WHERE ${asText} ~* p)`,
-      [needles, patterns],
-    );
-    for (const f of found) hits.push(`${c.table_name}.${c.column_name}: ${f.what}`);
-  }
-  return hits;
 }
 
 /** The log lines searched the same way. */
@@ -248,7 +202,7 @@ describe('no card number or CVC is kept anywhere, across every card flow', () =>
     // The maestro and AMEX cards are read back; their numbers were typed only into the tokenizer.
     for (const c of [cards.frictionless, cards.maestro, cards.amex]) expect((await call('GET', `/cards/${c.Id}`)).status).toBe(200);
 
-    expect(await scanDatabase(NEEDLES, PATTERNS)).toEqual([]);
+    expect(await scanDatabase(db, NEEDLES, PATTERNS)).toEqual([]);
     // The logger did write every request, yet none of the secrets.
     const log = logLines.join('');
     for (const path of [`/tokenizer/${refusedReg.Id}`, page3ds, paidWeb.page, '/payins/preauthorized/direct']) expect(log).toContain(path);
@@ -265,7 +219,7 @@ describe('no card number or CVC is kept anywhere, across every card flow', () =>
         `card ${dashed}`,
         [`x ${plain}`],
       ]);
-      const hits = await scanDatabase(spellings(PLANTED), [cvcNear('318')]);
+      const hits = await scanDatabase(db, spellings(PLANTED), [cvcNear('318')]);
       expect(hits).toEqual(
         expect.arrayContaining([
           `secrecy_scratch.note: ${plain}`,
