@@ -165,24 +165,9 @@ const ROUTES: Route[] = [
     method: 'POST',
     path: '/payins/card/direct',
     body: (p) => ({
-      AuthorId: p.ownerId ?? 'user_m_01JUNUSED0000000000000000',
+      ...preauthorizationBody(p),
       CreditedWalletId: p.walletId ?? 'wlt_m_01JUNUSED0000000000000000',
-      DebitedFunds: { Currency: 'EUR', Amount: 1000 },
       Fees: { Currency: 'EUR', Amount: 0 },
-      CardId: p.cardId ?? 'card_m_01JUNUSED0000000000000000',
-      SecureModeReturnURL: 'https://merchant.example/back',
-      BrowserInfo: {
-        AcceptHeader: 'text/html',
-        JavaEnabled: false,
-        Language: 'EN',
-        ColorDepth: 24,
-        ScreenHeight: 800,
-        ScreenWidth: 600,
-        TimeZoneOffset: 0,
-        UserAgent: 'security-test',
-        JavascriptEnabled: false,
-      },
-      IpAddress: '192.0.2.1',
     }),
     prepare: (p) => cardPayer(p),
   },
@@ -211,13 +196,13 @@ const ROUTES: Route[] = [
   {
     method: 'POST',
     path: '/cards/:cardId/validation',
-    body: (p) => ({ ...preauthorizationBody(p), DebitedFunds: undefined, CardId: undefined }),
+    body: validationBody,
     prepare: (p) => cardPayer(p),
   },
   {
     method: 'POST',
     path: '/cards/:cardId/validate',
-    body: (p) => ({ ...preauthorizationBody(p), DebitedFunds: undefined, CardId: undefined }),
+    body: validationBody,
     prepare: (p) => cardPayer(p),
   },
   { method: 'GET', path: '/cards/:cardId/validation/:validationId', prepare: (p) => cardValidation(p) },
@@ -611,7 +596,7 @@ async function cardPayer(p: { clientId: string; token: string; userId?: string }
 /** A frictionless validation of a card payer's card. */
 async function cardValidation(p: { clientId: string; token: string; userId?: string }): Promise<Record<string, string>> {
   const payer = await cardPayer(p);
-  const body = { ...preauthorizationBody(payer), DebitedFunds: undefined, CardId: undefined };
+  const body = validationBody(payer);
   const r = await s.fetch('POST', `/v2.01/${p.clientId}/cards/${payer.cardId}/validation`, { token: p.token, body });
   expect(r.body.Status, JSON.stringify(r.body)).toBe('SUCCEEDED');
   return { ...payer, validationId: r.body.Id };
@@ -637,6 +622,11 @@ function preauthorizationBody(p: Record<string, string>): Record<string, unknown
     },
     IpAddress: '192.0.2.1',
   };
+}
+
+/** A card validation's body: a pre-authorization's without its amount and card. */
+function validationBody(p: Record<string, string>): Record<string, unknown> {
+  return { ...preauthorizationBody(p), DebitedFunds: undefined, CardId: undefined };
 }
 
 /** A SUCCEEDED pre-authorization (WAITING, 1000 EUR) on a new card payer's card, with the payer's wallet. */
