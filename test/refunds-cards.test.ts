@@ -3,7 +3,7 @@ import { ledgerInvariants } from '../src/ledger/index.js';
 import { BROWSER_INFO, IP_ADDRESS, TEST_CARDS, registerCard } from './helpers/cards.js';
 import { expectApiError } from './helpers/errors.js';
 import { naturalOwner } from './helpers/fixtures.js';
-import { eventTypesOf, feeBalance, walletBalance } from './helpers/reads.js';
+import { accountNet, eventTypesOf, feeBalance, walletBalance } from './helpers/reads.js';
 import { createUser, fileServer } from './helpers/server.js';
 
 // Refunds of card pay-ins (direct, and pre-authorized captures): the money goes back to the card
@@ -17,13 +17,7 @@ const money = (Amount: number, Currency = 'EUR') => ({ Currency, Amount });
 const balance = (walletId: string) => walletBalance(s, walletId);
 const feesHeld = () => feeBalance(s.db, s.client.id);
 /** The net of an outside account of the client (the card network's or the banks'), in EUR. */
-async function account(name: 'card-network' | 'external'): Promise<number> {
-  const [r] = await s.db.query<{ n: string }>(
-    'SELECT coalesce(sum(amount), 0)::text AS n FROM postings WHERE client_id = $1 AND account = $2',
-    [s.client.id, `${name}:EUR`],
-  );
-  return Number(r.n);
-}
+const account = (name: 'card-network' | 'external') => accountNet(s.db, s.client.id, `${name}:EUR`);
 
 async function payer(): Promise<{ user: any; wallet: any; card: any }> {
   const user = await createUser(s, 'natural', naturalOwner());

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { expectApiError } from './helpers/errors.js';
 import { address, naturalOwner } from './helpers/fixtures.js';
-import { eventTypesOf, feeBalance, walletBalance } from './helpers/reads.js';
+import { accountNet, eventTypesOf, feeBalance, walletBalance } from './helpers/reads.js';
 import { startReceiver } from './helpers/receiver.js';
 import { createUser, fileServer } from './helpers/server.js';
 
@@ -18,13 +18,7 @@ const balance = (walletId: string) => walletBalance(s, walletId);
 const feesHeld = () => feeBalance(s.db, s.client.id);
 const eventsOf = (id: string) => eventTypesOf(s.db, id);
 /** What the client's external (bank) account has received, net, in EUR. */
-async function external(): Promise<number> {
-  const [r] = await s.db.query<{ n: string }>(
-    "SELECT coalesce(sum(amount), 0)::text AS n FROM postings WHERE client_id = $1 AND account = 'external:EUR'",
-    [s.client.id],
-  );
-  return Number(r.n);
-}
+const external = () => accountNet(s.db, s.client.id, 'external:EUR');
 async function refundRows(initialId: string): Promise<number> {
   const [r] = await s.db.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM transactions WHERE client_id = $1 AND nature = 'REFUND' AND details->>'InitialTransactionId' = $2",

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ledgerInvariants } from '../src/ledger/index.js';
 import { expectApiError } from './helpers/errors.js';
 import { address, naturalOwner } from './helpers/fixtures.js';
-import { eventTypesOf, feeBalance, walletBalance } from './helpers/reads.js';
+import { accountNet, eventTypesOf, feeBalance, walletBalance } from './helpers/reads.js';
 import { createUser, fileServer } from './helpers/server.js';
 
 // Transfer refunds, payout refunds (the sandbox's "the payout came back"), GET /refunds/{Id} and the
@@ -17,13 +17,7 @@ const money = (Amount: number, Currency = 'EUR') => ({ Currency, Amount });
 const balance = (walletId: string) => walletBalance(s, walletId);
 const feesHeld = () => feeBalance(s.db, s.client.id);
 const eventsOf = (id: string) => eventTypesOf(s.db, id);
-async function external(): Promise<number> {
-  const [r] = await s.db.query<{ n: string }>(
-    "SELECT coalesce(sum(amount), 0)::text AS n FROM postings WHERE client_id = $1 AND account = 'external:EUR'",
-    [s.client.id],
-  );
-  return Number(r.n);
-}
+const external = () => accountNet(s.db, s.client.id, 'external:EUR');
 
 async function wallet(ownerId: string): Promise<any> {
   const r = await s.call('POST', '/wallets', { body: { Owners: [ownerId], Currency: 'EUR', Description: 'w' } });

@@ -20,3 +20,12 @@ export async function feeBalance(db: Queryable, clientId: string, currency = 'EU
 export async function walletBalance(s: TestServer, walletId: string): Promise<number> {
   return (await s.call('GET', `/wallets/${walletId}`)).body.Balance.Amount;
 }
+
+/** The net of one of the client's outside accounts (`external:EUR`, `card-network:EUR`): the sum of its postings. */
+export async function accountNet(db: Queryable, clientId: string, account: string): Promise<number> {
+  const [r] = await db.query<{ n: string }>('SELECT coalesce(sum(amount), 0)::text AS n FROM postings WHERE client_id = $1 AND account = $2', [
+    clientId,
+    account,
+  ]);
+  return Number(r.n);
+}
