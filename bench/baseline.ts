@@ -47,43 +47,52 @@ app.post('/items', async (req) => {
   return { id };
 });
 
-app.post<{ Body: { DebitedWalletId: string; CreditedWalletId: string; Amount: number } }>('/transfers', async (req, reply) => {
-  const { DebitedWalletId: from, CreditedWalletId: to, Amount: amount } = req.body;
+/**
+ * Runs `work` in one transaction on its own connection: committed when it returns a reply, rolled back
+ * when it returns null (the 404s) or throws.
+ */
+async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T | null>): Promise<T | null> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const balances = new Map<string, number>();
-    for (const id of [from, to].sort()) {
-      const { rows } = await client.query('SELECT id, balance FROM baseline_wallets WHERE id = $1 FOR UPDATE', [id]);
-      if (!rows.length) {
-        await client.query('ROLLBACK');
-        return reply.code(404).send({ message: `no wallet ${id}` });
-      }
-      balances.set(id, Number(rows[0].balance));
-    }
-    const id = randomUUID();
-    if (balances.get(from)! < amount) {
-      await client.query('COMMIT');
-      return { Id: id, Status: 'FAILED', ResultCode: '001001' };
-    }
-    const now = Date.now();
-    for (const [account, delta] of [[from, -amount], [to, amount]] as const) {
-      await client.query('INSERT INTO baseline_postings (movement_id, account, amount, date) VALUES ($1, $2, $3, $4)', [
-        id,
-        account,
-        delta,
-        now,
-      ]);
-      await client.query('UPDATE baseline_wallets SET balance = balance + $2 WHERE id = $1', [account, delta]);
-    }
-    await client.query('COMMIT');
-    return { Id: id, Status: 'SUCCEEDED', ResultCode: '000000' };
+    const out = await work(client);
+    await client.query(out === null ? 'ROLLBACK' : 'COMMIT');
+    return out;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
     client.release();
   }
+}
+
+async function posting(client: pg.PoolClient, movementId: string, account: string, amount: number, date: number): Promise<void> {
+  await client.query('INSERT INTO baseline_postings (movement_id, account, amount, date) VALUES ($1, $2, $3, $4)', [movementId, account, amount, date]);
+}
+
+app.post<{ Body: { DebitedWalletId: string; CreditedWalletId: string; Amount: number } }>('/transfers', async (req, reply) => {
+  const { DebitedWalletId: from, CreditedWalletId: to, Amount: amount } = req.body;
+  let missing = '';
+  const out = await inTransaction(async (client) => {
+    const balances = new Map<string, number>();
+    for (const id of [from, to].sort()) {
+      const { rows } = await client.query('SELECT id, balance FROM baseline_wallets WHERE id = $1 FOR UPDATE', [id]);
+      if (!rows.length) {
+        missing = id;
+        return null;
+      }
+      balances.set(id, Number(rows[0].balance));
+    }
+    const id = randomUUID();
+    if (balances.get(from)! < amount) return { Id: id, Status: 'FAILED', ResultCode: '001001' };
+    const now = Date.now();
+    for (const [account, delta] of [[from, -amount], [to, amount]] as const) {
+      await posting(client, id, account, delta, now);
+      await client.query('UPDATE baseline_wallets SET balance = balance + $2 WHERE id = $1', [account, delta]);
+    }
+    return { Id: id, Status: 'SUCCEEDED', ResultCode: '000000' };
+  });
+  return out ?? reply.code(404).send({ message: `no wallet ${missing}` });
 });
 
 // The card pay-in baseline: the database work of one frictionless direct card pay-in in one transaction,
@@ -95,40 +104,18 @@ await pool.query(
 );
 app.post<{ Body: { CreditedWalletId: string; Amount: number } }>('/payins', async (req, reply) => {
   const { CreditedWalletId: to, Amount: amount } = req.body;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  const out = await inTransaction(async (client) => {
     const { rows } = await client.query('SELECT id FROM baseline_wallets WHERE id = $1 FOR UPDATE', [to]);
-    if (!rows.length) {
-      await client.query('ROLLBACK');
-      return reply.code(404).send({ message: `no wallet ${to}` });
-    }
+    if (!rows.length) return null;
     const id = randomUUID();
     const now = Date.now();
-    await client.query('INSERT INTO baseline_payins (id, wallet_id, amount, status, date) VALUES ($1, $2, $3, $4, $5)', [
-      id,
-      to,
-      amount,
-      'SUCCEEDED',
-      now,
-    ]);
-    for (const [account, delta] of [['card-network:EUR', -amount], [to, amount]] as const) {
-      await client.query('INSERT INTO baseline_postings (movement_id, account, amount, date) VALUES ($1, $2, $3, $4)', [
-        id,
-        account,
-        delta,
-        now,
-      ]);
-    }
+    await client.query('INSERT INTO baseline_payins (id, wallet_id, amount, status, date) VALUES ($1, $2, $3, $4, $5)', [id, to, amount, 'SUCCEEDED', now]);
+    await posting(client, id, 'card-network:EUR', -amount, now);
+    await posting(client, id, to, amount, now);
     await client.query('UPDATE baseline_wallets SET balance = balance + $2 WHERE id = $1', [to, amount]);
-    await client.query('COMMIT');
     return { Id: id, Status: 'SUCCEEDED', ResultCode: '000000' };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
+  return out ?? reply.code(404).send({ message: `no wallet ${to}` });
 });
 
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
